@@ -1,0 +1,156 @@
+"""Every error smsbatch raises, in one tree.
+
+A bulk sender must know, for each failure, whether a message may have reached the gateway,
+because the Connect Call API has no idempotency key. Each class says whether a retry is safe::
+
+    SmsBatchError
+    ├── GatewayError                 the gateway answered with a non-200 code (nothing sent)
+    │   ├── AuthOrFundsError         40x: credentials or credit; stop the campaign
+    │   ├── GatewayServerError       50x: the gateway failed; safe to retry later
+    │   ├── CarrierError             60x: the carrier refused this destination
+    │   ├── ResellerFundsError       70x: the reseller is out of credit; stop the campaign
+    │   └── UnexpectedCodeError      any other code
+    ├── TransportError               no gateway answer was read
+    │   ├── NotSentError             the request surely never reached the gateway: safe to retry
+    │   └── OutcomeUnknownError      it may have reached it: a retry could send twice
+    │       └── MalformedReplyError  a reply came back but is not the documented XML
+    ├── InsecureURLError             (also ValueError) plain http:// to a non-loopback host
+    ├── PreparationError             (also ValueError) found before anything is sent
+    │   ├── TemplateError            a placeholder that names no column, or a forbidden one
+    │   ├── InvalidSenderError       the sender is not a valid SMS originator
+    │   └── MessageSpecError         a vCard/binary description that cannot work
+    ├── CampaignStopped              a send stopped early; ``.result`` holds every row so far
+    ├── JournalError                 the journal cannot be used for this campaign
+    └── RecipientsFileError          (also ValueError) a file that cannot be read as recipients
+
+Exceptions never carry the account password: messages are built from masked values only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from smsbatch.client import Response
+
+
+class SmsBatchError(Exception):
+    """Root of every error raised by smsbatch."""
+
+
+class GatewayError(SmsBatchError):
+    """The gateway answered with an error code: it says the message was not sent.
+
+    ``.code``, ``.text`` (the gateway's own words) and ``.response`` are kept.
+    """
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+        self.code = response.code
+        self.text = response.text
+        super().__init__(f"gateway answered {response.code}: {response.text}")
+
+
+class AuthOrFundsError(GatewayError):
+    """40x: wrong login/password or no credit. Retrying will not help; fix the account."""
+
+
+class GatewayServerError(GatewayError):
+    """50x: the gateway failed to handle the request. Safe to retry after a pause."""
+
+
+class CarrierError(GatewayError):
+    """60x: the carrier refused the message. Retrying the same destination rarely helps."""
+
+
+class ResellerFundsError(GatewayError):
+    """70x: the reseller account is out of credit. Retrying will not help."""
+
+
+class UnexpectedCodeError(GatewayError):
+    """A code outside the documented families; the gateway's text says more."""
+
+
+class TransportError(SmsBatchError):
+    """No gateway answer was read. Subclasses say whether the request may have arrived."""
+
+
+class NotSentError(TransportError):
+    """The request surely never reached the gateway (refused, DNS, connect timeout).
+
+    Requests that produced this error are safe to retry.
+    """
+
+
+class OutcomeUnknownError(TransportError):
+    """The request may have reached the gateway but no valid answer was read.
+
+    Requests that produced this error are NOT safe to retry: the message may have been sent.
+    Check with the provider before sending again.
+    """
+
+
+class MalformedReplyError(OutcomeUnknownError):
+    """The gateway's reply is not the documented XML (HTML page, truncated, junk).
+
+    ``.body_excerpt`` holds the start of what came back, for the user to read.
+    """
+
+    def __init__(self, message: str, body_excerpt: str = "") -> None:
+        self.body_excerpt = body_excerpt
+        super().__init__(message)
+
+
+class InsecureURLError(SmsBatchError, ValueError):
+    """The password would travel unencrypted: plain http:// is only for loopback hosts."""
+
+
+class PreparationError(SmsBatchError, ValueError):
+    """Something found before the first message goes out; nothing was sent.
+
+    ``.row`` (index label) and ``.column`` say where, when the problem is in one place.
+    """
+
+    def __init__(self, message: str, *, row: Any = None, column: str | None = None) -> None:
+        self.row = row
+        self.column = column
+        super().__init__(message)
+
+
+class TemplateError(PreparationError):
+    """A template placeholder names no column, or asks for something other than a column."""
+
+
+class InvalidSenderError(PreparationError):
+    """The sender is neither alphanumeric (up to 11 characters) nor numeric (up to 16 digits)."""
+
+
+class MessageSpecError(PreparationError):
+    """A vCard or binary message description that can never be sent."""
+
+
+class CampaignStopped(SmsBatchError):
+    """A campaign stopped before every row was attempted.
+
+    ``.result`` is the full result DataFrame (rows not attempted are ``not_sent``), and
+    ``.reason`` says why. Resume with the same journal to continue where it stopped.
+    """
+
+    def __init__(self, message: str, *, result: pd.DataFrame, reason: str) -> None:
+        self.result = result
+        self.reason = reason
+        super().__init__(message)
+
+
+class JournalError(SmsBatchError):
+    """The journal file cannot be used (unreadable, or written by something else)."""
+
+
+class RecipientsFileError(SmsBatchError, ValueError):
+    """A recipients file that cannot be read: ``.path`` names it."""
+
+    def __init__(self, message: str, *, path: Any = None) -> None:
+        self.path = path
+        super().__init__(message)
