@@ -5,10 +5,12 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch.client import Client, Response
 from smsbatch.exceptions import (
     AuthOrFundsError,
     CampaignStopped,
     CarrierError,
+    ConfigurationError,
     GatewayError,
     GatewayServerError,
     InsecureURLError,
@@ -33,6 +35,8 @@ __all__ = [
     "AuthOrFundsError",
     "CampaignStopped",
     "CarrierError",
+    "Client",
+    "ConfigurationError",
     "GatewayError",
     "GatewayServerError",
     "InsecureURLError",
@@ -45,6 +49,7 @@ __all__ = [
     "PreparationError",
     "RecipientsFileError",
     "ResellerFundsError",
+    "Response",
     "SmsBatchError",
     "TemplateError",
     "TransportError",
