@@ -26,6 +26,7 @@ from smsbatch.exceptions import (
     TransportError,
     UnexpectedCodeError,
 )
+from smsbatch.simulator import SimulatedMessage, Simulator
 
 __version__ = "0.1.0"
 
@@ -45,6 +46,8 @@ __all__ = [
     "PreparationError",
     "RecipientsFileError",
     "ResellerFundsError",
+    "SimulatedMessage",
+    "Simulator",
     "SmsBatchError",
     "TemplateError",
     "TransportError",
