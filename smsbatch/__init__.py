@@ -5,10 +5,12 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch.client import Client, Response
 from smsbatch.exceptions import (
     AuthOrFundsError,
     CampaignStopped,
     CarrierError,
+    ConfigurationError,
     GatewayError,
     GatewayServerError,
     InsecureURLError,
@@ -34,6 +36,8 @@ __all__ = [
     "AuthOrFundsError",
     "CampaignStopped",
     "CarrierError",
+    "Client",
+    "ConfigurationError",
     "GatewayError",
     "GatewayServerError",
     "InsecureURLError",
@@ -46,6 +50,7 @@ __all__ = [
     "PreparationError",
     "RecipientsFileError",
     "ResellerFundsError",
+    "Response",
     "SimulatedMessage",
     "Simulator",
     "SmsBatchError",
