@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import defusedxml.ElementTree as DefusedET
 import pytest
@@ -130,6 +131,12 @@ def test_text_arrives_unchanged(shared_sim, text):
 def test_any_text_round_trips(shared_sim, text):
     assert send(shared_sim, text=text)[0] == 200
     assert shared_sim.messages[-1].text == text
+
+
+def test_plus_means_space_only_as_form_encoding_says(sim):
+    query = f"login=shop&pass={quote(PASSWORD)}&from=Shop&to=31612345678&text=a+b%2Bc%20d"
+    requests.get(f"{sim.url}sendsms.ashx?{query}", timeout=10)
+    assert sim.messages[0].text == "a b+c d"
 
 
 def test_password_with_special_characters_is_decoded_exactly(sim):
