@@ -19,7 +19,7 @@ from urllib.parse import quote
 import defusedxml.ElementTree as DefusedET
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsbatch import SimulatedMessage, Simulator
@@ -124,9 +124,7 @@ def test_text_arrives_unchanged(shared_sim, text):
     assert shared_sim.messages[-1].text == text
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None)
 @given(text=st.text(min_size=1, max_size=60))
 def test_any_text_round_trips(shared_sim, text):
     assert send(shared_sim, text=text)[0] == 200
