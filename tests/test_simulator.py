@@ -174,9 +174,19 @@ def test_binary_message_from_the_document(sim):
     )
 
 
-def test_binary_message_without_udh_at_the_140_octet_limit(sim):
-    assert send(sim, text=None, binary="1", data="ab" * 140)[0] == 200
+def test_binary_message_with_empty_udh_at_the_140_octet_limit(sim):
+    assert send(sim, text=None, binary="1", udh="", data="ab" * 140)[0] == 200
     assert sim.messages[0].udh is None
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["ElevenChars", "+31612345678", "1234567890123456", "S"],
+    ids=["11-characters", "international-number", "16-digits", "1-character"],
+)
+def test_valid_senders_are_accepted(shared_sim, sender):
+    assert send(shared_sim, **{"from": sender})[0] == 200
+    assert shared_sim.messages[-1].sender == sender
 
 
 REJECTIONS = [
