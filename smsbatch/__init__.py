@@ -5,6 +5,7 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch.encoding import segment_count, transliterate
 from smsbatch.exceptions import (
     AuthOrFundsError,
     CampaignStopped,
@@ -49,6 +50,8 @@ __all__ = [
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
+    "segment_count",
+    "transliterate",
 ]
 
 # A library never configures logging; it only makes sure it stays quiet by default.
