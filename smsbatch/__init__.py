@@ -5,6 +5,7 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch.binary import concat_udh, port_udh
 from smsbatch.encoding import segment_count, transliterate
 from smsbatch.exceptions import (
     AuthOrFundsError,
@@ -50,6 +51,8 @@ __all__ = [
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
+    "concat_udh",
+    "port_udh",
     "segment_count",
     "transliterate",
 ]
