@@ -6,11 +6,13 @@ The public API is re-exported here; everything else is internal.
 import logging
 
 from smsbatch.binary import concat_udh, port_udh
+from smsbatch.client import Client, Response
 from smsbatch.encoding import segment_count, transliterate
 from smsbatch.exceptions import (
     AuthOrFundsError,
     CampaignStopped,
     CarrierError,
+    ConfigurationError,
     GatewayError,
     GatewayServerError,
     InsecureURLError,
@@ -35,6 +37,8 @@ __all__ = [
     "AuthOrFundsError",
     "CampaignStopped",
     "CarrierError",
+    "Client",
+    "ConfigurationError",
     "GatewayError",
     "GatewayServerError",
     "InsecureURLError",
@@ -47,6 +51,7 @@ __all__ = [
     "PreparationError",
     "RecipientsFileError",
     "ResellerFundsError",
+    "Response",
     "SmsBatchError",
     "TemplateError",
     "TransportError",
