@@ -5,6 +5,7 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch import accessor  # noqa: F401  (registers the df.sms accessor)
 from smsbatch.binary import concat_udh, port_udh
 from smsbatch.client import Client, Response
 from smsbatch.encoding import segment_count, transliterate
@@ -30,6 +31,7 @@ from smsbatch.exceptions import (
     TransportError,
     UnexpectedCodeError,
 )
+from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
 
 __version__ = "0.1.0"
 
@@ -45,20 +47,26 @@ __all__ = [
     "InvalidSenderError",
     "JournalError",
     "MalformedReplyError",
+    "Message",
     "MessageSpecError",
     "NotSentError",
     "OutcomeUnknownError",
     "PreparationError",
+    "Prepared",
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
     "SmsBatchError",
+    "Summary",
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
     "concat_udh",
     "port_udh",
+    "prepare",
+    "preview",
     "segment_count",
+    "summarize",
     "transliterate",
 ]
 
