@@ -5,7 +5,10 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch import accessor  # noqa: F401  (registers the df.sms accessor)
+from smsbatch.binary import concat_udh, port_udh
 from smsbatch.client import Client, Response
+from smsbatch.encoding import segment_count, transliterate
 from smsbatch.exceptions import (
     AuthOrFundsError,
     CampaignStopped,
@@ -28,6 +31,7 @@ from smsbatch.exceptions import (
     TransportError,
     UnexpectedCodeError,
 )
+from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
 from smsbatch.simulator import SimulatedMessage, Simulator
 
 __version__ = "0.1.0"
@@ -44,19 +48,29 @@ __all__ = [
     "InvalidSenderError",
     "JournalError",
     "MalformedReplyError",
+    "Message",
     "MessageSpecError",
     "NotSentError",
     "OutcomeUnknownError",
     "PreparationError",
+    "Prepared",
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
     "SimulatedMessage",
     "Simulator",
     "SmsBatchError",
+    "Summary",
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
+    "concat_udh",
+    "port_udh",
+    "prepare",
+    "preview",
+    "segment_count",
+    "summarize",
+    "transliterate",
 ]
 
 # A library never configures logging; it only makes sure it stays quiet by default.
