@@ -32,6 +32,7 @@ from smsbatch.exceptions import (
     UnexpectedCodeError,
 )
 from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
+from smsbatch.sender import send
 from smsbatch.simulator import SimulatedMessage, Simulator
 
 __version__ = "0.1.0"
@@ -69,6 +70,7 @@ __all__ = [
     "prepare",
     "preview",
     "segment_count",
+    "send",
     "summarize",
     "transliterate",
 ]
