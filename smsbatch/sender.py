@@ -35,8 +35,9 @@ from smsbatch.exceptions import (
     NotSentError,
     OutcomeUnknownError,
 )
-from smsbatch.journal import Entry, Journal
-from smsbatch.preview import Message, prepare, summarize
+from smsbatch.journal import Entry, Ident, Journal
+from smsbatch.preview import Message, prepare
+from smsbatch.summary import summarize
 from smsbatch.throttle import Throttle
 
 if TYPE_CHECKING:
@@ -52,13 +53,6 @@ logger = logging.getLogger(__name__)
 #: that turns out to be wrong before it has reached everybody.
 DEFAULT_RATE = 10.0
 
-RESULT_COLUMNS = (
-    "sms_response_code",
-    "sms_response_text",
-    "sms_response_destination",
-    "sms_sent_at",
-)
-
 #: What a failed answer means for the user, by the code's documented family.
 _FAILURE_MEANING = {
     "auth_or_funds": "credentials or credit (40x): nothing was sent",
@@ -71,7 +65,6 @@ _STOPPING_CATEGORIES = frozenset({"auth_or_funds", "reseller_funds"})
 _UNKNOWN_ADVICE = "check with the provider before sending it again"
 
 Status = Literal["sent", "failed", "unknown", "not_sent"]
-Ident = tuple[str, int]
 
 
 @dataclass(slots=True)
@@ -445,7 +438,11 @@ class _Campaign:
             if outcome.status != "failed" or not _retryable(outcome):
                 return outcome
             logger.info(
-                "attempt %d to %s failed (%s); retrying", attempt + 1, message.to, outcome.error
+                "attempt %d of %d to %s failed: %s",
+                attempt + 1,
+                self.retries + 1,
+                message.to,
+                outcome.error,
             )
         return outcome
 
@@ -461,6 +458,12 @@ class _Campaign:
         except OutcomeUnknownError as err:
             outcome = _Outcome("unknown", sent_at, error=f"{err}; {_UNKNOWN_ADVICE}")
             record = self.journal.no_answer, (ident, "unknown", str(err))
+        except Exception as err:
+            # Not a failure the client knows: the request may have left, so the row is unknown
+            # (the journal still says in flight) and the campaign stops with this error.
+            error = f"unexpected error {err!r}; {_UNKNOWN_ADVICE}"
+            self.outcomes[job.position] = _Outcome("unknown", sent_at, error=error)
+            raise
         else:
             outcome = _Outcome(
                 "sent" if response.ok else "failed",

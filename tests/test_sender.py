@@ -263,6 +263,24 @@ def test_with_workers_a_stop_lets_requests_in_flight_finish_and_records_them(sim
     assert counts["not_sent"] >= 60 - 10 - 8 * 2
 
 
+def test_an_unexpected_error_stops_the_campaign_and_keeps_every_row(sim, client):
+    real_send_text = client.send_text
+    calls = []
+
+    def buggy_send_text(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("bug in a plug-in")
+        return real_send_text(*args, **kwargs)
+
+    client.send_text = buggy_send_text
+    with pytest.raises(CampaignStopped, match="bug in a plug-in") as stopped:
+        send(people(4), client, **quick())
+    assert isinstance(stopped.value.__cause__, RuntimeError)
+    result = stopped.value.result
+    assert result["sms_status"].tolist() == ["sent", "unknown", "not_sent", "not_sent"]
+
+
 # -- rate and concurrency ------------------------------------------------------------------------
 
 
