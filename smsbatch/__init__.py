@@ -28,6 +28,7 @@ from smsbatch.exceptions import (
     TransportError,
     UnexpectedCodeError,
 )
+from smsbatch.simulator import SimulatedMessage, Simulator
 
 __version__ = "0.1.0"
 
@@ -50,6 +51,8 @@ __all__ = [
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
+    "SimulatedMessage",
+    "Simulator",
     "SmsBatchError",
     "TemplateError",
     "TransportError",
