@@ -21,11 +21,14 @@ from smsbatch.exceptions import (
     PreparationError,
     RecipientsFileError,
     ResellerFundsError,
+    ResultsFileError,
+    ResultsFileExistsError,
     SmsBatchError,
     TemplateError,
     TransportError,
     UnexpectedCodeError,
 )
+from smsbatch.files import read_recipients, write_results
 
 __version__ = "0.1.0"
 
@@ -45,10 +48,14 @@ __all__ = [
     "PreparationError",
     "RecipientsFileError",
     "ResellerFundsError",
+    "ResultsFileError",
+    "ResultsFileExistsError",
     "SmsBatchError",
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
+    "read_recipients",
+    "write_results",
 ]
 
 # A library never configures logging; it only makes sure it stays quiet by default.
