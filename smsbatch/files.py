@@ -49,8 +49,8 @@ _ISO_DATETIME = re.compile(
     r"(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
     r"(?:Z|[+-]\d{2}:?\d{2})?"
 )
-# A header cell like this is a phone number or an amount: the file has no header row.
-_DATA_LIKE = re.compile(r"\+?[\d\s()./-]*\d{6}[\d\s()./-]*")
+# Only digits and the punctuation people type in numbers: a header cell like this is data.
+_NUMBER_LIKE = re.compile(r"\+?[\d\s()./-]+")
 # XML 1.0 cannot hold these, so neither can an .xlsx file.
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SAMPLE_RECORDS = 200
@@ -278,6 +278,7 @@ def _excel_records(path: Path, *, sheet: str | int | None) -> list[tuple[int, li
         raise RecipientsFileError(f"{path}: cannot read the workbook: {err}", path=path) from err
     try:
         worksheet = _pick_sheet(workbook, sheet, path)
+        worksheet.reset_dimensions()  # some exporters write a wrong size; read what is there
         return [
             (number, [_excel_value(cell) for cell in cells])
             for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1)
@@ -372,15 +373,15 @@ def _cell(row: Sequence[Any], position: int) -> Any:
 
 
 def _column_name(value: Any, position: int, path: Path) -> str:
-    if isinstance(value, dt.datetime) or (
-        value is not None and _DATA_LIKE.fullmatch(str(value).strip())
-    ):
+    text = "" if value is None else str(value).strip().lstrip("\ufeff").strip()
+    digits = sum(char.isdigit() for char in text)
+    if isinstance(value, dt.datetime) or (digits >= 6 and _NUMBER_LIKE.fullmatch(text)):
         raise RecipientsFileError(
             f"{path}: the first row looks like data, not column names (column {position + 1}); "
             "add a header row such as 'telefoon;voornaam'",
             path=path,
         )
-    return "" if value is None else str(value).strip().lstrip("\ufeff").strip()
+    return text
 
 
 def _column(values: list[Any]) -> pd.Series:

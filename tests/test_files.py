@@ -203,6 +203,9 @@ BAD_FILES = {
     "empty": ("leeg.csv", b"", "empty"),
     "only-separators": ("leeg.csv", b";;\r\n  ;\r\n", "empty"),
     "no-header": ("a.csv", b"Jan;0612345601\nPiet;0612345602\n", "looks like data"),
+    "no-header-spaced-number": ("a.csv", b"Jan;06-1234 5601\n", r"data.*\(column 2\)"),
+    "no-header-xlsx-number": ("a.xlsx", [[612345601, "Jan"]], r"data.*\(column 1\)"),
+    "ragged-xlsx-row": ("a.xlsx", [["telefoon"], ["0612345601", "Jan"]], "row 2 has 2 values"),
     "duplicate-header": ("a.csv", b"telefoon;naam;telefoon \n1;2;3\n", "more than once: telefoon"),
     "ragged-row": ("a.csv", b"telefoon;naam\n0612345601;Jan;Jansen\n", "row 2 has 3 values"),
     "binary": ("a.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
@@ -218,7 +221,9 @@ BAD_FILES = {
 @pytest.mark.parametrize(("name", "data", "message"), BAD_FILES.values(), ids=BAD_FILES.keys())
 def test_bad_files_raise_an_error_naming_file_and_problem(tmp_path, name, data, message):
     path = tmp_path / name
-    if data is not None:
+    if isinstance(data, list):
+        make_workbook(path, data)
+    elif data is not None:
         path.write_bytes(data)
     with pytest.raises(smsbatch.RecipientsFileError, match=message) as caught:
         read_recipients(path)
