@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import phonenumbers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,13 +26,15 @@ def write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
-def make_workbook(path: Path, rows: list[list[object]], *, formats: dict[str, str] = {}) -> Path:  # noqa: B006
+def make_workbook(
+    path: Path, rows: list[list[object]], *, formats: dict[str, str] | None = None
+) -> Path:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Klanten"
     for row in rows:
         sheet.append(row)
-    for coordinate, number_format in formats.items():
+    for coordinate, number_format in (formats or {}).items():
         sheet[coordinate].number_format = number_format
     workbook.create_sheet("Leeg")
     workbook.save(path)
@@ -452,3 +455,30 @@ def test_new_results_are_private_and_a_replaced_file_keeps_its_permissions(tmp_p
     shared.chmod(0o664)
     write_results(results_frame(), shared, overwrite=True)
     assert shared.stat().st_mode & 0o777 == 0o664
+
+
+def test_sample_numbers_have_exactly_the_documented_problems():
+    recipients = read_recipients(SAMPLE_DATA / "recipients.csv")
+    optouts = read_recipients(SAMPLE_DATA / "optouts.csv")
+
+    def e164(text: str) -> str | None:
+        number = phonenumbers.parse(text, "NL")
+        if not phonenumbers.is_valid_number(number):
+            return None
+        kind = phonenumbers.number_type(number)
+        prefix = "" if kind == phonenumbers.PhoneNumberType.MOBILE else "landline:"
+        return prefix + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    numbers = [None if pd.isna(text) else e164(text) for text in recipients["telefoon"]]
+    opted_out = {e164(text) for text in optouts["telefoon"]}
+    assert None not in opted_out
+    assert [i for i, n in enumerate(numbers) if n is None] == [17, 18, 20]
+    assert [i for i, n in enumerate(numbers) if n and n.startswith("landline:")] == [19]
+    assert (
+        numbers[21] == numbers[0]
+        and recipients.loc[21, "telefoon"] != recipients.loc[0, "telefoon"]
+    )
+    assert [i for i, n in enumerate(numbers) if n in opted_out] == [22]
+    assert (numbers[15][:3], numbers[16][:3]) == ("+32", "+49")
+    mobiles = {n for n in numbers if n and not n.startswith("landline:")}
+    assert len(mobiles - opted_out) == 19
