@@ -25,11 +25,14 @@ from smsbatch.exceptions import (
     PreparationError,
     RecipientsFileError,
     ResellerFundsError,
+    ResultsFileError,
+    ResultsFileExistsError,
     SmsBatchError,
     TemplateError,
     TransportError,
     UnexpectedCodeError,
 )
+from smsbatch.files import read_recipients, write_results
 from smsbatch.simulator import SimulatedMessage, Simulator
 
 __version__ = "0.1.0"
@@ -53,6 +56,8 @@ __all__ = [
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
+    "ResultsFileError",
+    "ResultsFileExistsError",
     "SimulatedMessage",
     "Simulator",
     "SmsBatchError",
@@ -61,8 +66,10 @@ __all__ = [
     "UnexpectedCodeError",
     "concat_udh",
     "port_udh",
+    "read_recipients",
     "segment_count",
     "transliterate",
+    "write_results",
 ]
 
 # A library never configures logging; it only makes sure it stays quiet by default.

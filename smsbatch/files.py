@@ -15,6 +15,7 @@ the same frame. Writes are atomic: a temporary file in the same folder, fsynced,
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -22,6 +23,7 @@ import logging
 import math
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,8 +49,8 @@ _ISO_DATETIME = re.compile(
     r"(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
     r"(?:Z|[+-]\d{2}:?\d{2})?"
 )
-# A header cell like this is a phone number or an amount: the file has no header row.
-_DATA_LIKE = re.compile(r"\+?[\d\s()./-]*\d{6}[\d\s()./-]*")
+# Only digits and the punctuation people type in numbers: a header cell like this is data.
+_NUMBER_LIKE = re.compile(r"\+?[\d\s()./-]+")
 # XML 1.0 cannot hold these, so neither can an .xlsx file.
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SAMPLE_RECORDS = 200
@@ -119,6 +121,7 @@ def write_results(
     *,
     overwrite: bool = False,
     sep: str = ";",
+    sheet: str = "results",
 ) -> Path:
     """Write a frame to CSV or Excel (by extension), atomically and formula-free.
 
@@ -128,7 +131,8 @@ def write_results(
     a column; an unnamed one is not.
 
     In ``.xlsx`` every text is stored as text, so ``=SUM(A1)`` or ``@foo`` never becomes a
-    formula; characters XML cannot hold (control characters) become ``\\ufffd``. A CSV is
+    formula; control characters XML cannot hold become ``\\ufffd`` and a carriage return a
+    newline. A CSV is
     UTF-8 with BOM, so Excel shows accents, and ``;``-separated, which Dutch Excel opens in
     columns. CSV values are written exactly, so Excel may still evaluate a value starting with
     ``=`` when it opens a CSV (a warning is logged): give people ``.xlsx``.
@@ -144,6 +148,8 @@ def write_results(
         Replace an existing file. Default ``False``: an existing file is an error.
     sep
         CSV separator.
+    sheet
+        Excel sheet name.
 
     Returns
     -------
@@ -177,7 +183,9 @@ def write_results(
     if df.index.names != [None]:
         df = df.reset_index()
     if suffix in EXCEL_SUFFIXES:
-        _atomic_write(path, lambda stream: _write_excel(df, stream, path), overwrite=overwrite)
+        _atomic_write(
+            path, lambda stream: _write_excel(df, stream, path, sheet), overwrite=overwrite
+        )
     else:
         delimiter = "\t" if suffix == ".tsv" else sep
         _atomic_write(path, lambda stream: _write_csv(df, stream, delimiter), overwrite=overwrite)
@@ -221,8 +229,11 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> str:
         candidates = ["utf-16"]
     else:
         candidates = ["utf-8-sig", "cp1252"]
-    if "\x00" in data.decode("latin-1") and candidates != ["utf-16"]:
-        raise RecipientsFileError(f"{path}: binary data, not CSV text", path=path)
+    if b"\x00" in data and not candidates[0].lower().startswith("utf-16"):
+        raise RecipientsFileError(
+            f"{path}: binary data, not CSV text (UTF-16 without BOM? pass encoding=...)",
+            path=path,
+        )
     for name in candidates:
         try:
             return data.decode(name)
@@ -267,6 +278,7 @@ def _excel_records(path: Path, *, sheet: str | int | None) -> list[tuple[int, li
         raise RecipientsFileError(f"{path}: cannot read the workbook: {err}", path=path) from err
     try:
         worksheet = _pick_sheet(workbook, sheet, path)
+        worksheet.reset_dimensions()  # some exporters write a wrong size; read what is there
         return [
             (number, [_excel_value(cell) for cell in cells])
             for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1)
@@ -361,15 +373,15 @@ def _cell(row: Sequence[Any], position: int) -> Any:
 
 
 def _column_name(value: Any, position: int, path: Path) -> str:
-    if isinstance(value, dt.datetime) or (
-        value is not None and _DATA_LIKE.fullmatch(str(value).strip())
-    ):
+    text = "" if value is None else str(value).strip().lstrip("\ufeff").strip()
+    digits = sum(char.isdigit() for char in text)
+    if isinstance(value, dt.datetime) or (digits >= 6 and _NUMBER_LIKE.fullmatch(text)):
         raise RecipientsFileError(
             f"{path}: the first row looks like data, not column names (column {position + 1}); "
             "add a header row such as 'telefoon;voornaam'",
             path=path,
         )
-    return "" if value is None else str(value).strip().lstrip("\ufeff").strip()
+    return text
 
 
 def _column(values: list[Any]) -> pd.Series:
@@ -422,7 +434,11 @@ def _atomic_write(path: Path, write: Any, *, overwrite: bool) -> None:
 
 
 def _publish(temporary: str, path: Path, *, overwrite: bool) -> None:
+    # New files stay private (mkstemp's 0600: they hold phone numbers); a replaced file keeps
+    # the permissions its owner gave it.
     if overwrite:
+        with contextlib.suppress(FileNotFoundError):
+            shutil.copymode(path, temporary)
         os.replace(temporary, path)
         return
     # A hard link fails if the name exists: no window in which another file could be clobbered.
@@ -487,7 +503,7 @@ def _write_csv(df: pd.DataFrame, stream: Any, delimiter: str) -> None:
         )
     text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text_stream, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([name for name, _ in columns])
+    writer.writerow([_csv_text(name, True) for name, _ in columns])
     writer.writerows(zip(*texts, strict=True))
     text_stream.flush()
     text_stream.detach()
@@ -500,7 +516,8 @@ def _csv_text(value: Any, date_only: bool) -> str:
         return value.strftime("%Y-%m-%d") if date_only else value.isoformat(sep=" ")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _number_text(value)
-    return str(value)
+    # A NUL byte would make the file look binary to read_recipients (and to most tools).
+    return str(value).replace("\x00", "\ufffd")
 
 
 def _all_midnight(values: Iterable[Any]) -> bool:
@@ -511,9 +528,9 @@ def _all_midnight(values: Iterable[Any]) -> bool:
     )
 
 
-def _write_excel(df: pd.DataFrame, stream: Any, path: Path) -> None:
+def _write_excel(df: pd.DataFrame, stream: Any, path: Path, sheet: str) -> None:
     workbook = openpyxl.Workbook(write_only=True)
-    worksheet = workbook.create_sheet("results")
+    worksheet = workbook.create_sheet(sheet)
     columns = list(_columns_for_writing(df))
     cleaned = 0
 
@@ -526,13 +543,16 @@ def _write_excel(df: pd.DataFrame, stream: Any, path: Path) -> None:
                 f"at most {EXCEL_MAX_CHARS} in a cell. Write .csv instead.",
                 path=path,
             )
-        safe = _NOT_IN_XML.sub("\ufffd", text)
+        # XML reads a carriage return back as a newline anyway; say so in the file itself.
+        safe = _NOT_IN_XML.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
         cleaned += safe != text
         cell = WriteOnlyCell(worksheet, value=safe)
         cell.data_type = "s"  # never a formula or an error code, whatever the text starts with
         return cell
 
-    worksheet.append([text_cell(name, None, name) for name, _ in columns])
+    # Convert everything before openpyxl starts its own temporary sheet file, so that a value
+    # that cannot be written fails here, with nothing to clean up.
+    rows = [[text_cell(name, None, name) for name, _ in columns]]
     formats = [
         "yyyy-mm-dd" if _all_midnight(values) else "yyyy-mm-dd hh:mm:ss" for _, values in columns
     ]
@@ -554,10 +574,27 @@ def _write_excel(df: pd.DataFrame, stream: Any, path: Path) -> None:
                 out.append(value)
             else:
                 out.append(text_cell(str(value), row, name))
-        worksheet.append(out)
+        rows.append(out)
     if cleaned:
         logger.warning("%d values held control characters Excel cannot store; replaced", cleaned)
-    workbook.save(stream)
+    try:
+        for out in rows:
+            worksheet.append(out)
+        workbook.save(stream)
+    except BaseException:
+        _discard(worksheet)
+        raise
+
+
+def _discard(worksheet: Any) -> None:
+    """Close and delete the temporary file a write-only openpyxl sheet streams its rows into."""
+    rows, writer = getattr(worksheet, "_rows", None), getattr(worksheet, "_writer", None)
+    with contextlib.suppress(Exception):
+        if rows is not None:
+            rows.close()
+        if writer is not None:
+            writer.close()
+            writer.cleanup()
 
 
 def _needs_text_cell(text: str) -> bool:
@@ -566,5 +603,6 @@ def _needs_text_cell(text: str) -> bool:
         text.startswith("=")
         or text in ERROR_CODES
         or len(text) > EXCEL_MAX_CHARS
+        or "\r" in text
         or _NOT_IN_XML.search(text) is not None
     )
