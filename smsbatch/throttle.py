@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from smsbatch.exceptions import PreparationError
+from smsbatch.exceptions import ConfigurationError
 
 __all__ = ["Throttle"]
 
@@ -55,7 +55,7 @@ class Throttle:
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         if rate is not None and not rate > 0:
-            raise PreparationError(f"rate must be a positive number or None, not {rate!r}")
+            raise ConfigurationError(f"rate must be a positive number or None, not {rate!r}")
         self.rate = rate
         self._clock = clock
         self._sleep = sleep

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from smsbatch.exceptions import PreparationError
+from smsbatch.exceptions import ConfigurationError
 from smsbatch.throttle import Throttle
 
 
@@ -40,7 +40,7 @@ def test_unthrottled_never_sleeps():
 
 @pytest.mark.parametrize("rate", [0, -1.0], ids=["zero", "negative"])
 def test_rate_must_be_positive(rate):
-    with pytest.raises(PreparationError, match="rate"):
+    with pytest.raises(ConfigurationError, match="rate"):
         Throttle(rate)
 
 
