@@ -7,6 +7,7 @@ function that runs it and returns the exit status.
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 from collections.abc import Sequence
@@ -86,8 +87,8 @@ def _simulate(args: argparse.Namespace) -> int:
         f"Connect Call simulator listening on {simulator.url}\n"
         "Point smsbatch at it (POSIX shell):\n"
         f"  export SMSBATCH_BASE_URL={simulator.url}\n"
-        f"  export SMSBATCH_LOGIN={args.login}\n"
-        f"  export SMSBATCH_PASSWORD={args.password}\n"
+        f"  export SMSBATCH_LOGIN={shlex.quote(args.login)}\n"
+        f"  export SMSBATCH_PASSWORD={shlex.quote(args.password)}\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import defusedxml.ElementTree as DefusedET
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsbatch import SimulatedMessage, Simulator
@@ -124,9 +124,7 @@ def test_text_arrives_unchanged(shared_sim, text):
     assert shared_sim.messages[-1].text == text
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None)
 @given(text=st.text(min_size=1, max_size=60))
 def test_any_text_round_trips(shared_sim, text):
     assert send(shared_sim, text=text)[0] == 200
@@ -176,9 +174,19 @@ def test_binary_message_from_the_document(sim):
     )
 
 
-def test_binary_message_without_udh_at_the_140_octet_limit(sim):
-    assert send(sim, text=None, binary="1", data="ab" * 140)[0] == 200
+def test_binary_message_with_empty_udh_at_the_140_octet_limit(sim):
+    assert send(sim, text=None, binary="1", udh="", data="ab" * 140)[0] == 200
     assert sim.messages[0].udh is None
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["ElevenChars", "+31612345678", "1234567890123456", "S"],
+    ids=["11-characters", "international-number", "16-digits", "1-character"],
+)
+def test_valid_senders_are_accepted(shared_sim, sender):
+    assert send(shared_sim, **{"from": sender})[0] == 200
+    assert shared_sim.messages[-1].sender == sender
 
 
 REJECTIONS = [
