@@ -5,6 +5,7 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch import accessor  # noqa: F401  (registers the df.sms accessor)
 from smsbatch.binary import concat_udh, port_udh
 from smsbatch.client import Client, Response
 from smsbatch.encoding import segment_count, transliterate
@@ -33,6 +34,7 @@ from smsbatch.exceptions import (
     UnexpectedCodeError,
 )
 from smsbatch.files import read_recipients, write_results
+from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
 from smsbatch.simulator import SimulatedMessage, Simulator
 
 __version__ = "0.1.0"
@@ -49,10 +51,12 @@ __all__ = [
     "InvalidSenderError",
     "JournalError",
     "MalformedReplyError",
+    "Message",
     "MessageSpecError",
     "NotSentError",
     "OutcomeUnknownError",
     "PreparationError",
+    "Prepared",
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
@@ -61,13 +65,17 @@ __all__ = [
     "SimulatedMessage",
     "Simulator",
     "SmsBatchError",
+    "Summary",
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
     "concat_udh",
     "port_udh",
+    "prepare",
+    "preview",
     "read_recipients",
     "segment_count",
+    "summarize",
     "transliterate",
     "write_results",
 ]

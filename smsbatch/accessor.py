@@ -1,0 +1,39 @@
+"""The ``df.sms`` accessor: the preparation functions, called from the frame.
+
+Importing smsbatch registers it. It only delegates; the functions stay the primary API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from smsbatch.preview import preview
+from smsbatch.summary import Summary, summarize
+
+__all__ = ["SmsAccessor"]
+
+
+@pd.api.extensions.register_dataframe_accessor("sms")
+class SmsAccessor:
+    """``df.sms.preview(text=...)`` and, on a preview or result, ``df.sms.summary()``."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._obj = frame
+
+    def preview(self, **options: Any) -> pd.DataFrame:
+        """Return ``smsbatch.preview(df, **options)``.
+
+        Examples
+        --------
+        >>> import smsbatch
+        >>> df = pd.DataFrame({"phone": ["0612345678"], "naam": ["Jan"]})
+        >>> df.sms.preview(text="Hoi {naam}")["sms_text"].tolist()
+        ['Hoi Jan']
+        """
+        return preview(self._obj, **options)
+
+    def summary(self, *, price_per_segment: float | None = None) -> Summary:
+        """Return ``smsbatch.summarize(df)`` for a preview or send-result frame."""
+        return summarize(self._obj, price_per_segment=price_per_segment)

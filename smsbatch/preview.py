@@ -1,0 +1,421 @@
+"""Message preparation: from a DataFrame and a message description to exactly what will be sent.
+
+``prepare`` checks everything that can be checked without sending: the sender, the templates,
+every row's number and text, opt-outs and duplicates. Its ``frame`` is the dry-run preview a
+person reads; its ``messages()`` are what the sender sends, built from the same values, so the
+preview never disagrees with the campaign.
+
+Each row gets a status: ``ready``, ``invalid`` (``sms_error`` says why, naming the column),
+``excluded`` (on the opt-out list) or ``duplicate`` (same number and message as an earlier row;
+``sms_error`` names that row). ``invalid`` wins over ``excluded``, which wins over ``duplicate``.
+``sms_to`` is empty for a number that cannot be used, so nothing downstream can send to it; the
+original stays in its own column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from collections.abc import Hashable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+
+from smsbatch.binary import MAX_OCTETS, binary_problem, normalise_hex
+from smsbatch.encoding import TRANSLITERATIONS, analyse
+from smsbatch.exceptions import MessageSpecError, PreparationError
+from smsbatch.optout import read_exclude
+from smsbatch.originator import check_sender
+from smsbatch.phones import normalise_numbers
+from smsbatch.summary import PRICE_ATTR, Summary, summarize
+from smsbatch.templates import Template, append_problems
+
+__all__ = ["Message", "Prepared", "Summary", "prepare", "preview", "summarize"]
+
+Kind = Literal["text", "vcard", "binary"]
+
+OUTPUT_COLUMNS = ("sms_to", "sms_text", "sms_encoding", "sms_segments", "sms_status", "sms_error")
+VCARD_FIELDS = ("name", "mobile", "phone", "email", "fax")
+BINARY_FIELDS = ("udh", "data")
+
+# A vCard travels as a binary message to the vCard port: a 6-octet port UDH in a single message,
+# plus a 5-octet concatenation header per part when it is longer.
+_VCARD_SINGLE_OCTETS = MAX_OCTETS - 6
+_VCARD_PART_OCTETS = MAX_OCTETS - 6 - 5
+_VCARD_ENVELOPE = "BEGIN:VCARD\r\nVERSION:2.1\r\nEND:VCARD\r\n"
+_VCARD_PREFIXES = {
+    "name": "N:",
+    "mobile": "TEL;CELL:",
+    "phone": "TEL;VOICE:",
+    "email": "EMAIL:",
+    "fax": "TEL;FAX:",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message exactly as it will be sent.
+
+    ``text`` is the text of a text message, and the ``sms_text`` rendering of a vCard or binary
+    message. ``fields`` holds the vCard fields that are given, or ``data`` and ``udh`` (hex).
+    """
+
+    to: str
+    kind: Kind
+    text: str
+    fields: tuple[tuple[str, str], ...] = ()
+    segments: int = 1
+
+    @property
+    def key(self) -> str:
+        """A stable sha256 of what is sent (to, kind, text, fields): the journal's key."""
+        payload = json.dumps(
+            [self.to, self.kind, self.text, [list(pair) for pair in self.fields]],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked campaign: the preview ``frame``, the validated ``sender`` and its messages."""
+
+    frame: pd.DataFrame
+    sender: str | None
+    kind: Kind
+    price_per_segment: float | None = None
+    # Per-row rendered vCard/binary fields, kept apart from the frame so that editing the
+    # preview cannot change what is sent.
+    _fields: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _to: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
+    _text: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
+    _segments: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64), repr=False)
+    _ready: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool), repr=False)
+
+    def messages(self) -> Iterator[tuple[int, Message]]:
+        """Yield ``(row position, Message)`` for every ``ready`` row, in frame order."""
+        for position in np.flatnonzero(self._ready):
+            fields = tuple(
+                (name, str(values[position]))
+                for name, values in self._fields.items()
+                if values[position]
+            )
+            yield (
+                int(position),
+                Message(
+                    to=str(self._to[position]),
+                    kind=self.kind,
+                    text=str(self._text[position]),
+                    fields=fields,
+                    segments=int(self._segments[position]),
+                ),
+            )
+
+    def summary(self) -> Summary:
+        """Summarise the preview for a person (see ``summarize``)."""
+        return summarize(self.frame, price_per_segment=self.price_per_segment)
+
+
+def prepare(
+    df: pd.DataFrame,
+    *,
+    to: Hashable = "phone",
+    text: str | None = None,
+    vcard: Mapping[str, str] | None = None,
+    binary: Mapping[str, str] | None = None,
+    sender: str | None = None,
+    region: str = "NL",
+    exclude: Any = None,
+    dedupe: bool = True,
+    max_segments: int | None = None,
+    price_per_segment: float | None = None,
+    transliterate: bool = False,
+) -> Prepared:
+    """Check a campaign and build its preview and messages; nothing is sent.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per recipient. It is never modified.
+    to : column label
+        The column with phone numbers, in any common format.
+    text, vcard, binary
+        Exactly one. ``text`` is a template such as ``"Beste {voornaam}"``; ``vcard`` a dict of
+        templates for ``name`` (required), ``mobile``, ``phone``, ``email``, ``fax``; ``binary``
+        a dict of hex templates for ``data`` (required) and ``udh``.
+    sender : str, optional
+        Alphanumeric (up to 11 characters) or numeric (up to 16 digits); checked first.
+    region : str
+        Country of numbers written without a country code.
+    exclude : iterable, Series or path, optional
+        Opt-out numbers in any format, or a CSV file of them; matching rows become ``excluded``.
+    dedupe : bool
+        Mark later rows with the same number and message ``duplicate``.
+    max_segments : int, optional
+        Texts longer than this many segments are ``invalid``.
+    price_per_segment : float, optional
+        Used by the summary to estimate the cost.
+    transliterate : bool
+        Replace curly quotes, dashes, ellipses and odd spaces with GSM characters first.
+
+    Returns
+    -------
+    Prepared
+
+    Raises
+    ------
+    InvalidSenderError, TemplateError, MessageSpecError, PreparationError
+        For anything wrong with the campaign as a whole, before any row is looked at.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"phone": ["06-1234 5678"], "naam": ["Jan"]})
+    >>> prepared = prepare(df, text="Hoi {naam}", sender="Tandarts")
+    >>> [(pos, m.to, m.text) for pos, m in prepared.messages()]
+    [(0, '31612345678', 'Hoi Jan')]
+    """
+    valid_sender = check_sender(sender)
+    kind = _kind(text, vcard, binary)
+    _check_options(df, to, region, max_segments, price_per_segment)
+    columns = list(df.columns)
+    if kind == "text":
+        templates = {"text": Template(text, columns)}  # type: ignore[arg-type]
+    else:
+        spec = vcard if kind == "vcard" else binary
+        templates = _field_templates(kind, spec, columns)  # type: ignore[arg-type]
+    excluded_numbers = read_exclude(exclude, region) if exclude is not None else frozenset()
+
+    n = len(df)
+    errors: list[np.ndarray] = []
+    digits, reasons = normalise_numbers(df[to], region)
+    errors.append(_prefixed(reasons, f"{to}: "))
+    rendered: dict[str, np.ndarray] = {}
+    unrendered = np.zeros(n, dtype=bool)
+    for name, template in templates.items():
+        rendered[name], problems = template.render(df)
+        errors.append(problems)
+        unrendered |= problems != ""
+
+    fields: dict[str, np.ndarray] = {}
+    if kind == "text":
+        body = rendered["text"]
+        if transliterate:
+            body = np.array([value.translate(TRANSLITERATIONS) for value in body], dtype=object)
+        analysis = analyse(pd.Series(body, dtype=object))
+        encoding = analysis["encoding"].to_numpy(dtype=object)
+        segments = analysis["segments"].to_numpy(dtype=np.int64)
+        if max_segments is not None:
+            too_long = np.full(n, "", dtype=object)
+            for position in np.flatnonzero(segments > max_segments):
+                too_long[position] = (
+                    f"text needs {segments[position]} segments, more than "
+                    f"max_segments={max_segments}"
+                )
+            errors.append(too_long)
+    elif kind == "vcard":
+        fields = rendered
+        body, segments = _vcard_rendering(fields, n)
+        encoding = np.full(n, "vCard", dtype=object)
+    else:
+        fields = {name: _normalised_hex(values) for name, values in rendered.items()}
+        problems = _binary_problems(fields.get("udh"), fields["data"])
+        errors.append(problems)
+        body, segments = _binary_rendering(fields, n)
+        encoding = np.full(n, "binary", dtype=object)
+
+    error = _join_errors(errors, n)
+    invalid = error != ""
+    status = np.where(invalid, "invalid", "ready").astype(object)
+    if excluded_numbers:
+        on_list = np.isin(digits, list(excluded_numbers)) & ~invalid
+        status[on_list] = "excluded"
+        error[on_list] = "on the exclude list"
+    if dedupe:
+        _mark_duplicates(df.index, digits, body, status, error)
+
+    # A message that could not be rendered is not shown half-made.
+    texts_shown = np.where(unrendered, "", body).astype(object)
+    frame = df.drop(columns=[c for c in OUTPUT_COLUMNS if c in df.columns]).assign(
+        sms_to=pd.array(digits, dtype="str"),
+        sms_text=pd.array(texts_shown, dtype="str"),
+        sms_encoding=pd.array(np.where(texts_shown == "", "", encoding), dtype="str"),
+        sms_segments=np.where(texts_shown == "", 0, segments).astype(np.int64),
+        sms_status=pd.array(status, dtype="str"),
+        sms_error=pd.array(error, dtype="str"),
+    )
+    if price_per_segment is not None:
+        frame.attrs[PRICE_ATTR] = float(price_per_segment)
+    return Prepared(
+        frame=frame,
+        sender=valid_sender,
+        kind=kind,
+        price_per_segment=None if price_per_segment is None else float(price_per_segment),
+        _fields=fields,
+        _to=digits,
+        _text=body,
+        _segments=segments,
+        _ready=status == "ready",
+    )
+
+
+def preview(df: pd.DataFrame, **options: Any) -> pd.DataFrame:
+    """Return the dry-run preview of a campaign: ``prepare(df, **options).frame``.
+
+    The input columns come back unchanged (same index and order) with ``sms_to``, ``sms_text``,
+    ``sms_encoding``, ``sms_segments``, ``sms_status`` and ``sms_error`` added.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"phone": ["0612345678", "020 123 4567"], "naam": ["Jan", "Els"]})
+    >>> preview(df, text="Hoi {naam}")[["sms_to", "sms_status", "sms_error"]]
+            sms_to sms_status                                  sms_error
+    0  31612345678      ready
+    1                 invalid  phone: landline number, cannot receive SMS
+    """
+    return prepare(df, **options).frame
+
+
+def _kind(text: object, vcard: object, binary: object) -> Kind:
+    given = [
+        name
+        for name, value in (("text", text), ("vcard", vcard), ("binary", binary))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise MessageSpecError(
+            "describe the message with exactly one of text=, vcard= or binary=; "
+            + (f"got {', '.join(given)}" if given else "got none")
+        )
+    return given[0]  # type: ignore[return-value]
+
+
+def _check_options(
+    df: pd.DataFrame,
+    to: Hashable,
+    region: str,
+    max_segments: int | None,
+    price_per_segment: float | None,
+) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise PreparationError(f"expected a pandas DataFrame, not {type(df).__name__}")
+    if to not in df.columns:
+        names = [str(c) for c in df.columns]
+        close = difflib.get_close_matches(str(to), names, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise PreparationError(
+            f"to={to!r} names no column.{hint} Columns: {', '.join(map(repr, names))}",
+            column=str(to),
+        )
+    if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise PreparationError(f"region={region!r} is not a two-letter country code like 'NL'")
+    if max_segments is not None and (
+        isinstance(max_segments, bool) or not isinstance(max_segments, int) or max_segments < 1
+    ):
+        raise PreparationError(f"max_segments must be a whole number >= 1, not {max_segments!r}")
+    if price_per_segment is not None and not (
+        isinstance(price_per_segment, int | float)
+        and math.isfinite(price_per_segment)
+        and price_per_segment >= 0
+    ):
+        raise PreparationError(
+            f"price_per_segment must be a number >= 0, not {price_per_segment!r}"
+        )
+
+
+def _field_templates(
+    kind: Kind, spec: Mapping[str, str], columns: list[Hashable]
+) -> dict[str, Template]:
+    allowed, required = (VCARD_FIELDS, "name") if kind == "vcard" else (BINARY_FIELDS, "data")
+    if not isinstance(spec, Mapping):
+        raise MessageSpecError(f"{kind}= takes a dict of templates, like {{{required!r}: ...}}")
+    unknown = [key for key in spec if key not in allowed]
+    if unknown:
+        raise MessageSpecError(
+            f"{kind}= has unknown field(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(allowed)}"
+        )
+    if spec.get(required) is None:
+        raise MessageSpecError(f"{kind}= needs a {required!r} template")
+    # Fixed order, so the same description always gives the same fields (and journal keys).
+    return {
+        name: Template(spec[name], columns, what=f"{kind}[{name!r}]")
+        for name in allowed
+        if spec.get(name) is not None
+    }
+
+
+def _prefixed(reasons: np.ndarray, prefix: str) -> np.ndarray:
+    bad = reasons != ""
+    out = reasons.copy()
+    out[bad] = prefix + reasons[bad]
+    return out
+
+
+def _join_errors(errors: list[np.ndarray], n: int) -> np.ndarray:
+    error = np.full(n, "", dtype=object)
+    for problems in errors:
+        append_problems(error, problems)
+    return error
+
+
+def _vcard_rendering(fields: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sms_text of a vCard ("vCard: name=...; mobile=...") and an estimate of its parts."""
+    shown = np.full(n, "vCard:", dtype=object)
+    octets = np.full(n, len(_VCARD_ENVELOPE), dtype=np.int64)
+    for index, (name, values) in enumerate(fields.items()):
+        shown = shown + (" " if index == 0 else "; ") + name + "=" + values
+        encoded = np.array([len(v.encode("utf-8")) for v in values], dtype=np.int64)
+        # One "PREFIX:value\r\n" line per given field.
+        octets += np.where(encoded > 0, encoded + len(_VCARD_PREFIXES[name]) + 2, 0)
+    segments = np.where(octets <= _VCARD_SINGLE_OCTETS, 1, -(-octets // _VCARD_PART_OCTETS)).astype(
+        np.int64
+    )
+    return shown, segments
+
+
+def _normalised_hex(values: np.ndarray) -> np.ndarray:
+    return np.array([normalise_hex(v) if v else "" for v in values], dtype=object)
+
+
+def _binary_problems(udh: np.ndarray | None, data: np.ndarray) -> np.ndarray:
+    """Check each distinct (udh, data) pair once."""
+    pairs = pd.DataFrame({"udh": udh if udh is not None else "", "data": data})
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    found = []
+    for header, content in uniques:
+        problem = binary_problem(header or None, content) if content else None
+        found.append(problem or "")
+    return np.array(found, dtype=object)[codes]
+
+
+def _binary_rendering(fields: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    shown = np.full(n, "binary:", dtype=object)
+    for index, (name, values) in enumerate(fields.items()):
+        shown = shown + (" " if index == 0 else "; ") + name + "=" + values
+    return shown, np.ones(n, dtype=np.int64)
+
+
+def _mark_duplicates(
+    index: pd.Index, digits: np.ndarray, body: np.ndarray, status: np.ndarray, error: np.ndarray
+) -> None:
+    """Mark later ready rows with the same number and message as an earlier one, in place."""
+    ready = np.flatnonzero(status == "ready")
+    if len(ready) < 2:
+        return
+    keys = pd.MultiIndex.from_arrays([digits[ready], body[ready]])
+    codes, _ = pd.factorize(keys)
+    _, first = np.unique(codes, return_index=True)
+    first_of = first[codes]
+    later = first_of != np.arange(len(ready))
+    if not later.any():
+        return
+    rows = ready[later]
+    status[rows] = "duplicate"
+    originals = index[ready[first_of[later]]]
+    error[rows] = [f"same number and message as row {label}" for label in originals]

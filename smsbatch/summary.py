@@ -1,0 +1,180 @@
+"""A summary of a preview or a send result, for a person: counts, segments, cost, advice.
+
+It reads only the ``sms_*`` columns, so it works on a preview frame (ready, invalid, duplicate,
+excluded) and on a send result (sent, failed, unknown, not_sent) alike. ``str(summary)`` prints
+in a terminal; ``_repr_html_`` renders a small table in a notebook with the problems coloured.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from smsbatch.encoding import non_gsm_characters
+
+__all__ = ["STATUSES", "Summary", "summarize"]
+
+# Display order; the first four come from a preview, the rest from a send.
+STATUSES = ("ready", "sent", "invalid", "duplicate", "excluded", "failed", "unknown", "not_sent")
+PREVIEW_STATUSES = ("ready", "invalid", "duplicate", "excluded")
+# Rows whose segments are (or will be) paid for.
+_BILLED = ("ready", "sent")
+_COLOURS = {
+    "ready": "#1a7f37",
+    "sent": "#1a7f37",
+    "invalid": "#cf222e",
+    "failed": "#cf222e",
+    "unknown": "#bc4c00",
+    "duplicate": "#7d4e00",
+    "excluded": "#57606a",
+    "not_sent": "#57606a",
+}
+_PROBLEMS = frozenset({"invalid", "failed", "unknown"})
+_TOP_REASONS = 3
+# Where prepare leaves the price, so that summarize(frame) finds it.
+PRICE_ATTR = "smsbatch_price_per_segment"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a campaign is about to do, or did: see ``summarize``."""
+
+    counts: dict[str, int]
+    rows: int
+    segments: int
+    unicode_rows: int
+    unicode_characters: str
+    price_per_segment: float | None
+    cost: float | None
+    advice: tuple[str, ...]
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{count:,} {status}" for status, count in self.counts.items())
+        lines = [f"{self.rows:,} rows: {shown}", f"segments: {self.segments:,}"]
+        if self.cost is not None:
+            lines[-1] += (
+                f"; estimated cost {self.segments:,} x {self.price_per_segment:g} = "
+                f"{self.cost:,.2f}"
+            )
+        lines.extend(f"- {line}" for line in self.advice)
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        cells = []
+        for status, count in self.counts.items():
+            colour = _COLOURS.get(status, "inherit")
+            weight = "bold" if count and status in _PROBLEMS else "normal"
+            cells.append(
+                f'<tr><td style="color:{colour};font-weight:{weight}">{html.escape(status)}</td>'
+                f'<td style="text-align:right;font-weight:{weight}">{count:,}</td></tr>'
+            )
+        cells.append(
+            f'<tr><td>segments</td><td style="text-align:right">{self.segments:,}</td></tr>'
+        )
+        if self.cost is not None:
+            cells.append(
+                f'<tr><td>estimated cost</td><td style="text-align:right">{self.cost:,.2f}'
+                "</td></tr>"
+            )
+        advice = "".join(f"<li>{html.escape(line)}</li>" for line in self.advice)
+        return (
+            '<div class="smsbatch-summary">'
+            f"<strong>{self.rows:,} rows</strong>"
+            f"<table>{''.join(cells)}</table>" + (f"<ul>{advice}</ul>" if advice else "") + "</div>"
+        )
+
+
+def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) -> Summary:
+    """Summarise a preview or send-result frame for a person.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame with the ``sms_*`` columns of a preview or a send result.
+    price_per_segment : float, optional
+        Price of one segment; by default the one given to ``preview``, if any.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"sms_status": ["ready", "invalid"], "sms_segments": [2, 0],
+    ...     "sms_encoding": ["GSM-7", ""], "sms_text": ["Hoi", ""],
+    ...     "sms_error": ["", "phone: too short"]})
+    >>> print(summarize(frame, price_per_segment=0.05))
+    2 rows: 1 ready, 1 invalid, 0 duplicate, 0 excluded
+    segments: 2; estimated cost 2 x 0.05 = 0.10
+    - 1 row is invalid and will not be sent; see sms_error (phone: too short: 1)
+    """
+    if price_per_segment is None:
+        price_per_segment = frame.attrs.get(PRICE_ATTR)
+    status = frame["sms_status"].astype(str)
+    found = status.value_counts().to_dict()
+    counts = {s: int(found.get(s, 0)) for s in STATUSES if s in PREVIEW_STATUSES or s in found}
+    counts.update({str(s): int(c) for s, c in found.items() if s not in counts})
+    billed = status.isin(_BILLED).to_numpy()
+    segments = int(frame["sms_segments"].to_numpy()[billed].sum())
+    unicode = billed & (frame["sms_encoding"].astype(str) == "UCS-2").to_numpy()
+    characters = "".join(
+        dict.fromkeys(
+            ch
+            for text in frame["sms_text"].to_numpy()[unicode]
+            for ch in non_gsm_characters(str(text))
+        )
+    )
+    cost = None if price_per_segment is None else round(segments * float(price_per_segment), 6)
+    return Summary(
+        counts=counts,
+        rows=len(frame),
+        segments=segments,
+        unicode_rows=int(unicode.sum()),
+        unicode_characters=characters,
+        price_per_segment=None if price_per_segment is None else float(price_per_segment),
+        cost=cost,
+        advice=tuple(_advice(frame, counts, int(unicode.sum()), characters)),
+    )
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row is" if count == 1 else f"{count:,} rows are"
+
+
+def _advice(
+    frame: pd.DataFrame, counts: dict[str, int], unicode_rows: int, characters: str
+) -> list[str]:
+    advice = []
+    for status, what in (
+        ("invalid", "invalid and will not be sent"),
+        ("failed", "failed (the gateway or carrier refused them)"),
+    ):
+        if counts.get(status):
+            reasons = Counter(frame.loc[frame["sms_status"] == status, "sms_error"].astype(str))
+            common = ", ".join(f"{r}: {c:,}" for r, c in reasons.most_common(_TOP_REASONS))
+            advice.append(f"{_rows(counts[status])} {what}; see sms_error ({common})")
+    if counts.get("unknown"):
+        advice.append(
+            f"{_rows(counts['unknown'])} of unknown outcome: they may have been delivered; "
+            "check with the provider before sending them again"
+        )
+    if counts.get("not_sent"):
+        advice.append(
+            f"{_rows(counts['not_sent'])} not sent yet; resume with the same journal to send them"
+        )
+    if counts.get("duplicate"):
+        advice.append(
+            f"{_rows(counts['duplicate'])} duplicates (same number and message as an earlier "
+            "row) and will be skipped"
+        )
+    if counts.get("excluded"):
+        advice.append(f"{_rows(counts['excluded'])} on the exclude list and will be skipped")
+    if unicode_rows:
+        advice.append(
+            f"{unicode_rows:,} message{'s need' if unicode_rows != 1 else ' needs'} Unicode "
+            f"(UCS-2) because of {' '.join(characters)}: fewer characters fit in a segment, and "
+            "the gateway documents no Unicode option, so they may arrive garbled; "
+            "transliterate=True replaces typographic quotes, dashes and ellipses"
+        )
+    if counts.get("ready") and counts["ready"] == len(frame):
+        advice.append(f"all {len(frame):,} rows are ready")
+    return advice

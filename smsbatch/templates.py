@@ -1,0 +1,255 @@
+"""Strict message templates: Python format syntax whose placeholders are column names only.
+
+A template is checked against the columns once, before any row is looked at, so a typo in a
+placeholder stops the campaign instead of sending "Beste {voornam}" to fifty thousand people.
+Rendering is vectorised per placeholder: each referenced column is formatted once per distinct
+value, then the pieces are concatenated as whole arrays. Row values are never parsed as templates,
+so braces in the data are plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import numbers
+import string
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from smsbatch.exceptions import TemplateError
+
+__all__ = ["Placeholder", "Template", "append_problems", "format_value"]
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """One ``{column:spec}`` of a template: ``column`` is the frame's own column label."""
+
+    name: str
+    column: Hashable
+    spec: str
+
+
+class Template:
+    """A parsed template whose placeholders all name columns of the frame it will render.
+
+    Parameters
+    ----------
+    source : str
+        Python format syntax: ``"Beste {voornaam}, tot {datum:%d-%m}"``. ``{{`` and ``}}`` are
+        literal braces. Only column names with an optional format spec are allowed.
+    columns : iterable
+        The columns of the frame to render; a placeholder naming none of them raises at once.
+    what : str
+        How errors refer to this template (``"text"``, ``"vcard['name']"``...).
+
+    Raises
+    ------
+    TemplateError
+        For a placeholder that names no column (with the existing columns and a close match),
+        positional ``{}``/``{0}``, attribute or index access, ``!r`` conversions, nested specs.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"naam": ["Jan"], "nr": [12.0]})
+    >>> text, error = Template("Hoi {naam}, huisnummer {nr}", frame.columns).render(frame)
+    >>> list(text), list(error)
+    (['Hoi Jan, huisnummer 12'], [''])
+    """
+
+    def __init__(self, source: str, columns: Iterable[Hashable], *, what: str = "text") -> None:
+        if not isinstance(source, str):
+            raise TemplateError(
+                f"the {what} template must be a string, not {type(source).__name__}"
+            )
+        self.source = source
+        self.what = what
+        by_name = {str(column): column for column in columns}
+        literals: list[str] = []
+        placeholders: list[Placeholder] = []
+        try:
+            parsed = list(string.Formatter().parse(source))
+        except ValueError as err:
+            raise TemplateError(
+                f"the {what} template is not valid format syntax ({err}); "
+                "write {{ and }} for literal braces"
+            ) from err
+        pending = ""
+        for literal, field, spec, conversion in parsed:
+            pending += literal
+            if field is None:
+                continue
+            placeholders.append(_placeholder(field, spec or "", conversion, by_name, what))
+            literals.append(pending)
+            pending = ""
+        literals.append(pending)
+        self.literals: tuple[str, ...] = tuple(literals)
+        self.placeholders: tuple[Placeholder, ...] = tuple(placeholders)
+
+    @property
+    def columns(self) -> tuple[Hashable, ...]:
+        """The distinct columns the template reads, in order of first use."""
+        return tuple(dict.fromkeys(p.column for p in self.placeholders))
+
+    def __repr__(self) -> str:
+        return f"Template({self.source!r})"
+
+    def render(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Render every row: ``(texts, errors)`` as object arrays of str, one entry per row.
+
+        A row whose value for a placeholder is missing or blank, or cannot take the format spec,
+        gets an error naming the column and an empty text.
+        """
+        n = len(frame)
+        text: np.ndarray = np.full(n, self.literals[0], dtype=object)
+        error: np.ndarray = np.full(n, "", dtype=object)
+        done: dict[tuple[Hashable, str], np.ndarray] = {}
+        # A column used twice ({d} and {d:%d-%m}) is reported once per row.
+        reported: dict[Hashable, np.ndarray] = {}
+        for placeholder, literal in zip(self.placeholders, self.literals[1:], strict=True):
+            key = (placeholder.column, placeholder.spec)
+            if key not in done:
+                done[key], problems = _render_column(frame, placeholder)
+                bad = problems != ""
+                if placeholder.column in reported:
+                    bad &= ~reported[placeholder.column]
+                    reported[placeholder.column] |= bad
+                else:
+                    reported[placeholder.column] = bad
+                append_problems(error, np.where(bad, problems, ""))
+            values = done[key]
+            text = text + values + literal if literal else text + values
+        text[error != ""] = ""
+        return text, error
+
+
+def append_problems(error: np.ndarray, problems: np.ndarray) -> None:
+    """Add each row's problem (``""`` for none) to its error text, ``"; "``-separated, in place."""
+    bad = problems != ""
+    if bad.any():
+        error[bad] = np.where(error[bad] == "", problems[bad], error[bad] + "; " + problems[bad])
+
+
+def _placeholder(
+    field: str, spec: str, conversion: str | None, by_name: dict[str, Hashable], what: str
+) -> Placeholder:
+    """Check one parsed field against the columns; refuse anything but a plain column name."""
+    shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+    shown += "}"
+    if field in by_name:
+        if conversion is not None:
+            raise TemplateError(
+                f"placeholder {shown} in the {what} template uses a !{conversion} conversion; "
+                f"write {{{field}}} or {{{field}:spec}}",
+                column=field,
+            )
+        if "{" in spec:
+            raise TemplateError(
+                f"placeholder {shown} in the {what} template nests a placeholder in its format "
+                "spec; only a fixed spec such as {datum:%d-%m} is allowed",
+                column=field,
+            )
+        return Placeholder(field, by_name[field], spec)
+    if field == "" or field.isdigit():
+        raise TemplateError(
+            f"placeholder {shown} in the {what} template is positional; "
+            "name a column instead, like {voornaam}"
+        )
+    root = field.split(".", 1)[0].split("[", 1)[0]
+    if root in by_name:
+        raise TemplateError(
+            f"placeholder {shown} in the {what} template uses attribute or index access; "
+            f"only plain column names are allowed, like {{{root}}}",
+            column=root,
+        )
+    columns = ", ".join(repr(name) for name in by_name) or "(none)"
+    close = difflib.get_close_matches(field, list(by_name), n=1)
+    hint = f" Did you mean {{{close[0]}}}?" if close else ""
+    raise TemplateError(
+        f"placeholder {shown} in the {what} template names no column.{hint} Columns: {columns}",
+        column=field,
+    )
+
+
+def _render_column(frame: pd.DataFrame, placeholder: Placeholder) -> tuple[np.ndarray, np.ndarray]:
+    """Format one column once per distinct value; return per-row texts and problems."""
+    column = frame[placeholder.column]
+    if isinstance(column, pd.DataFrame):
+        raise TemplateError(
+            f"column {placeholder.name!r} appears more than once in the frame; rename one",
+            column=placeholder.name,
+        )
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    texts: list[str] = []
+    problems: list[str] = []
+    empty = f"column {placeholder.name!r} is empty"
+    for value in uniques:
+        try:
+            formatted = format_value(value, placeholder.spec)
+        except (ValueError, TypeError) as err:
+            texts.append("")
+            problems.append(
+                f"column {placeholder.name!r}: cannot format {value!r} with "
+                f"{{{placeholder.name}:{placeholder.spec}}} ({err})"
+            )
+            continue
+        texts.append("" if formatted is None else formatted)
+        problems.append(empty if formatted is None else "")
+    # Code -1 (missing) picks the extra last entry.
+    texts.append("")
+    problems.append(empty)
+    return np.array(texts, dtype=object)[codes], np.array(problems, dtype=object)[codes]
+
+
+def format_value(value: object, spec: str = "") -> str | None:
+    """Render one cell the way a person expects, or ``None`` when it is missing or blank.
+
+    Whole floats lose their ``.0`` (pandas reads a house number column with gaps as float),
+    dates honour a strftime spec, datetimes at midnight render as a date, and NaN, NaT, None
+    and blank strings are missing.
+
+    Examples
+    --------
+    >>> format_value(12.0), format_value(float("nan")), format_value("  ")
+    ('12', None, None)
+    >>> format_value(pd.Timestamp("2026-05-04"), "%d-%m")
+    '04-05'
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        return format(value, spec) if spec else value
+    if isinstance(value, bool | np.bool_):
+        return format(bool(value), spec) if spec else str(bool(value))
+    if isinstance(value, numbers.Integral):
+        return format(int(value), spec)
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        whole = number.is_integer()
+        if not spec:
+            return str(int(number)) if whole else str(number)
+        try:
+            return format(number, spec)
+        except ValueError:
+            if not whole:
+                raise
+            # An integer spec such as {nr:05d} on a float column that holds whole numbers.
+            return format(int(number), spec)
+    if isinstance(value, dt.datetime):
+        if spec:
+            return value.strftime(spec)
+        if value.time() == dt.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime(spec) if spec else value.isoformat()
+    text = format(value, spec)
+    return text if text.strip() else None

@@ -1,0 +1,165 @@
+"""Phone numbers in every format people and spreadsheets write come out as gateway digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from smsbatch.phones import _fast_path, _parse, cell_text, normalise_number, normalise_numbers
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0612345678",
+        "06-1234 5678",
+        "06 12 34 56 78",
+        "06.12.34.56.78",
+        "+31 (0)6 12345678",
+        "+31612345678",
+        "0031612345678",
+        "0031 (0)6 1234 5678",
+        "31612345678",
+        "612345678",
+        612345678,
+        31612345678,
+        31612345678.0,
+        np.float64(612345678.0),
+        "31612345678.0",
+        "612345678.0",
+        " 06\u00a012345678 ",
+        "(06) 12345678",
+    ],
+    ids=lambda v: f"{type(v).__name__}:{v!r}",
+)
+def test_dutch_mobile_formats_normalise_to_international_digits(value):
+    assert normalise_number(value, "NL") == ("31612345678", "")
+
+
+@pytest.mark.parametrize(
+    ("value", "digits"),
+    [
+        ("+4915112345678", "4915112345678"),
+        ("004915112345678", "4915112345678"),
+        ("4915112345678", "4915112345678"),
+        ("+32 470 12 34 56", "32470123456"),
+        ("+1 212 555 0100", "12125550100"),
+        ("097012345678", "3197012345678"),
+    ],
+    ids=["de-plus", "de-00", "de-lost-plus", "be", "us-fixed-or-mobile", "nl-m2m-970"],
+)
+def test_foreign_and_special_mobile_numbers(value, digits):
+    assert normalise_number(value, "NL") == (digits, "")
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("020 123 4567", "landline number, cannot receive SMS"),
+        ("0800 1234567", "toll-free number, cannot receive SMS"),
+        ("0900 1234567", "premium-rate number, cannot receive SMS"),
+        ("066 1234567", "pager number, cannot receive SMS"),
+        ("085 1234567", "internet (VoIP) number, usually cannot receive SMS"),
+        ("0612345", "not a valid NL number (+31)"),
+        ("061234567890123456789", "too long"),
+        ("+999 612345678", "unknown country code"),
+        ("", "no phone number"),
+        (None, "no phone number"),
+        (float("nan"), "no phone number"),
+        ("06-CALL-ME", "contains 'C', which is not part of a phone number"),
+        ("0612345678, 0687654321", "contains ',', which is not part of a phone number"),
+        ("3.16123E+10", "written in scientific notation"),
+        (612345678.5, "not a phone number"),
+        (True, "not a phone number"),
+    ],
+    ids=[
+        "landline",
+        "toll-free",
+        "premium",
+        "pager",
+        "voip",
+        "too-short",
+        "too-long",
+        "bad-country",
+        "empty",
+        "none",
+        "nan",
+        "letters",
+        "two-numbers",
+        "scientific",
+        "fraction",
+        "bool",
+    ],
+)
+def test_unusable_numbers_get_a_reason_a_person_understands(value, reason):
+    digits, why = normalise_number(value, "NL")
+    assert digits == ""
+    assert why.startswith(reason)
+
+
+def test_region_decides_numbers_without_country_code():
+    assert normalise_number("0470 12 34 56", "BE") == ("32470123456", "")
+    assert normalise_number("0470 12 34 56", "NL")[0] == ""
+
+
+def test_column_normalises_each_row_and_keeps_order():
+    values = pd.Series(["0612345678", None, "020 1234567", 612345678, "0612345678"])
+    digits, reasons = normalise_numbers(values, "NL")
+    assert digits.tolist() == ["31612345678", "", "", "31612345678", "31612345678"]
+    assert [bool(r) for r in reasons] == [False, True, True, False, False]
+
+
+_SEPARATOR = st.sampled_from(["", "", "", " ", "-", ".", "/", "  "])
+
+
+@st.composite
+def written_numbers(draw: st.DrawFn) -> str:
+    """Numbers as people write them: a prefix, digits, separators sprinkled in."""
+    prefix = draw(st.sampled_from(["", "0", "00", "+", "+31", "0031", "31", "+31(0)", "(0)"]))
+    digits = draw(st.text("0123456789", min_size=0, max_size=13))
+    if draw(st.booleans()):
+        digits = "6" + digits[:8]
+    out = prefix
+    for ch in digits:
+        out += draw(_SEPARATOR) + ch
+    return out + draw(st.sampled_from(["", "", ".0", " ", "-"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(written_numbers() | st.text("0123456789 +-./()", max_size=16))
+@example("0612345678")
+@example("31612345678")
+@example("+31(0)612345678")
+@example("3161234567")
+@example("316612345678")
+def test_fast_path_agrees_with_phonenumbers(text):
+    fast = _fast_path("NL")
+    assert fast is not None
+    written, reason = cell_text(text)
+    if reason:
+        return
+    accepted = fast(written)
+    if accepted:
+        assert (accepted, "") == _parse(written, "NL")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=10_000_000, max_value=99_999_999))
+def test_numeric_cells_match_their_text(number):
+    as_int = normalise_number(600_000_000 + number % 100_000_000, "NL")
+    assert as_int == normalise_number(float(600_000_000 + number % 100_000_000), "NL")
+    assert as_int == normalise_number("0" + str(600_000_000 + number % 100_000_000), "NL")
+
+
+@pytest.mark.parametrize("region", ["NL", "BE", "DE", "FR", "US", "GB"])
+def test_fast_path_is_only_built_for_simple_numbering_plans(region):
+    fast = _fast_path(region)
+    if region in {"US", "GB"}:  # shared country codes
+        assert fast is None
+    elif fast is not None:
+        mobile = {"NL": "0612345678", "BE": "0470123456", "DE": "015112345678"}.get(region)
+        if mobile:
+            assert fast(mobile) == _parse(mobile, region)[0]

@@ -1,0 +1,237 @@
+"""The preview shows exactly what will be sent, to whom, and why a row will not be."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+import smsbatch
+from smsbatch.exceptions import (
+    InvalidSenderError,
+    MessageSpecError,
+    PreparationError,
+    RecipientsFileError,
+    TemplateError,
+)
+from smsbatch.preview import OUTPUT_COLUMNS, Message, prepare, preview
+
+
+@pytest.fixture
+def people() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "phone": ["06-1234 5678", "+31 (0)6 87654321", "020 123 4567", "0611111111"],
+            "voornaam": ["Anna", "Bert", "Carla", None],
+        },
+        index=[10, 20, 30, 40],
+    )
+
+
+def test_output_is_input_plus_sms_columns_same_index_and_order(people):
+    before = people.copy(deep=True)
+    frame = preview(people, text="Beste {voornaam}")
+    assert list(frame.columns) == [*people.columns, *OUTPUT_COLUMNS]
+    assert frame.index.tolist() == [10, 20, 30, 40]
+    pd.testing.assert_frame_equal(frame[people.columns], before)
+    pd.testing.assert_frame_equal(people, before)
+
+
+def test_each_row_gets_number_text_encoding_segments_status_and_reason(people):
+    frame = preview(people, text="Beste {voornaam}")
+    assert frame["sms_to"].tolist() == ["31612345678", "31687654321", "", "31611111111"]
+    assert frame["sms_text"].tolist() == ["Beste Anna", "Beste Bert", "Beste Carla", ""]
+    assert frame["sms_encoding"].tolist() == ["GSM-7", "GSM-7", "GSM-7", ""]
+    assert frame["sms_segments"].tolist() == [1, 1, 1, 0]
+    assert frame["sms_status"].tolist() == ["ready", "ready", "invalid", "invalid"]
+    assert frame["sms_error"].tolist() == [
+        "",
+        "",
+        "phone: landline number, cannot receive SMS",
+        "column 'voornaam' is empty",
+    ]
+
+
+def test_messages_are_the_ready_rows_by_position(people):
+    prepared = prepare(people, text="Beste {voornaam}", sender="Tandarts")
+    assert prepared.sender == "Tandarts"
+    assert list(prepared.messages()) == [
+        (0, Message("31612345678", "text", "Beste Anna")),
+        (1, Message("31687654321", "text", "Beste Bert")),
+    ]
+
+
+def test_editing_the_preview_frame_does_not_change_what_is_sent(people):
+    prepared = prepare(people, text="Beste {voornaam}")
+    prepared.frame.loc[10, "sms_text"] = "iets anders"
+    assert next(prepared.messages())[1].text == "Beste Anna"
+
+
+def test_message_key_is_stable_and_covers_what_is_sent():
+    message = Message("31612345678", "text", "Hoi")
+    assert message.key == Message("31612345678", "text", "Hoi", segments=3).key
+    assert len(message.key) == 64
+    # Pinned: journals written by earlier versions must keep matching.
+    assert message.key == "bf8ddce49f1f0e8a9f6b944dc48f8bd98175927b62eabe2d845aaea3f8de3b51"
+    others = [
+        Message("31612345679", "text", "Hoi"),
+        Message("31612345678", "text", "Hoi!"),
+        Message("31612345678", "vcard", "Hoi"),
+        Message("31612345678", "text", "Hoi", (("name", "x"),)),
+    ]
+    assert len({message.key, *(m.key for m in others)}) == 5
+
+
+def test_duplicates_are_same_number_and_same_message():
+    df = pd.DataFrame(
+        {
+            "phone": ["0612345678", "+31612345678", "612345678", "0612345678"],
+            "tekst": ["Hoi", "Hoi", "Hoi", "Dag"],
+        }
+    )
+    frame = preview(df, text="{tekst}")
+    assert frame["sms_status"].tolist() == ["ready", "duplicate", "duplicate", "ready"]
+    assert frame["sms_error"].tolist()[1] == "same number and message as row 0"
+    assert preview(df, text="{tekst}", dedupe=False)["sms_status"].eq("ready").all()
+
+
+def test_exclude_matches_whatever_the_format(people, tmp_path):
+    expected = ["excluded", "excluded", "invalid", "ready"]
+    as_list = ["0031612345678", 31687654321]
+    assert preview(people, text="Hoi", exclude=as_list)["sms_status"].tolist() == expected
+    as_series = pd.Series(["+31 6 1234 5678", "06-87654321"])
+    assert preview(people, text="Hoi", exclude=as_series)["sms_status"].tolist() == expected
+    with_header = tmp_path / "optout.csv"
+    with_header.write_text("naam;telefoonnummer\nA;06 12345678\nB;+31687654321\n")
+    assert preview(people, text="Hoi", exclude=with_header)["sms_status"].tolist() == expected
+    bare = tmp_path / "bare.csv"
+    bare.write_text("0612345678\n0687654321\n")
+    assert preview(people, text="Hoi", exclude=str(bare))["sms_status"].tolist() == expected
+
+
+def test_unreadable_exclude_entries_are_reported(people):
+    with pytest.warns(UserWarning, match="1 exclude-list entry is not a valid mobile number"):
+        preview(people, text="Hoi", exclude=["06-1234567"])
+
+
+def test_missing_exclude_file_is_an_error(people, tmp_path):
+    with pytest.raises(RecipientsFileError):
+        preview(people, text="Hoi", exclude=tmp_path / "nope.csv")
+
+
+def test_invalid_wins_over_excluded_which_wins_over_duplicate():
+    df = pd.DataFrame(
+        {
+            "phone": ["0612345678", "0612345678", "0687654321", "0687654321"],
+            "naam": ["A", "A", "B", None],
+        }
+    )
+    frame = preview(df, text="{naam}", exclude=["0612345678"])
+    assert frame["sms_status"].tolist() == ["excluded", "excluded", "ready", "invalid"]
+
+
+def test_segments_encoding_and_max_segments():
+    df = pd.DataFrame(
+        {"phone": ["0612345678"] * 4, "t": ["a" * 160, "a" * 161, "é" * 10 + "😀", "“Hoi” – Anna…"]}
+    )
+    frame = preview(df, text="{t}", max_segments=1)
+    assert frame["sms_encoding"].tolist() == ["GSM-7", "GSM-7", "UCS-2", "UCS-2"]
+    assert frame["sms_segments"].tolist() == [1, 2, 1, 1]
+    assert frame["sms_status"].tolist() == ["ready", "invalid", "ready", "ready"]
+    assert frame["sms_error"][1] == "text needs 2 segments, more than max_segments=1"
+
+
+def test_transliterate_replaces_typographic_characters_before_counting():
+    df = pd.DataFrame({"phone": ["0612345678"], "t": ["“Hoi” – Anna…"]})
+    frame = preview(df, text="{t}", transliterate=True)
+    assert frame["sms_text"].tolist() == ['"Hoi" - Anna...']
+    assert frame["sms_encoding"].tolist() == ["GSM-7"]
+
+
+def test_vcard_fields_are_rendered_and_validated():
+    df = pd.DataFrame(
+        {
+            "phone": ["0612345678", "0687654321"],
+            "naam": ["Jan", " "],
+            "mob": ["+31612345678", "+31687654321"],
+        }
+    )
+    prepared = prepare(df, vcard={"name": "{naam}", "mobile": "{mob}"})
+    frame = prepared.frame
+    assert frame["sms_text"].tolist() == ["vCard: name=Jan; mobile=+31612345678", ""]
+    assert frame["sms_status"].tolist() == ["ready", "invalid"]
+    assert frame["sms_error"][1] == "column 'naam' is empty"
+    ((_, message),) = prepared.messages()
+    assert message.kind == "vcard"
+    assert message.fields == (("name", "Jan"), ("mobile", "+31612345678"))
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [({"mobile": "{phone}"}, "needs a 'name'"), ({"name": "x", "adres": "y"}, "unknown field")],
+    ids=["no-name", "unknown-key"],
+)
+def test_vcard_description_errors(spec, fragment):
+    with pytest.raises(MessageSpecError, match=fragment):
+        prepare(pd.DataFrame({"phone": ["0612345678"]}), vcard=spec)
+
+
+def test_binary_hex_is_normalised_and_checked():
+    df = pd.DataFrame({"phone": ["0612345678", "0687654321"], "data": ["02 4a 3a", "02G"]})
+    prepared = prepare(df, binary={"udh": "06050415811581", "data": "{data}"})
+    assert prepared.frame["sms_status"].tolist() == ["ready", "invalid"]
+    assert "not a hexadecimal digit" in prepared.frame["sms_error"][1]
+    ((_, message),) = prepared.messages()
+    assert message.fields == (("udh", "06050415811581"), ("data", "024A3A"))
+    assert message.kind == "binary"
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({}, MessageSpecError),
+        ({"text": "Hoi", "vcard": {"name": "x"}}, MessageSpecError),
+        ({"text": "Hoi {voornam}"}, TemplateError),
+        ({"text": "Hoi", "to": "telefoon"}, PreparationError),
+        ({"text": "Hoi", "region": "XX"}, PreparationError),
+        ({"text": "Hoi", "max_segments": 0}, PreparationError),
+        ({"text": "Hoi", "price_per_segment": -1}, PreparationError),
+        ({"text": "Hoi", "sender": "Veel te lange naam"}, InvalidSenderError),
+        ({"text": "Hoi {voornam}", "sender": "+"}, InvalidSenderError),
+    ],
+    ids=[
+        "none",
+        "two",
+        "template",
+        "to-column",
+        "region",
+        "max-segments",
+        "price",
+        "sender",
+        "sender-first",
+    ],
+)
+def test_campaign_errors_raise_before_any_row(people, options, error):
+    with pytest.raises(error):
+        prepare(people, **options)
+
+
+def test_existing_sms_columns_are_replaced_when_previewing_again(people):
+    once = preview(people, text="Hoi {voornaam}")
+    twice = preview(once, text="Dag {voornaam}")
+    assert list(twice.columns) == list(once.columns)
+    assert twice["sms_text"].tolist()[0] == "Dag Anna"
+
+
+def test_accessor_gives_the_same_frame_and_summary(people):
+    frame = people.sms.preview(text="Hoi {voornaam}", price_per_segment=0.1)
+    pd.testing.assert_frame_equal(frame, preview(people, text="Hoi {voornaam}"))
+    assert frame.sms.summary().cost == pytest.approx(0.2)
+
+
+def test_public_names():
+    assert smsbatch.preview is preview
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert smsbatch.summarize(preview(pd.DataFrame({"phone": []}), text="x")).rows == 0

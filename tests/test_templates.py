@@ -1,0 +1,156 @@
+"""Templates render what a person expects, refuse anything but column names, and never guess."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smsbatch.exceptions import TemplateError
+from smsbatch.templates import Template, format_value
+
+
+def render(source: str, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    text, error = Template(source, frame.columns).render(frame)
+    return text.tolist(), error.tolist()
+
+
+def one(source: str, **columns: object) -> str:
+    frame = pd.DataFrame({name: [value] for name, value in columns.items()})
+    (text,), (error,) = render(source, frame)
+    assert error == ""
+    return text
+
+
+@pytest.mark.parametrize(
+    ("source", "columns", "expected"),
+    [
+        ("Beste {voornaam}", {"voornaam": "Anna"}, "Beste Anna"),
+        ("Hoi {First name}!", {"First name": "Jan"}, "Hoi Jan!"),
+        ("{message}", {"message": "Alles {klaar}?"}, "Alles {klaar}?"),
+        ("{{niet}} {x}", {"x": "wel"}, "{niet} wel"),
+        ("nr {huisnummer}", {"huisnummer": 12.0}, "nr 12"),
+        ("{bedrag}", {"bedrag": 12.5}, "12.5"),
+        ("{bedrag:.2f}", {"bedrag": 12.5}, "12.50"),
+        ("{nr:03d}", {"nr": 7.0}, "007"),
+        ("{n}", {"n": np.int64(31612345678)}, "31612345678"),
+        ("{d:%d-%m}", {"d": pd.Timestamp("2026-05-04")}, "04-05"),
+        ("{d}", {"d": pd.Timestamp("2026-05-04")}, "2026-05-04"),
+        ("{d}", {"d": pd.Timestamp("2026-05-04 09:30")}, "2026-05-04 09:30"),
+        ("{d:%d %B}", {"d": dt.date(2026, 5, 4)}, "04 May"),
+        ("{naam:>5}|", {"naam": "Jan"}, "  Jan|"),
+        ("{a} en {a}", {"a": "x"}, "x en x"),
+        ("vast", {"a": "x"}, "vast"),
+    ],
+    ids=[
+        "plain",
+        "column-with-space",
+        "braces-in-value-are-text",
+        "escaped-braces",
+        "whole-float-loses-.0",
+        "fraction-float",
+        "float-spec",
+        "int-spec-on-whole-float",
+        "numpy-int",
+        "date-spec",
+        "midnight-is-a-date",
+        "datetime-minutes",
+        "python-date-spec",
+        "string-spec",
+        "repeated",
+        "no-placeholder",
+    ],
+)
+def test_renders_values_the_way_a_person_expects(source, columns, expected):
+    assert one(source, **columns) == expected
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [None, float("nan"), pd.NaT, pd.NA, "", "   "],
+    ids=["none", "nan", "nat", "na", "empty", "blank"],
+)
+def test_missing_or_blank_value_invalidates_the_row_naming_the_column(missing):
+    frame = pd.DataFrame({"voornaam": ["Anna", missing]}, dtype=object)
+    texts, errors = render("Beste {voornaam}", frame)
+    assert texts == ["Beste Anna", ""]
+    assert errors == ["", "column 'voornaam' is empty"]
+
+
+def test_never_renders_nan_nat_or_none():
+    frame = pd.DataFrame(
+        {
+            "f": [1.5, np.nan],
+            "d": pd.to_datetime(["2026-01-01", None]),
+            "s": pd.Series(["a", None], dtype="str"),
+            "i": pd.array([1, None], dtype="Int64"),
+        }
+    )
+    texts, errors = render("{f} {d} {s} {i}", frame)
+    assert texts == ["1.5 2026-01-01 a 1", ""]
+    assert all(word in errors[1] for word in ("'f'", "'d'", "'s'", "'i'"))
+
+
+def test_column_used_twice_is_reported_once_per_row():
+    frame = pd.DataFrame({"d": pd.to_datetime([None])})
+    _, errors = render("{d} {d:%d-%m}", frame)
+    assert errors == ["column 'd' is empty"]
+
+
+def test_value_that_refuses_the_spec_invalidates_the_row():
+    frame = pd.DataFrame({"bedrag": ["12,50", "3"]})
+    texts, errors = render("{bedrag:.2f}", frame)
+    assert texts == ["", ""]
+    assert errors[0].startswith("column 'bedrag': cannot format '12,50' with {bedrag:.2f}")
+
+
+def test_unknown_placeholder_names_it_the_columns_and_a_close_match():
+    with pytest.raises(TemplateError) as caught:
+        Template("Beste {voornam}", ["voornaam", "phone"])
+    message = str(caught.value)
+    assert "{voornam}" in message
+    assert "Did you mean {voornaam}?" in message
+    assert "'voornaam', 'phone'" in message
+    assert caught.value.column == "voornam"
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [
+        ("{voornaam.__class__}", "attribute or index access"),
+        ("{voornaam[0]}", "attribute or index access"),
+        ("{}", "positional"),
+        ("{0}", "positional"),
+        ("{voornaam!r}", "conversion"),
+        ("{voornaam:{breedte}}", "nests a placeholder"),
+        ("Beste {voornaam", "not valid format syntax"),
+        ("Beste voornaam}", "not valid format syntax"),
+    ],
+    ids=["attribute", "index", "empty", "positional", "conversion", "nested", "open", "close"],
+)
+def test_anything_but_a_column_name_is_refused(source, fragment):
+    with pytest.raises(TemplateError, match=fragment):
+        Template(source, ["voornaam", "breedte"])
+
+
+def test_column_whose_name_looks_like_access_is_still_a_column():
+    assert one("{adres.straat}", **{"adres.straat": "Dorpsstraat"}) == "Dorpsstraat"
+
+
+def test_template_must_be_text():
+    with pytest.raises(TemplateError, match="must be a string"):
+        Template(["{a}"], ["a"])  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=True), st.text()), min_size=1))
+def test_vectorised_render_equals_per_value_formatting(values):
+    frame = pd.DataFrame({"v": pd.Series(values, dtype=object)})
+    texts, errors = render("<{v}>", frame)
+    for value, text, error in zip(values, texts, errors, strict=True):
+        expected = format_value(value)
+        assert (text, error == "") == (("", False) if expected is None else (f"<{expected}>", True))
