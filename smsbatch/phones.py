@@ -32,7 +32,6 @@ import math
 import numbers
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -46,9 +45,12 @@ logger = logging.getLogger(__name__)
 _ALLOWED = re.compile(r"[0-9 +\-./()]*", re.ASCII)
 _SPREADSHEET_FLOAT = re.compile(r"(\+?[0-9]+)\.0+", re.ASCII)
 _SCIENTIFIC = re.compile(r"[0-9.,]+[eE]\+?[0-9]+")
-# Separators phonenumbers ignores anywhere in a number; the fast path drops them the same way.
+# Separators phonenumbers ignores anywhere in a number; the fast path drops them the same way,
+# and the spaces cell_text would turn into plain ones.
 _SEPARATORS = str.maketrans("", "", " -./")
-_WHITESPACE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\t": " "})
+_SPACES = "\u00a0\u202f\t"
+_WHITESPACE = str.maketrans(dict.fromkeys(_SPACES, " "))
+_FAST_SEPARATORS = str.maketrans("", "", " -./" + _SPACES)
 
 _SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _TYPE_REASONS = {
@@ -96,10 +98,16 @@ def normalise_number(value: object, region: str = "NL") -> tuple[str, str]:
     >>> normalise_number("020 123 4567")
     ('', 'landline number, cannot receive SMS')
     """
+    fast = _fast_path(region)
+    # Text without dots is accepted by the fast path only if cell_text would pass it unchanged
+    # but for whitespace; a dot may be a spreadsheet's ".0", which cell_text must see first.
+    if fast is not None and type(value) is str and "." not in value:
+        digits = fast(value)
+        if digits:
+            return digits, ""
     text, reason = cell_text(value)
     if reason:
         return "", reason
-    fast = _fast_path(region)
     if fast is not None:
         digits = fast(text)
         if digits:
@@ -114,7 +122,7 @@ def normalise_numbers(values: pd.Series, region: str = "NL") -> tuple[np.ndarray
     is not.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = [normalise_number(value, region) for value in uniques]
+    results = [normalise_number(value, region) for value in uniques.tolist()]
     results.append(("", "no phone number"))
     digits = np.array([d for d, _ in results], dtype=object)
     reasons = np.array([r for _, r in results], dtype=object)
@@ -184,22 +192,8 @@ def _parse_valid(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | Non
     return number, ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Desc:
-    """A phonenumbers number description reduced to what matching needs."""
-
-    pattern: re.Pattern[str]
-    lengths: frozenset[int]
-
-    def matches(self, nsn: str) -> bool:
-        return (not self.lengths or len(nsn) in self.lengths) and bool(self.pattern.fullmatch(nsn))
-
-
-def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc | None:
-    if desc is None or desc.national_number_pattern is None:
-        return None
-    lengths = frozenset(n for n in (desc.possible_length or ()) if n > 0)
-    return _Desc(re.compile(desc.national_number_pattern, re.ASCII), lengths)
+def _lengths(desc: phonenumbers.PhoneNumberDesc) -> frozenset[int]:
+    return frozenset(n for n in (desc.possible_length or ()) if n > 0)
 
 
 @functools.lru_cache(maxsize=32)
@@ -207,13 +201,14 @@ def _fast_path(region: str) -> Callable[[str], str] | None:
     """Build the region's fast acceptor, or None where its numbering plan is not simple.
 
     Simple means: the country code belongs to this region alone, the trunk prefix is a plain
-    ``0`` and the international prefix is ``00``. The acceptor mirrors phonenumbers' number
-    type order: a number that matches any type checked before mobile is left to the slow path.
+    ``0`` and the international prefix is ``00``. One regular expression checks the shape, the
+    region's general and mobile patterns, and that no number type phonenumbers checks before
+    mobile (pager, VoIP...) matches; lengths are checked after. It only accepts: whatever it
+    does not accept goes to the slow path.
     """
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
     if meta is None or meta.country_code is None:
         return None
-    cc = str(meta.country_code)
     simple = (
         phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(meta.country_code) == (region.upper(),)
         and meta.national_prefix == "0"
@@ -222,44 +217,48 @@ def _fast_path(region: str) -> Callable[[str], str] | None:
         and meta.international_prefix == "00"
         and not meta.leading_digits
     )
-    general, mobile = _desc(meta.general_desc), _desc(meta.mobile)
+    general, mobile = meta.general_desc, meta.mobile
     if not simple or general is None or mobile is None:
         return None
+    if general.national_number_pattern is None or mobile.national_number_pattern is None:
+        return None
+    cc = str(meta.country_code)
     earlier = [
-        d
-        for d in map(
-            _desc,
-            (
-                meta.premium_rate,
-                meta.toll_free,
-                meta.shared_cost,
-                meta.voip,
-                meta.personal_number,
-                meta.pager,
-                meta.uan,
-                meta.voicemail,
-            ),
+        desc.national_number_pattern
+        for desc in (
+            meta.premium_rate,
+            meta.toll_free,
+            meta.shared_cost,
+            meta.voip,
+            meta.personal_number,
+            meta.pager,
+            meta.uan,
+            meta.voicemail,
         )
-        if d is not None
+        if desc is not None and desc.national_number_pattern is not None
     ]
+    # Matching another type's pattern at any length is enough to leave the number to the slow
+    # path: that only ever sends more numbers there.
+    not_earlier = f"(?!(?:{'|'.join(earlier)})\\Z)" if earlier else ""
     shape = re.compile(
-        rf"(?:(?P<intl>\+{cc}|00{cc})(?:\(0\))?|(?P<cc>{cc})|(?P<trunk>0))?"
-        rf"(?P<nsn>{meta.mobile.national_number_pattern})",
+        rf"(?:(?P<intl>\+{cc}|00{cc})(?:\(0\))?|(?P<cc>{cc})|0)?"
+        rf"(?=(?:{general.national_number_pattern})\Z){not_earlier}"
+        rf"(?P<nsn>{mobile.national_number_pattern})",
         re.ASCII,
     )
+    whole_general = re.compile(general.national_number_pattern, re.ASCII)
+    lengths = _lengths(mobile) & _lengths(general) if _lengths(general) else _lengths(mobile)
 
     def accept(text: str) -> str:
-        match = shape.fullmatch(text.translate(_SEPARATORS))
+        match = shape.fullmatch(text.translate(_FAST_SEPARATORS))
         if match is None:
             return ""
         nsn = match["nsn"]
-        if not (mobile.matches(nsn) and general.matches(nsn)):
-            return ""
-        if any(d.matches(nsn) for d in earlier):
+        if lengths and len(nsn) not in lengths:
             return ""
         # Bare "316...": phonenumbers only drops the country code if the digits as they are
         # do not already look like a national number.
-        if match["cc"] is not None and general.pattern.fullmatch(match.group(0)):
+        if match["cc"] is not None and whole_general.fullmatch(match.group(0)):
             return ""
         return cc + nsn
 

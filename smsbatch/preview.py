@@ -406,16 +406,16 @@ def _mark_duplicates(
 ) -> None:
     """Mark later ready rows with the same number and message as an earlier one, in place."""
     ready = np.flatnonzero(status == "ready")
-    if len(ready) < 2:
+    # Hashing the numbers first leaves only the few rows that share one to compare texts.
+    shared = pd.Series(digits[ready], dtype=object).duplicated(keep=False).to_numpy()
+    if not shared.any():
         return
-    keys = pd.MultiIndex.from_arrays([digits[ready], body[ready]])
-    codes, _ = pd.factorize(keys)
-    _, first = np.unique(codes, return_index=True)
-    first_of = first[codes]
-    later = first_of != np.arange(len(ready))
-    if not later.any():
-        return
-    rows = ready[later]
-    status[rows] = "duplicate"
-    originals = index[ready[first_of[later]]]
-    error[rows] = [f"same number and message as row {label}" for label in originals]
+    rows = ready[shared]
+    pairs = pd.DataFrame({"to": digits[rows], "text": body[rows]}, dtype=object)
+    group = pairs.groupby(["to", "text"], sort=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    first_of = first[group]
+    later = first_of != np.arange(len(rows))
+    status[rows[later]] = "duplicate"
+    originals = index[rows[first_of[later]]]
+    error[rows[later]] = [f"same number and message as row {label}" for label in originals]
