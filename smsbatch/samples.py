@@ -17,9 +17,11 @@ _DATA = Path(__file__).parent / "data"
 
 #: The column of ``recipients.csv`` that holds the phone numbers.
 SAMPLE_TO = "telefoon"
-#: An appointment reminder using four columns of ``recipients.csv``.
+#: A check-up reminder using two columns of ``recipients.csv``. It leaves out the appointment
+#: date on purpose: the same number twice then gets the same message, which dedupe catches.
 SAMPLE_TEMPLATE = (
-    "Beste {voornaam}, tot ziens op {datum:%d-%m} om {tijd} in {plaats}. Tandarts Smit"
+    "Beste {voornaam}, het is tijd voor uw halfjaarlijkse controle bij Tandarts Smit in"
+    " {plaats}. Bel ons voor een afspraak!"
 )
 #: An alphanumeric sender: at most 11 characters.
 SAMPLE_SENDER = "TandartsSm"
