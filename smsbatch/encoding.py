@@ -95,6 +95,8 @@ def non_gsm_characters(text: str) -> list[str]:
     >>> non_gsm_characters("“Hoi” 😀 “Hoi”")
     ['“', '”', '😀']
     """
+    if GSM_CHARACTERS.issuperset(text):
+        return []
     return [ch for ch in dict.fromkeys(text) if ch not in GSM_CHARACTERS]
 
 
@@ -259,7 +261,10 @@ def analyse(texts: pd.Series) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "encoding": pd.array(np.where(gsm, GSM7, UCS2).astype(object), dtype="str"),
+            # Indexing two shared strings, rather than np.where, avoids a million new objects.
+            "encoding": pd.array(
+                np.array([UCS2, GSM7], dtype=object)[gsm.astype(np.intp)], dtype="str"
+            ),
             "segments": segments,
             "non_gsm": pd.array(non_gsm, dtype="str"),
         },
