@@ -5,7 +5,9 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch.binary import concat_udh, port_udh
 from smsbatch.client import Client, Response
+from smsbatch.encoding import segment_count, transliterate
 from smsbatch.exceptions import (
     AuthOrFundsError,
     CampaignStopped,
@@ -57,6 +59,10 @@ __all__ = [
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
+    "concat_udh",
+    "port_udh",
+    "segment_count",
+    "transliterate",
 ]
 
 # A library never configures logging; it only makes sure it stays quiet by default.
