@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -23,7 +24,7 @@ KERNEL = "smsbatch-test-python"
 
 
 @pytest.fixture(scope="module")
-def kernel(tmp_path_factory: pytest.TempPathFactory) -> str:
+def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     jupyter_path = tmp_path_factory.mktemp("jupyter")
     write_kernel_spec(jupyter_path / "kernels" / KERNEL)
     saved = {name: os.environ.get(name) for name in ("JUPYTER_PATH", "PYTHONPATH")}
