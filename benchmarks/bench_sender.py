@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -116,9 +115,10 @@ def overhead(n: int, rounds: int, workdir: Path) -> None:
         for r in range(rounds):
             bare.append(bare_loop(url, n))
             ours.append(sender_run(url, df, workdir / f"a{r}.db", rate=None, workers=1))
-    b, s = statistics.median(bare), statistics.median(ours)
+    # The best of alternating rounds: other load on the machine only ever slows a round down.
+    b, s = min(bare), min(ours)
     print(f"(a) {n} messages, workers=1, rate=None, journal on, progress off")
-    print(f"    bare requests loop {n / b:8.0f} msg/s   ({b:.2f} s, median of {rounds})")
+    print(f"    bare requests loop {n / b:8.0f} msg/s   ({b:.2f} s, best of {rounds})")
     print(f"    smsbatch.send      {n / s:8.0f} msg/s   ({s:.2f} s)")
     print(f"    ratio              {b / s:8.2f}        (target >= 0.85)")
 

@@ -131,6 +131,9 @@ class Journal:
         application_id = db.execute("PRAGMA application_id").fetchone()[0]
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if application_id == 0 and tables == 0:
+            # Small pages: each commit appends whole pages to the WAL, and a journal row is
+            # ~200 bytes, so 1 KiB pages write a quarter of the bytes of the 4 KiB default.
+            db.execute("PRAGMA page_size=1024")
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(
                 f"BEGIN; {_SCHEMA} PRAGMA application_id={APPLICATION_ID};"
@@ -149,6 +152,8 @@ class Journal:
             )
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        # A checkpoint (the only fsync under NORMAL) every 4 MiB of WAL rather than 1 MiB.
+        db.execute("PRAGMA wal_autocheckpoint=4000")
         # Take the write lock now, not at the first message: a second campaign on this file
         # must fail before it sends anything.
         db.execute("BEGIN EXCLUSIVE")

@@ -22,6 +22,10 @@ from smsbatch.exceptions import ConfigurationError
 __all__ = ["Throttle"]
 
 WINDOW = 1.0  # seconds: the window the rate is promised over
+#: Slack on the window, in seconds. Requests reach the gateway a little earlier or later than
+#: their slot (thread scheduling, network jitter); without it, ceil(rate) + 1 requests spaced
+#: exactly 1/rate apart could arrive within one second. Costs at most 1% of the rate.
+JITTER = 0.01
 
 
 class Throttle:
@@ -38,8 +42,9 @@ class Throttle:
     -----
     A slot of ``units`` units is followed by a gap of ``units / rate`` seconds, measured from
     the moment the slot was actually handed out (a late wake-up pushes the next slot later, it
-    never squeezes two slots together). A message larger than ``ceil(rate)`` units is still
-    sent, alone in its window.
+    never squeezes two slots together), and no ``1 + JITTER`` seconds hold more than
+    ``ceil(rate)`` units. A message larger than ``ceil(rate)`` units is still sent, alone in
+    its window.
 
     Examples
     --------
@@ -90,10 +95,10 @@ class Throttle:
         while recent:
             oldest, oldest_units = recent[0]
             # A slot at ``start`` shares a one-second window with every slot after start - 1 s.
-            if oldest > start - WINDOW:
+            if oldest > start - WINDOW - JITTER:
                 if self._in_window + units <= self._capacity:
                     break
-                start = oldest + WINDOW
+                start = oldest + WINDOW + JITTER
             recent.popleft()
             self._in_window -= oldest_units
         return start

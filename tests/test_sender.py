@@ -124,6 +124,33 @@ def test_every_row_gets_its_own_status_and_the_gateways_own_answer(sim, client):
     assert received(sim) == Counter({(number(i), f"Hi Person {i}"): 1 for i in (0, 3, 4)})
 
 
+def test_excluded_rows_are_skipped_and_the_accessor_sends_the_same_way(sim, client):
+    result = people(3).sms.send(client, **quick(exclude=["06 2000 0001"]))
+    assert result["sms_status"].tolist() == ["sent", "excluded", "sent"]
+    assert [m.to for m in sim.messages] == [number(0), number(2)]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            {"vcard": {"name": "{name}", "mobile": "+31612345678"}},
+            {"kind": "vcard", "vcard": {"name": "Person 0", "mobile": "+31612345678"}},
+        ),
+        (
+            {"binary": {"data": "48656C6C6F", "udh": "050003010101"}},
+            {"kind": "binary", "data": "48656C6C6F", "udh": "050003010101"},
+        ),
+    ],
+    ids=["vcard", "binary"],
+)
+def test_vcard_and_binary_campaigns_reach_the_gateway_as_such(sim, client, options, expected):
+    result = send(people(1), client, **quick(text=None, **options))
+    assert result["sms_status"].tolist() == ["sent"]
+    (message,) = sim.messages
+    assert {key: getattr(message, key) for key in expected} == expected
+
+
 @pytest.mark.parametrize(
     "inject",
     [
@@ -330,7 +357,8 @@ def test_the_password_is_nowhere(sim, client, tmp_path, caplog, capsys):
     captured = capsys.readouterr()
     for text in (captured.out, captured.err, caplog.text, result.to_csv(), repr(result)):
         assert PASSWORD not in text
-    assert "sent=" in captured.err  # the progress bar did write
+    assert "sent=4" in captured.err  # the progress bar did write
+    assert "4 sent" in captured.err  # and so did the summary at the end
     for path in tmp_path.iterdir():
         assert PASSWORD.encode() not in path.read_bytes()
 

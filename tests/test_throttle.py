@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from smsbatch.exceptions import ConfigurationError
-from smsbatch.throttle import Throttle
+from smsbatch.throttle import JITTER, Throttle
 
 
 class FakeClock:
@@ -49,10 +49,10 @@ def test_slots_are_evenly_spaced_and_windows_hold_at_most_ceil_rate(rate):
     clock = FakeClock()
     throttle = Throttle(rate, clock=clock, sleep=clock.sleep)
     slots = [(throttle.acquire(), 1) for _ in range(200)]
-    gaps = {round(b[0] - a[0], 9) for a, b in zip(slots, slots[1:], strict=False)}
-    assert gaps == {round(1 / rate, 9)}
+    gaps = [b[0] - a[0] for a, b in zip(slots, slots[1:], strict=False)]
+    assert 1 / rate - 1e-9 <= min(gaps) <= max(gaps) <= 1 / rate + JITTER + 1e-9
     assert max_in_window(slots) == math.ceil(rate)
-    assert slots[-1][0] - slots[0][0] == pytest.approx(199 / rate)
+    assert slots[-1][0] - slots[0][0] == pytest.approx(199 / rate, rel=0.011)
 
 
 def test_the_first_slot_is_immediate_and_an_idle_throttle_does_not_save_up_a_burst():
