@@ -28,6 +28,8 @@ from smsbatch.summary import summarize
 __all__ = ["CampaignPanel", "panel"]
 
 _INSERT = "insert column…"
+#: Up to this many rows the preview re-runs on every keystroke (well under 0.1 s).
+_LIVE_ROWS = 20_000
 _PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error"]
 _RESULT_COLUMNS = ["sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error"]
 
@@ -94,7 +96,12 @@ class CampaignPanel:
         columns = [str(c) for c in df.columns]
         wide = widgets.Layout(width="100%")
         self.template = widgets.Textarea(
-            value=text, description="Template", placeholder="Beste {voornaam}, ...", layout=wide
+            value=text,
+            description="Template",
+            placeholder="Beste {voornaam}, ...",
+            layout=wide,
+            # A preview of a very long list takes seconds: then update when the field is left.
+            continuous_update=len(df) <= _LIVE_ROWS,
         )
         self.insert = widgets.Dropdown(options=[_INSERT, *columns], description="Insert")
         self.to = widgets.Dropdown(
