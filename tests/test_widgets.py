@@ -170,3 +170,15 @@ def test_the_panel_displays_as_its_widget(ready_panel: CampaignPanel) -> None:
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == (
         ready_panel.widget.model_id
     )
+
+
+def test_with_a_journal_a_second_confirmed_send_texts_nobody_twice(
+    recipients: pd.DataFrame, client: Client, gateway: Simulator, tmp_path
+) -> None:
+    p = panel(recipients, client, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
+              rate=0, journal=tmp_path / "campagne.db")
+    for _ in range(2):
+        p.confirm.value = True
+        p.send_button.click()
+    assert len(gateway.messages) == READY
+    assert (p.result["sms_status"] == "sent").sum() == READY  # type: ignore[index]
