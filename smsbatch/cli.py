@@ -235,8 +235,7 @@ def _demo(args: argparse.Namespace) -> int:
     ):
         result = send(recipients, client, rate=args.rate or None, progress=True, **options)
         received = len(simulator.messages)
-    path = _write_free(result, Path(_DEMO_RESULTS))
-    # send() has printed the summary under its progress bar.
+    path = _write_free(result, Path(_DEMO_RESULTS))  # send() printed the summary
     print(f"\nThe simulator received {received} messages. Results written to {path}")
     print("Next: 'smsbatch preview --help', 'smsbatch send --help', or notebooks/quickstart.ipynb")
     return EXIT_OK
@@ -384,9 +383,10 @@ def _confirm(ready: int, sender: str) -> str | None:
 def _report(
     result: pd.DataFrame, out: Path, stopped: CampaignStopped | None, *, resume: str
 ) -> int:
-    """Save and summarise a send, and say how to resume; return the exit status."""
-    summary = summarize(result)
-    print(f"\n{summary}\n")
+    """Save a send's result and say how to resume; return the exit status.
+
+    send() has already printed the summary under its progress bar.
+    """
     status = EXIT_OK
     try:
         print(f"Results written to {_write_free(result, out)}")
@@ -394,7 +394,7 @@ def _report(
         print(f"smsbatch send: error: {err}", file=sys.stderr)
         print(f"Every answer is in the journal; to write the results: {resume}", file=sys.stderr)
         status = EXIT_INCOMPLETE
-    counts = summary.counts
+    counts = summarize(result).counts
     if stopped is not None:
         print(f"smsbatch send: stopped: {stopped.reason}", file=sys.stderr)
         status = EXIT_STOPPED
