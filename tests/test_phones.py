@@ -168,4 +168,4 @@ def test_fast_path_is_only_built_for_simple_numbering_plans(region):
     elif fast is not None:
         mobile = {"NL": "0612345678", "BE": "0470123456", "DE": "015112345678"}.get(region)
         if mobile:
-            assert fast(mobile) == _parse(mobile, region)[0]
+            assert fast(mobile) == _parse(mobile, region)
