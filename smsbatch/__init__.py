@@ -32,6 +32,7 @@ from smsbatch.exceptions import (
     UnexpectedCodeError,
 )
 from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
+from smsbatch.simulator import SimulatedMessage, Simulator
 
 __version__ = "0.1.0"
 
@@ -56,6 +57,8 @@ __all__ = [
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
+    "SimulatedMessage",
+    "Simulator",
     "SmsBatchError",
     "Summary",
     "TemplateError",

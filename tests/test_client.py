@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import traceback
@@ -12,6 +13,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 import responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from responses import matchers
 from urllib3.exceptions import MaxRetryError, NameResolutionError
 
@@ -331,3 +334,74 @@ def test_from_env_says_which_variable_is_missing(monkeypatch):
     monkeypatch.setenv("SMSBATCH_PASSWORD", PASSWORD)
     with pytest.raises(smsbatch.ConfigurationError, match="SMSBATCH_LOGIN"):
         Client.from_env()
+
+
+# --- end to end against the real simulator over loopback ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[smsbatch.Simulator]:
+    with smsbatch.Simulator(password=PASSWORD) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def live(sim) -> Iterator[Client]:
+    with Client(sim.login, PASSWORD, sim.url) as client:
+        yield client
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200))
+def test_any_text_reaches_the_gateway_unchanged(sim, live, text):
+    response = live.send_text("31612345678", text, "Kliniek")
+    assert response.ok, response
+    assert sim.messages[-1].text == text
+
+
+def test_vcard_and_binary_reach_the_gateway_as_sent(sim, live):
+    assert live.send_vcard("31612345678", "Kliniek", "Zoë & Co", mobile="+31612345678").ok
+    assert sim.messages[-1].vcard == {"name": "Zoë & Co", "mobile": "+31612345678"}
+    assert live.send_binary("31612345678", "Kliniek", "024A3A51", udh="06050415811581").ok
+    assert (sim.messages[-1].kind, sim.messages[-1].udh) == ("binary", "06050415811581")
+
+
+def test_wrong_password_is_an_auth_answer_not_an_exception(sim):
+    with Client(sim.login, "wrong", sim.url) as client:
+        response = client.send_text("31612345678", "hoi", "S")
+    assert response.category == "auth_or_funds"
+
+
+def test_utf16_quirk_of_the_real_service_parses_end_to_end():
+    with smsbatch.Simulator(utf16_declaration=True) as sim, Client(
+        sim.login, sim.password, sim.url
+    ) as client:
+        assert client.send_text("31612345678", "hoi", "S").ok
+
+
+def test_dropped_connection_after_delivery_is_outcome_unknown(sim, live):
+    before = len(sim.messages)
+    sim.drop_next(1, delivered=True)
+    with pytest.raises(smsbatch.OutcomeUnknownError):
+        live.send_text("31612345678", "hoi", "S")
+    assert len(sim.messages) == before + 1  # it was delivered: a retry would have sent twice
+
+
+def test_malformed_reply_from_the_gateway_is_outcome_unknown(sim, live):
+    sim.malformed_next(1)
+    with pytest.raises(smsbatch.MalformedReplyError):
+        live.send_text("31612345678", "hoi", "S")
+    assert live.send_text("31612345678", "hoi", "S").ok  # the connection recovers
+
+
+def test_debug_logging_of_every_logger_never_shows_the_password(sim, live, caplog):
+    caplog.set_level(logging.DEBUG)
+    for name in list(logging.root.manager.loggerDict):
+        caplog.set_level(logging.DEBUG, logger=name)
+    live.send_text("31612345678", "hoi", "S")
+    sim.malformed_next(1)
+    with pytest.raises(smsbatch.MalformedReplyError) as info:
+        live.send_text("31612345678", "hoi", "S")
+    assert any("sendsms.ashx" in r.getMessage() for r in caplog.records)  # the URL was logged
+    logged = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
+    assert_secret_free(logged + "".join(traceback.format_exception(info.value)))
