@@ -9,7 +9,9 @@ Each row gets a status: ``ready``, ``invalid`` (``sms_error`` says why, naming t
 ``excluded`` (on the opt-out list) or ``duplicate`` (same number and message as an earlier row;
 ``sms_error`` names that row). ``invalid`` wins over ``excluded``, which wins over ``duplicate``.
 ``sms_to`` is empty for a number that cannot be used, so nothing downstream can send to it; the
-original stays in its own column.
+original stays in its own column. ``sms_text`` is empty when the message could not be rendered
+(a missing value); otherwise it is shown even when the row is invalid for another reason.
+Texts that need Unicode are not invalid: the summary lists them with their characters.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ Kind = Literal["text", "vcard", "binary"]
 OUTPUT_COLUMNS = ("sms_to", "sms_text", "sms_encoding", "sms_segments", "sms_status", "sms_error")
 VCARD_FIELDS = ("name", "mobile", "phone", "email", "fax")
 BINARY_FIELDS = ("udh", "data")
+# The template without which a message is nothing.
+_REQUIRED: dict[str, str] = {"text": "text", "vcard": "name", "binary": "data"}
 
 # A vCard travels as a binary message to the vCard port: a 6-octet port UDH in a single message,
 # plus a 5-octet concatenation header per part when it is longer.
@@ -121,6 +125,14 @@ class Prepared:
         """Summarise the preview for a person (see ``summarize``)."""
         return summarize(self.frame, price_per_segment=self.price_per_segment)
 
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n:,} {status}" for status, n in self.summary().counts.items())
+        return f"<Prepared {self.kind} campaign, sender={self.sender!r}: {counts}>"
+
+    def _repr_html_(self) -> str:
+        # The summary first, then the rows, so problems are seen before the details.
+        return self.summary()._repr_html_() + (self.frame._repr_html_() or "")
+
 
 def prepare(
     df: pd.DataFrame,
@@ -189,6 +201,9 @@ def prepare(
     else:
         spec = vcard if kind == "vcard" else binary
         templates = _field_templates(kind, spec, columns)  # type: ignore[arg-type]
+    required = templates[_REQUIRED[kind]]
+    if not required.placeholders and not required.source.strip():
+        raise MessageSpecError(f"the {required.what} template is empty: there is nothing to send")
     excluded_numbers = read_exclude(exclude, region) if exclude is not None else frozenset()
 
     n = len(df)
@@ -207,6 +222,7 @@ def prepare(
         body = rendered["text"]
         if transliterate:
             body = np.array([value.translate(TRANSLITERATIONS) for value in body], dtype=object)
+        errors.append(_flag((body == "") & ~unrendered, "the text is empty"))
         analysis = analyse(pd.Series(body, dtype=object))
         encoding = analysis["encoding"].to_numpy(dtype=object)
         segments = analysis["segments"].to_numpy(dtype=np.int64)
@@ -220,12 +236,14 @@ def prepare(
             errors.append(too_long)
     elif kind == "vcard":
         fields = rendered
+        errors.append(_flag((fields["name"] == "") & ~unrendered, "the vCard name is empty"))
         body, segments = _vcard_rendering(fields, n)
         encoding = np.full(n, "vCard", dtype=object)
     else:
         fields = {name: _normalised_hex(values) for name, values in rendered.items()}
         problems = _binary_problems(fields.get("udh"), fields["data"])
-        errors.append(problems)
+        # A value that is missing is already reported by its template.
+        errors.append(np.where(unrendered, "", problems).astype(object))
         body, segments = _binary_rendering(fields, n)
         encoding = np.full(n, "binary", dtype=object)
 
@@ -233,7 +251,7 @@ def prepare(
     invalid = error != ""
     status = np.where(invalid, "invalid", "ready").astype(object)
     if excluded_numbers:
-        on_list = np.isin(digits, list(excluded_numbers)) & ~invalid
+        on_list = pd.Series(digits, dtype=object).isin(excluded_numbers).to_numpy() & ~invalid
         status[on_list] = "excluded"
         error[on_list] = "on the exclude list"
     if dedupe:
@@ -264,21 +282,50 @@ def prepare(
     )
 
 
-def preview(df: pd.DataFrame, **options: Any) -> pd.DataFrame:
-    """Return the dry-run preview of a campaign: ``prepare(df, **options).frame``.
+def preview(
+    df: pd.DataFrame,
+    *,
+    to: Hashable = "phone",
+    text: str | None = None,
+    vcard: Mapping[str, str] | None = None,
+    binary: Mapping[str, str] | None = None,
+    sender: str | None = None,
+    region: str = "NL",
+    exclude: Any = None,
+    dedupe: bool = True,
+    max_segments: int | None = None,
+    price_per_segment: float | None = None,
+    transliterate: bool = False,
+) -> pd.DataFrame:
+    """Return the dry-run preview of a campaign: ``prepare(df, ...).frame``; nothing is sent.
 
     The input columns come back unchanged (same index and order) with ``sms_to``, ``sms_text``,
-    ``sms_encoding``, ``sms_segments``, ``sms_status`` and ``sms_error`` added.
+    ``sms_encoding``, ``sms_segments``, ``sms_status`` and ``sms_error`` added. The parameters
+    are those of ``prepare``; ``summarize(frame)`` says what it all means.
 
     Examples
     --------
     >>> df = pd.DataFrame({"phone": ["0612345678", "020 123 4567"], "naam": ["Jan", "Els"]})
-    >>> preview(df, text="Hoi {naam}")[["sms_to", "sms_status", "sms_error"]]
-            sms_to sms_status                                  sms_error
-    0  31612345678      ready
-    1                 invalid  phone: landline number, cannot receive SMS
+    >>> frame = preview(df, text="Hoi {naam}")
+    >>> frame["sms_to"].tolist(), frame["sms_status"].tolist()
+    (['31612345678', ''], ['ready', 'invalid'])
+    >>> frame["sms_error"][1]
+    'phone: landline number, cannot receive SMS'
     """
-    return prepare(df, **options).frame
+    return prepare(
+        df,
+        to=to,
+        text=text,
+        vcard=vcard,
+        binary=binary,
+        sender=sender,
+        region=region,
+        exclude=exclude,
+        dedupe=dedupe,
+        max_segments=max_segments,
+        price_per_segment=price_per_segment,
+        transliterate=transliterate,
+    ).frame
 
 
 def _kind(text: object, vcard: object, binary: object) -> Kind:
@@ -331,7 +378,8 @@ def _check_options(
 def _field_templates(
     kind: Kind, spec: Mapping[str, str], columns: list[Hashable]
 ) -> dict[str, Template]:
-    allowed, required = (VCARD_FIELDS, "name") if kind == "vcard" else (BINARY_FIELDS, "data")
+    allowed = VCARD_FIELDS if kind == "vcard" else BINARY_FIELDS
+    required = _REQUIRED[kind]
     if not isinstance(spec, Mapping):
         raise MessageSpecError(f"{kind}= takes a dict of templates, like {{{required!r}: ...}}")
     unknown = [key for key in spec if key not in allowed]
@@ -355,6 +403,10 @@ def _prefixed(reasons: np.ndarray, prefix: str) -> np.ndarray:
     out = reasons.copy()
     out[bad] = prefix + reasons[bad]
     return out
+
+
+def _flag(rows: np.ndarray, problem: str) -> np.ndarray:
+    return np.where(rows, problem, "").astype(object)
 
 
 def _join_errors(errors: list[np.ndarray], n: int) -> np.ndarray:
@@ -389,8 +441,7 @@ def _binary_problems(udh: np.ndarray | None, data: np.ndarray) -> np.ndarray:
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
     found = []
     for header, content in uniques:
-        problem = binary_problem(header or None, content) if content else None
-        found.append(problem or "")
+        found.append(binary_problem(header or None, content) or "")
     return np.array(found, dtype=object)[codes]
 
 
