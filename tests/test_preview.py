@@ -183,7 +183,7 @@ def test_binary_hex_is_normalised_and_checked():
     assert prepared.frame["sms_status"].tolist() == ["ready", "invalid"]
     assert "not a hexadecimal digit" in prepared.frame["sms_error"][1]
     ((_, message),) = prepared.messages()
-    assert message.fields == (("udh", "06050415811581"), ("data", "024A3A"))
+    assert message.fields == (("data", "024A3A"), ("udh", "06050415811581"))
     assert message.kind == "binary"
 
 
