@@ -11,8 +11,9 @@ foreign ``+49...`` numbers, and numbers a spreadsheet turned into ints or floats
    vanity number or an extension.
 3. The text is parsed with ``phonenumbers`` against ``region``. Digits without a leading ``0`` or
    ``+`` are first read as a national number whose trunk ``0`` was lost (``612345678``) or that
-   starts with the region's country code (``31612345678``); if that is no valid number they are
-   read as international with the ``+`` lost (``4915112345678``).
+   starts with the region's country code (``31612345678``); if that is no valid number, they
+   are read as international with the ``+`` lost (``4915112345678``), but only a number that
+   can receive SMS is taken from that reading.
 4. Only numbers that can receive SMS pass: mobile, and "fixed line or mobile" where a country
    does not tell them apart (US, Canada...). Landlines, pagers, VoIP, toll-free, premium-rate,
    shared-cost, personal, UAN and voicemail numbers are refused with a reason.
@@ -172,8 +173,12 @@ def _parse(text: str, region: str) -> tuple[str, str]:
     bare = digits.isdigit() and not digits.startswith("0")
     number, reason = _parse_valid(text, region)
     if number is None and bare:
-        # The "+" was lost (a spreadsheet, or a habit): read it as international.
-        number, _ = _parse_valid("+" + digits, region)
+        # The "+" may have been lost (a spreadsheet, or a habit): read it as international, but
+        # only take that reading if it gives a number that can receive SMS; otherwise the
+        # national reading's reason is the one a person expects.
+        international, _ = _parse_valid("+" + digits, region)
+        if international is not None and phonenumbers.number_type(international) in _SMS_TYPES:
+            number = international
     if number is None:
         return "", reason
     kind = phonenumbers.number_type(number)

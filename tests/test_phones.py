@@ -169,3 +169,9 @@ def test_fast_path_is_only_built_for_simple_numbering_plans(region):
         mobile = {"NL": "0612345678", "BE": "0470123456", "DE": "015112345678"}.get(region)
         if mobile:
             assert fast(mobile) == _parse(mobile, region)
+
+
+def test_lost_plus_reading_only_rescues_sms_numbers():
+    # +690 300000 would be a landline elsewhere; the Dutch reading's reason is what people expect.
+    assert normalise_number(690300000, "NL") == normalise_number("0690300000", "NL")
+    assert normalise_number(690300000, "NL")[1] == "not a valid NL number (+31)"
