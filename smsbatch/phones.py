@@ -11,9 +11,10 @@ foreign ``+49...`` numbers, and numbers a spreadsheet turned into ints or floats
    vanity number or an extension.
 3. The text is parsed with ``phonenumbers`` against ``region``. Digits without a leading ``0`` or
    ``+`` are first read as a national number whose trunk ``0`` was lost (``612345678``) or that
-   starts with the region's country code (``31612345678``); if that is no valid number, they
-   are read as international with the ``+`` lost (``4915112345678``), but only a number that
-   can receive SMS is taken from that reading.
+   starts with the region's country code (``31612345678``). If that is no valid number and
+   the digits are longer than the region's mobile numbers, they are read as international with
+   the ``+`` lost (``4915112345678``), and taken only if that gives a number that can receive
+   SMS: ``672140000`` is an invalid Dutch number, not one on Norfolk Island.
 4. Only numbers that can receive SMS pass: mobile, and "fixed line or mobile" where a country
    does not tell them apart (US, Canada...). Landlines, pagers, VoIP, toll-free, premium-rate,
    shared-cost, personal, UAN and voicemail numbers are refused with a reason.
@@ -170,12 +171,17 @@ def cell_text(value: object) -> tuple[str, str]:
 def _parse(text: str, region: str) -> tuple[str, str]:
     """The reference path: phonenumbers.parse, then validity and number type."""
     digits = text.translate(_SEPARATORS)
-    bare = digits.isdigit() and not digits.startswith("0")
+    # Digits longer than a national mobile number may be international with the "+" lost
+    # (a spreadsheet, or a habit); shorter ones are national numbers that lost their 0.
+    bare = (
+        digits.isdigit()
+        and not digits.startswith("0")
+        and len(digits) > _national_mobile_length(region)
+    )
     number, reason = _parse_valid(text, region)
     if number is None and bare:
-        # The "+" may have been lost (a spreadsheet, or a habit): read it as international, but
-        # only take that reading if it gives a number that can receive SMS; otherwise the
-        # national reading's reason is the one a person expects.
+        # Only take the international reading if it gives a number that can receive SMS;
+        # otherwise the national reading's reason is the one a person expects.
         international, _ = _parse_valid("+" + digits, region)
         if international is not None and phonenumbers.number_type(international) in _SMS_TYPES:
             number = international
@@ -185,6 +191,12 @@ def _parse(text: str, region: str) -> tuple[str, str]:
     if kind not in _SMS_TYPES:
         return "", _TYPE_REASONS.get(kind, "not a mobile number, cannot receive SMS")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:], ""
+
+
+@functools.lru_cache(maxsize=32)
+def _national_mobile_length(region: str) -> int:
+    example = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+    return len(phonenumbers.national_significant_number(example)) if example else 0
 
 
 def _parse_valid(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, str]:

@@ -189,3 +189,8 @@ def test_fast_path_agrees_in_other_simple_regions(region, cc, prefix, digits, se
     written, reason = cell_text(text)
     expected = ("", reason) if reason else _parse(written, region)
     assert normalise_number(text, region) == expected
+
+
+def test_short_digits_are_never_read_as_international():
+    # +672 14 0000 would be Norfolk Island; nine digits in a Dutch list lost their 0.
+    assert normalise_number(672140000, "NL") == ("", "not a valid NL number (+31)")
