@@ -91,11 +91,6 @@ class Template:
         self.literals: tuple[str, ...] = tuple(literals)
         self.placeholders: tuple[Placeholder, ...] = tuple(placeholders)
 
-    @property
-    def columns(self) -> tuple[Hashable, ...]:
-        """The distinct columns the template reads, in order of first use."""
-        return tuple(dict.fromkeys(p.column for p in self.placeholders))
-
     def __repr__(self) -> str:
         return f"Template({self.source!r})"
 
