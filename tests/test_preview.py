@@ -183,7 +183,7 @@ def test_binary_hex_is_normalised_and_checked():
     assert prepared.frame["sms_status"].tolist() == ["ready", "invalid"]
     assert "not a hexadecimal digit" in prepared.frame["sms_error"][1]
     ((_, message),) = prepared.messages()
-    assert message.fields == (("udh", "06050415811581"), ("data", "024A3A"))
+    assert message.fields == (("data", "024A3A"), ("udh", "06050415811581"))
     assert message.kind == "binary"
 
 
@@ -235,3 +235,36 @@ def test_public_names():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert smsbatch.summarize(preview(pd.DataFrame({"phone": []}), text="x")).rows == 0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"text": ""}, {"text": "  "}, {"vcard": {"name": ""}}, {"binary": {"data": " "}}],
+    ids=["text", "blank-text", "vcard-name", "binary-data"],
+)
+def test_a_template_that_is_empty_for_everyone_is_refused(options):
+    with pytest.raises(MessageSpecError, match="template is empty"):
+        prepare(pd.DataFrame({"phone": ["0612345678"]}), **options)
+
+
+def test_a_text_that_transliterates_to_nothing_is_invalid():
+    df = pd.DataFrame({"phone": ["0612345678"], "t": ["\u200b"]})
+    frame = preview(df, text="{t}", transliterate=True)
+    assert frame["sms_status"].tolist() == ["invalid"]
+    assert frame["sms_error"].tolist() == ["the text is empty"]
+
+
+def test_binary_value_missing_is_reported_once():
+    df = pd.DataFrame({"phone": ["0612345678"], "data": [None]})
+    frame = preview(df, binary={"data": "{data}"})
+    assert frame["sms_error"].tolist() == ["column 'data' is empty"]
+
+
+def test_prepared_shows_itself_in_a_terminal_and_a_notebook(people):
+    prepared = prepare(people, text="Hoi {voornaam}", sender="Tandarts")
+    assert repr(prepared) == (
+        "<Prepared text campaign, sender='Tandarts': 2 ready, 2 invalid, 0 duplicate, 0 excluded>"
+    )
+    page = prepared._repr_html_()
+    assert page.index("smsbatch-summary") < page.index("<table border")
+    assert "landline number, cannot receive SMS" in page
