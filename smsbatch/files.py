@@ -34,6 +34,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
 
 from smsbatch.exceptions import RecipientsFileError, ResultsFileError, ResultsFileExistsError
 
@@ -491,7 +492,10 @@ def _missing(value: Any) -> bool:
 
 def _write_csv(df: pd.DataFrame, stream: Any, delimiter: str) -> None:
     columns = list(_columns_for_writing(df))
-    texts = [[_csv_text(value, _all_midnight(values)) for value in values] for _, values in columns]
+    texts = []
+    for _, values in columns:
+        date_only = _all_midnight(values)
+        texts.append([_csv_text(value, date_only) for value in values])
     formula_like = sum(
         1 for values in texts for text in values if text[:1] in ("=", "@") and len(text) > 1
     )
@@ -577,6 +581,9 @@ def _write_excel(df: pd.DataFrame, stream: Any, path: Path, sheet: str) -> None:
         rows.append(out)
     if cleaned:
         logger.warning("%d values held control characters Excel cannot store; replaced", cleaned)
+    # The streaming writer leaves the sheet size out, which makes readers scan the sheet twice.
+    size = f"A1:{get_column_letter(max(len(columns), 1))}{len(rows)}"
+    worksheet.calculate_dimension = lambda: size
     try:
         for out in rows:
             worksheet.append(out)

@@ -281,6 +281,10 @@ def test_xlsx_keeps_phone_numbers_as_text_and_never_writes_a_formula(tmp_path):
     assert sheet["E2"].is_date and sheet["E2"].value == dt.datetime(2026, 12, 3)
     assert sheet["E2"].number_format == "yyyy-mm-dd"
     assert sheet["F3"].value == 2 and sheet["F3"].data_type == "n"
+    # The stored size lets readers stream the sheet once instead of scanning it first.
+    streamed = openpyxl.load_workbook(path, read_only=True)
+    assert streamed.active.calculate_dimension() == "A1:F4"
+    streamed.close()
 
 
 def test_csv_is_utf8_with_bom_semicolon_separated_for_dutch_excel(tmp_path):
