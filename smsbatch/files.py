@@ -26,9 +26,9 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import openpyxl
 import pandas as pd
@@ -197,7 +197,9 @@ def write_results(
 # --- reading --------------------------------------------------------------------------------
 
 
-def _csv_records(path: Path, *, sep: str | None, encoding: str | None) -> list[tuple[int, list]]:
+def _csv_records(
+    path: Path, *, sep: str | None, encoding: str | None
+) -> list[tuple[int, list[Any]]]:
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -265,7 +267,7 @@ def _detect_separator(text: str) -> str:
     return max(SEPARATORS, key=score)
 
 
-def _excel_records(path: Path, *, sheet: str | int | None) -> list[tuple[int, list]]:
+def _excel_records(path: Path, *, sheet: str | int | None) -> list[tuple[int, list[Any]]]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as err:
@@ -323,13 +325,19 @@ def _excel_value(cell: Any) -> Any:
 
 
 def _number_text(value: float) -> str:
-    """Write a number the way a person reads it: ``612345678``, not ``612345678.0``."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+    """Write a number the way Excel shows it: ``612345678``, not ``612345678.0``.
+
+    Whole numbers keep every digit (phone numbers do not fit in 15); fractions get Excel's 15
+    significant digits, so ``0.1 + 0.2`` is ``0.3``.
+    """
+    if isinstance(value, int) or not math.isfinite(value):
+        return str(value)
+    if value.is_integer():
         return str(int(value))
-    return str(value)
+    return format(value, ".15g")
 
 
-def _frame(records: list[tuple[int, list]], path: Path) -> pd.DataFrame:
+def _frame(records: list[tuple[int, list[Any]]], path: Path) -> pd.DataFrame:
     records = [(number, values) for number, values in records if not all(map(_blank, values))]
     if not records:
         raise RecipientsFileError(f"{path}: the file is empty", path=path)
@@ -409,7 +417,7 @@ def _iso(value: dt.datetime) -> str:
 # --- writing --------------------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, write: Any, *, overwrite: bool) -> None:
+def _atomic_write(path: Path, write: Callable[[BinaryIO], None], *, overwrite: bool) -> None:
     """Write through a temporary sibling so a crash never leaves a half-written file."""
     directory = path.parent
     try:
@@ -490,7 +498,7 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _write_csv(df: pd.DataFrame, stream: Any, delimiter: str) -> None:
+def _write_csv(df: pd.DataFrame, stream: BinaryIO, delimiter: str) -> None:
     columns = list(_columns_for_writing(df))
     texts = []
     for _, values in columns:
@@ -532,7 +540,7 @@ def _all_midnight(values: Iterable[Any]) -> bool:
     )
 
 
-def _write_excel(df: pd.DataFrame, stream: Any, path: Path, sheet: str) -> None:
+def _write_excel(df: pd.DataFrame, stream: BinaryIO, path: Path, sheet: str) -> None:
     workbook = openpyxl.Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
     columns = list(_columns_for_writing(df))
