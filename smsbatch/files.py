@@ -178,9 +178,7 @@ def write_results(
             path=path,
         )
     if not overwrite and path.exists():
-        raise ResultsFileExistsError(
-            f"{path} already exists; pass overwrite=True to replace it", path=path
-        )
+        raise _exists_error(path)
     if df.index.names != [None]:
         df = df.reset_index()
     if suffix in EXCEL_SUFFIXES:
@@ -454,17 +452,19 @@ def _publish(temporary: str, path: Path, *, overwrite: bool) -> None:
     try:
         os.link(temporary, path)
     except FileExistsError as err:
-        raise ResultsFileExistsError(
-            f"{path} already exists; pass overwrite=True to replace it", path=path
-        ) from err
-    except OSError:
+        raise _exists_error(path) from err
+    except OSError:  # no hard links here (FAT, some network drives): check, then rename
         if path.exists():
-            raise ResultsFileExistsError(
-                f"{path} already exists; pass overwrite=True to replace it", path=path
-            ) from None
+            raise _exists_error(path) from None
         os.replace(temporary, path)
         return
     os.unlink(temporary)
+
+
+def _exists_error(path: Path) -> ResultsFileExistsError:
+    return ResultsFileExistsError(
+        f"{path} already exists; pass overwrite=True to replace it", path=path
+    )
 
 
 def _sync_directory(directory: Path) -> None:
