@@ -486,3 +486,18 @@ def test_sample_numbers_have_exactly_the_documented_problems():
     assert (numbers[15][:3], numbers[16][:3]) == ("+32", "+49")
     mobiles = {n for n in numbers if n and not n.startswith("landline:")}
     assert len(mobiles - opted_out) == 19
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_failure_after_all_bytes_are_written_keeps_the_old_file(tmp_path, monkeypatch, suffix):
+    def failing_fsync(descriptor):
+        assert os.fstat(descriptor).st_size > 0  # the new content is really in the temporary
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    path = tmp_path / f"uit{suffix}"
+    path.write_bytes(b"yesterday")
+    with pytest.raises(smsbatch.ResultsFileError, match="Input/output error"):
+        write_results(results_frame(), path, overwrite=True)
+    assert path.read_bytes() == b"yesterday"
+    assert os.listdir(tmp_path) == [path.name]
