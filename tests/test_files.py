@@ -354,7 +354,7 @@ class Unprintable:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_a_failure_midway_leaves_the_old_file_and_no_temporary(tmp_path, suffix):
+def test_a_value_that_cannot_be_written_leaves_the_old_file_and_no_temporary(tmp_path, suffix):
     path = tmp_path / f"uit{suffix}"
     path.write_bytes(b"yesterday")
     frame = pd.DataFrame({"telefoon": [f"06123456{i:02}" for i in range(50)] + ["x"]})
