@@ -5,10 +5,14 @@ The public API is re-exported here; everything else is internal.
 
 import logging
 
+from smsbatch.binary import concat_udh, port_udh
+from smsbatch.client import Client, Response
+from smsbatch.encoding import segment_count, transliterate
 from smsbatch.exceptions import (
     AuthOrFundsError,
     CampaignStopped,
     CarrierError,
+    ConfigurationError,
     GatewayError,
     GatewayServerError,
     InsecureURLError,
@@ -29,6 +33,7 @@ from smsbatch.exceptions import (
     UnexpectedCodeError,
 )
 from smsbatch.files import read_recipients, write_results
+from smsbatch.simulator import SimulatedMessage, Simulator
 
 __version__ = "0.1.0"
 
@@ -36,6 +41,8 @@ __all__ = [
     "AuthOrFundsError",
     "CampaignStopped",
     "CarrierError",
+    "Client",
+    "ConfigurationError",
     "GatewayError",
     "GatewayServerError",
     "InsecureURLError",
@@ -48,13 +55,20 @@ __all__ = [
     "PreparationError",
     "RecipientsFileError",
     "ResellerFundsError",
+    "Response",
     "ResultsFileError",
     "ResultsFileExistsError",
+    "SimulatedMessage",
+    "Simulator",
     "SmsBatchError",
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
+    "concat_udh",
+    "port_udh",
     "read_recipients",
+    "segment_count",
+    "transliterate",
     "write_results",
 ]
 

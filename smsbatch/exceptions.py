@@ -14,7 +14,8 @@ because the Connect Call API has no idempotency key. Each class says whether a r
     │   ├── NotSentError             the request surely never reached the gateway: safe to retry
     │   └── OutcomeUnknownError      it may have reached it: a retry could send twice
     │       └── MalformedReplyError  a reply came back but is not the documented XML
-    ├── InsecureURLError             (also ValueError) plain http:// to a non-loopback host
+    ├── ConfigurationError           (also ValueError) missing credentials, a bad base URL
+    │   └── InsecureURLError         plain http:// to a non-loopback host
     ├── PreparationError             (also ValueError) found before anything is sent
     │   ├── TemplateError            a placeholder that names no column, or a forbidden one
     │   ├── InvalidSenderError       the sender is not a valid SMS originator
@@ -105,7 +106,11 @@ class MalformedReplyError(OutcomeUnknownError):
         super().__init__(message)
 
 
-class InsecureURLError(SmsBatchError, ValueError):
+class ConfigurationError(SmsBatchError, ValueError):
+    """The client cannot be set up as asked: fix the arguments or the environment."""
+
+
+class InsecureURLError(ConfigurationError):
     """The password would travel unencrypted: plain http:// is only for loopback hosts."""
 
 

@@ -1,0 +1,407 @@
+"""The client: exact requests and replies with `responses`, real sockets for transport failures."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+import responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from responses import matchers
+from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+import smsbatch
+from smsbatch.client import DEFAULT_BASE_URL, Client, Response, parse_reply
+
+PASSWORD = "p@ss&w0rd=€ #+%"
+URL = DEFAULT_BASE_URL + "sendsms.ashx"
+
+
+def xml(code: int | str = 200, text: str = "SMS message sent.", dest: str = "31612345678") -> str:
+    return (
+        "<response>"
+        f"<sms_response_code>{code}</sms_response_code>"
+        f"<sms_response_text>{text}</sms_response_text>"
+        f"<sms_response_destination>{dest}</sms_response_destination>"
+        "</response>"
+    )
+
+
+@pytest.fixture
+def client() -> Iterator[Client]:
+    with Client("klant", PASSWORD) as client:
+        yield client
+
+
+@pytest.fixture
+def mocked() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def sent_params(mock: responses.RequestsMock) -> list[tuple[str, str]]:
+    return parse_qsl(urlsplit(mock.calls[-1].request.url).query, keep_blank_values=True)
+
+
+def assert_secret_free(text: str) -> None:
+    for form in (PASSWORD, "p%40ss", "w0rd%3D"):
+        assert form not in text
+
+
+# --- requests as the API document describes them ------------------------------------------
+
+
+def test_text_message_sends_exactly_the_documented_query(client, mocked):
+    mocked.get(
+        URL,
+        body=xml(),
+        match=[matchers.query_param_matcher({
+            "login": "klant", "pass": PASSWORD, "from": "Kliniek", "to": "31612345678",
+            "text": "Beste Jan & co, 50% = €5 #1 + ok?\nTot ziens 😀",
+        })],
+    )
+    response = client.send_text("31612345678", "Beste Jan & co, 50% = €5 #1 + ok?\nTot ziens 😀",
+                                "Kliniek")
+    assert response == Response(200, "SMS message sent.", "31612345678")
+    assert response.ok and response.category == "ok"
+    assert [k for k, _ in sent_params(mocked)] == ["login", "pass", "from", "to", "text"]
+
+
+def test_spaces_and_plus_are_percent_encoded_never_ambiguous(client, mocked):
+    mocked.get(URL, body=xml())
+    client.send_text("31612345678", "a b+c", "S")
+    query = urlsplit(mocked.calls[0].request.url).query
+    assert "text=a%20b%2Bc" in query
+    assert "pass=p%40ss%26w0rd%3D%E2%82%AC%20%23%2B%25" in query
+
+
+def test_vcard_sends_special_binary_and_only_given_fields(client, mocked):
+    mocked.get(URL, body=xml())
+    client.send_vcard("31612345678", "Kliniek", "Dr. Jansen", mobile="+31612345678",
+                      email="j@kliniek.nl")
+    assert sent_params(mocked) == [
+        ("login", "klant"), ("pass", PASSWORD), ("from", "Kliniek"), ("to", "31612345678"),
+        ("special", "vcard"), ("binary", "1"), ("vname", "Dr. Jansen"),
+        ("vmobile", "+31612345678"), ("vemail", "j@kliniek.nl"),
+    ]
+
+
+def test_binary_sends_udh_and_data_instead_of_text(client, mocked):
+    mocked.get(URL, body=xml())
+    client.send_binary("31612345678", "Kliniek", data="024A3A51", udh="06050415811581")
+    params = dict(sent_params(mocked))
+    assert "text" not in params
+    assert (params["binary"], params["udh"], params["data"]) == ("1", "06050415811581", "024A3A51")
+
+
+def test_binary_without_udh_sends_no_udh(client, mocked):
+    mocked.get(URL, body=xml())
+    client.send_binary("31612345678", "Kliniek", data="0102")
+    assert "udh" not in dict(sent_params(mocked))
+
+
+def test_extra_params_pass_through_per_client_and_per_call(mocked):
+    mocked.get(URL, body=xml())
+    with Client("klant", PASSWORD, extra_params={"route": "premium"}) as client:
+        client.send_text("31612345678", "hoi", "S", validity="60")
+    params = dict(sent_params(mocked))
+    assert params["route"] == "premium" and params["validity"] == "60"
+
+
+def test_extra_params_cannot_override_the_message(client):
+    with pytest.raises(smsbatch.ConfigurationError, match="special"):
+        client.send_text("31612345678", "hoi", "S", special="vcard")
+
+
+def test_custom_base_url_is_used_and_gets_a_trailing_slash(mocked):
+    mocked.get("https://sms.example-reseller.nl/custom/api/sendsms.ashx", body=xml())
+    with Client("klant", PASSWORD, "https://sms.example-reseller.nl/custom/api") as client:
+        assert client.send_text("31612345678", "hoi", "S").ok
+
+
+# --- replies -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "category", "error"),
+    [
+        (200, "ok", None),
+        (401, "auth_or_funds", smsbatch.AuthOrFundsError),
+        (402, "auth_or_funds", smsbatch.AuthOrFundsError),
+        (503, "server", smsbatch.GatewayServerError),
+        (601, "carrier", smsbatch.CarrierError),
+        (701, "reseller_funds", smsbatch.ResellerFundsError),
+        (302, "other", smsbatch.UnexpectedCodeError),
+    ],
+    ids=lambda v: str(v) if isinstance(v, int) else None,
+)
+def test_codes_are_data_classified_by_family(client, mocked, code, category, error):
+    mocked.get(URL, body=xml(code, "Gateway says so"))
+    response = client.send_text("31612345678", "hoi", "S")
+    assert response.category == category and response.text == "Gateway says so"
+    if error is None:
+        assert response.raise_for_code() is response
+    else:
+        with pytest.raises(error) as info:
+            response.raise_for_code()
+        assert info.value.code == code and info.value.text == "Gateway says so"
+        assert "Gateway says so" in str(info.value)
+
+
+def test_utf16_declaration_over_utf8_bytes_parses():
+    body = ('<?xml version="1.0" encoding="utf-16"?>\r\n' + xml(200, "Verzonden naar Zoë")).encode()
+    assert parse_reply(body) == Response(200, "Verzonden naar Zoë", "31612345678")
+
+
+def test_real_utf16_reply_parses():
+    body = ('<?xml version="1.0" encoding="utf-16"?>' + xml()).encode("utf-16")
+    assert parse_reply(body).ok
+
+
+def test_missing_text_and_destination_read_as_empty_but_code_is_kept():
+    assert parse_reply(b"<response><sms_response_code>402</sms_response_code></response>") == (
+        Response(402, "", "")
+    )
+
+
+BOMB = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    "<response><sms_response_code>200</sms_response_code><sms_response_text>&lol2;"
+    "</sms_response_text></response>"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        "<response><sms_response_code>200</sms_response_code><sms_resp",
+        "<response><sms_response_text>no code</sms_response_text></response>",
+        "<response><sms_response_code>OK</sms_response_code></response>",
+        "<other><sms_response_code>200</sms_response_code></other>",
+        BOMB,
+        "",
+        "\x00\xff garbage",
+    ],
+    ids=["html", "truncated", "no-code", "non-numeric-code", "wrong-root", "entity-bomb",
+         "empty", "garbage"],
+)
+def test_a_reply_that_is_not_the_api_xml_is_outcome_unknown(client, mocked, body):
+    mocked.get(URL, body=body)
+    with pytest.raises(smsbatch.MalformedReplyError) as info:
+        client.send_text("31612345678", "hoi", "S")
+    assert isinstance(info.value, smsbatch.OutcomeUnknownError)
+    assert "may have been sent" in str(info.value)
+
+
+def test_megabytes_of_junk_are_refused_without_reading_them_all(client, mocked):
+    mocked.get(URL, body=b"x" * 20_000_000)
+    with pytest.raises(smsbatch.MalformedReplyError, match="larger than"):
+        client.send_text("31612345678", "hoi", "S")
+
+
+def test_http_error_status_is_outcome_unknown_with_an_excerpt(client, mocked):
+    mocked.get(URL, status=500, body="<html>Runtime Error</html>")
+    with pytest.raises(smsbatch.MalformedReplyError, match="HTTP 500") as info:
+        client.send_text("31612345678", "hoi", "S")
+    assert "Runtime Error" in info.value.body_excerpt
+
+
+# --- transport failures, classified for a bulk sender --------------------------------------
+
+
+def test_connect_timeout_is_not_sent(client, mocked):
+    mocked.get(URL, body=requests.exceptions.ConnectTimeout("timed out"))
+    with pytest.raises(smsbatch.NotSentError):
+        client.send_text("31612345678", "hoi", "S")
+
+
+def test_dns_failure_is_not_sent(client, mocked):
+    reason = NameResolutionError("portal.business-isp.nl", None, "Name or service not known")
+    failure = requests.exceptions.ConnectionError(MaxRetryError(None, URL, reason))
+    mocked.get(URL, body=failure)
+    with pytest.raises(smsbatch.NotSentError):
+        client.send_text("31612345678", "hoi", "S")
+
+
+def test_read_timeout_is_outcome_unknown(client, mocked):
+    mocked.get(URL, body=requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(smsbatch.OutcomeUnknownError):
+        client.send_text("31612345678", "hoi", "S")
+
+
+@contextmanager
+def raw_server(behaviour: str) -> Iterator[str]:
+    """A loopback socket server that reads one request and then hangs or hangs up."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            if behaviour == "hang":
+                done.wait(10)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/"
+    finally:
+        done.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_refused_connection_is_not_sent_and_its_traceback_hides_the_password():
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    with Client("klant", PASSWORD, f"http://127.0.0.1:{port}/api/") as client, pytest.raises(
+        smsbatch.NotSentError
+    ) as info:
+        client.send_text("31612345678", "hoi", "S")
+    assert_secret_free("".join(traceback.format_exception(info.value)))
+    assert isinstance(info.value.__cause__, requests.exceptions.ConnectionError)
+
+
+def test_connection_dropped_after_sending_is_outcome_unknown():
+    with raw_server("drop") as url, Client("klant", PASSWORD, url) as client, pytest.raises(
+        smsbatch.OutcomeUnknownError
+    ) as info:
+        client.send_text("31612345678", "hoi", "S")
+    assert not isinstance(info.value, smsbatch.NotSentError)
+    assert_secret_free("".join(traceback.format_exception(info.value)))
+
+
+def test_read_timeout_on_a_real_socket_is_outcome_unknown_and_quick():
+    with (
+        raw_server("hang") as url,
+        Client("klant", PASSWORD, url, timeout=(1, 0.2)) as client,
+        pytest.raises(smsbatch.OutcomeUnknownError) as info,
+    ):
+        client.send_text("31612345678", "hoi", "S")
+    assert_secret_free("".join(traceback.format_exception(info.value)))
+
+
+def test_no_automatic_retry_hides_in_the_http_stack(client):
+    adapter = client.session.get_adapter(URL)
+    assert adapter.max_retries.total == 0 and adapter.max_retries.read is False
+
+
+# --- configuration and secrets -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://portal.business-isp.nl/api/", "http://10.0.0.5/api/", "http://example.com/"],
+)
+def test_plain_http_is_refused_unless_loopback(url):
+    with pytest.raises(smsbatch.InsecureURLError, match="unencrypted"):
+        Client("klant", PASSWORD, url)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/api/", "http://localhost/api/",
+                                 "http://[::1]:9/api/"])
+def test_plain_http_to_loopback_is_allowed(url):
+    assert Client("klant", PASSWORD, url).base_url == url
+
+
+def test_repr_and_attributes_never_show_the_password(client):
+    shown = repr(client) + str(client) + repr(vars(client)) + f"{client._password}"
+    assert_secret_free(shown)
+    assert "********" in repr(client)
+
+
+def test_from_env_reads_credentials_and_base_url(monkeypatch):
+    monkeypatch.setenv("SMSBATCH_LOGIN", "envlogin")
+    monkeypatch.setenv("SMSBATCH_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SMSBATCH_BASE_URL", "http://127.0.0.1:9/api")
+    client = Client.from_env()
+    assert (client.login, client.base_url) == ("envlogin", "http://127.0.0.1:9/api/")
+
+
+def test_from_env_says_which_variable_is_missing(monkeypatch):
+    monkeypatch.delenv("SMSBATCH_LOGIN", raising=False)
+    monkeypatch.setenv("SMSBATCH_PASSWORD", PASSWORD)
+    with pytest.raises(smsbatch.ConfigurationError, match="SMSBATCH_LOGIN"):
+        Client.from_env()
+
+
+# --- end to end against the real simulator over loopback ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[smsbatch.Simulator]:
+    with smsbatch.Simulator(password=PASSWORD) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def live(sim) -> Iterator[Client]:
+    with Client(sim.login, PASSWORD, sim.url) as client:
+        yield client
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200))
+def test_any_text_reaches_the_gateway_unchanged(sim, live, text):
+    response = live.send_text("31612345678", text, "Kliniek")
+    assert response.ok, response
+    assert sim.messages[-1].text == text
+
+
+def test_vcard_and_binary_reach_the_gateway_as_sent(sim, live):
+    assert live.send_vcard("31612345678", "Kliniek", "Zoë & Co", mobile="+31612345678").ok
+    assert sim.messages[-1].vcard == {"name": "Zoë & Co", "mobile": "+31612345678"}
+    assert live.send_binary("31612345678", "Kliniek", "024A3A51", udh="06050415811581").ok
+    assert (sim.messages[-1].kind, sim.messages[-1].udh) == ("binary", "06050415811581")
+
+
+def test_wrong_password_is_an_auth_answer_not_an_exception(sim):
+    with Client(sim.login, "wrong", sim.url) as client:
+        response = client.send_text("31612345678", "hoi", "S")
+    assert response.category == "auth_or_funds"
+
+
+def test_utf16_quirk_of_the_real_service_parses_end_to_end():
+    with smsbatch.Simulator(utf16_declaration=True) as sim, Client(
+        sim.login, sim.password, sim.url
+    ) as client:
+        assert client.send_text("31612345678", "hoi", "S").ok
+
+
+def test_dropped_connection_after_delivery_is_outcome_unknown(sim, live):
+    before = len(sim.messages)
+    sim.drop_next(1, delivered=True)
+    with pytest.raises(smsbatch.OutcomeUnknownError):
+        live.send_text("31612345678", "hoi", "S")
+    assert len(sim.messages) == before + 1  # it was delivered: a retry would have sent twice
+
+
+def test_malformed_reply_from_the_gateway_is_outcome_unknown(sim, live):
+    sim.malformed_next(1)
+    with pytest.raises(smsbatch.MalformedReplyError):
+        live.send_text("31612345678", "hoi", "S")
+    assert live.send_text("31612345678", "hoi", "S").ok  # the connection recovers
+
+
+def test_debug_logging_of_every_logger_never_shows_the_password(sim, live, caplog):
+    caplog.set_level(logging.DEBUG)
+    for name in list(logging.root.manager.loggerDict):
+        caplog.set_level(logging.DEBUG, logger=name)
+    live.send_text("31612345678", "hoi", "S")
+    sim.malformed_next(1)
+    with pytest.raises(smsbatch.MalformedReplyError) as info:
+        live.send_text("31612345678", "hoi", "S")
+    assert any("sendsms.ashx" in r.getMessage() for r in caplog.records)  # the URL was logged
+    logged = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
+    assert_secret_free(logged + "".join(traceback.format_exception(info.value)))
