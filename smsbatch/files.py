@@ -341,6 +341,12 @@ def _frame(records: list[tuple[int, list[Any]]], path: Path) -> pd.DataFrame:
         raise RecipientsFileError(f"{path}: the file is empty", path=path)
     (_, header), body = records[0], records[1:]
     names = [_column_name(value, position, path) for position, value in enumerate(header)]
+    duplicates = sorted({name for name in names if name and names.count(name) > 1})
+    if duplicates:
+        raise RecipientsFileError(
+            f"{path}: the header names these columns more than once: {', '.join(duplicates)}",
+            path=path,
+        )
     for number, values in body:
         if len(values) > len(names) and not all(map(_blank, values[len(names) :])):
             raise RecipientsFileError(
@@ -359,12 +365,6 @@ def _frame(records: list[tuple[int, list[Any]]], path: Path) -> pd.DataFrame:
                 "%s: column %d has values but no name; calling it %r", path, position + 1, name
             )
         columns[name] = _column(values)
-    duplicates = sorted({name for name in names if name and names.count(name) > 1})
-    if duplicates:
-        raise RecipientsFileError(
-            f"{path}: the header names these columns more than once: {', '.join(duplicates)}",
-            path=path,
-        )
     if not columns:
         raise RecipientsFileError(f"{path}: the header row names no columns", path=path)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
