@@ -26,14 +26,15 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import openpyxl
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
 
 from smsbatch.exceptions import RecipientsFileError, ResultsFileError, ResultsFileExistsError
 
@@ -177,9 +178,7 @@ def write_results(
             path=path,
         )
     if not overwrite and path.exists():
-        raise ResultsFileExistsError(
-            f"{path} already exists; pass overwrite=True to replace it", path=path
-        )
+        raise _exists_error(path)
     if df.index.names != [None]:
         df = df.reset_index()
     if suffix in EXCEL_SUFFIXES:
@@ -196,7 +195,9 @@ def write_results(
 # --- reading --------------------------------------------------------------------------------
 
 
-def _csv_records(path: Path, *, sep: str | None, encoding: str | None) -> list[tuple[int, list]]:
+def _csv_records(
+    path: Path, *, sep: str | None, encoding: str | None
+) -> list[tuple[int, list[Any]]]:
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -264,7 +265,7 @@ def _detect_separator(text: str) -> str:
     return max(SEPARATORS, key=score)
 
 
-def _excel_records(path: Path, *, sheet: str | int | None) -> list[tuple[int, list]]:
+def _excel_records(path: Path, *, sheet: str | int | None) -> list[tuple[int, list[Any]]]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as err:
@@ -322,18 +323,30 @@ def _excel_value(cell: Any) -> Any:
 
 
 def _number_text(value: float) -> str:
-    """Write a number the way a person reads it: ``612345678``, not ``612345678.0``."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+    """Write a number the way Excel shows it: ``612345678``, not ``612345678.0``.
+
+    Whole numbers keep every digit (phone numbers do not fit in 15); fractions get Excel's 15
+    significant digits, so ``0.1 + 0.2`` is ``0.3``.
+    """
+    if isinstance(value, int) or not math.isfinite(value):
+        return str(value)
+    if value.is_integer():
         return str(int(value))
-    return str(value)
+    return format(value, ".15g")
 
 
-def _frame(records: list[tuple[int, list]], path: Path) -> pd.DataFrame:
+def _frame(records: list[tuple[int, list[Any]]], path: Path) -> pd.DataFrame:
     records = [(number, values) for number, values in records if not all(map(_blank, values))]
     if not records:
         raise RecipientsFileError(f"{path}: the file is empty", path=path)
     (_, header), body = records[0], records[1:]
     names = [_column_name(value, position, path) for position, value in enumerate(header)]
+    duplicates = sorted({name for name in names if name and names.count(name) > 1})
+    if duplicates:
+        raise RecipientsFileError(
+            f"{path}: the header names these columns more than once: {', '.join(duplicates)}",
+            path=path,
+        )
     for number, values in body:
         if len(values) > len(names) and not all(map(_blank, values[len(names) :])):
             raise RecipientsFileError(
@@ -352,12 +365,6 @@ def _frame(records: list[tuple[int, list]], path: Path) -> pd.DataFrame:
                 "%s: column %d has values but no name; calling it %r", path, position + 1, name
             )
         columns[name] = _column(values)
-    duplicates = sorted({name for name in names if name and names.count(name) > 1})
-    if duplicates:
-        raise RecipientsFileError(
-            f"{path}: the header names these columns more than once: {', '.join(duplicates)}",
-            path=path,
-        )
     if not columns:
         raise RecipientsFileError(f"{path}: the header row names no columns", path=path)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
@@ -408,7 +415,7 @@ def _iso(value: dt.datetime) -> str:
 # --- writing --------------------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, write: Any, *, overwrite: bool) -> None:
+def _atomic_write(path: Path, write: Callable[[BinaryIO], None], *, overwrite: bool) -> None:
     """Write through a temporary sibling so a crash never leaves a half-written file."""
     directory = path.parent
     try:
@@ -445,17 +452,19 @@ def _publish(temporary: str, path: Path, *, overwrite: bool) -> None:
     try:
         os.link(temporary, path)
     except FileExistsError as err:
-        raise ResultsFileExistsError(
-            f"{path} already exists; pass overwrite=True to replace it", path=path
-        ) from err
-    except OSError:
+        raise _exists_error(path) from err
+    except OSError:  # no hard links here (FAT, some network drives): check, then rename
         if path.exists():
-            raise ResultsFileExistsError(
-                f"{path} already exists; pass overwrite=True to replace it", path=path
-            ) from None
+            raise _exists_error(path) from None
         os.replace(temporary, path)
         return
     os.unlink(temporary)
+
+
+def _exists_error(path: Path) -> ResultsFileExistsError:
+    return ResultsFileExistsError(
+        f"{path} already exists; pass overwrite=True to replace it", path=path
+    )
 
 
 def _sync_directory(directory: Path) -> None:
@@ -489,9 +498,12 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _write_csv(df: pd.DataFrame, stream: Any, delimiter: str) -> None:
+def _write_csv(df: pd.DataFrame, stream: BinaryIO, delimiter: str) -> None:
     columns = list(_columns_for_writing(df))
-    texts = [[_csv_text(value, _all_midnight(values)) for value in values] for _, values in columns]
+    texts = []
+    for _, values in columns:
+        date_only = _all_midnight(values)
+        texts.append([_csv_text(value, date_only) for value in values])
     formula_like = sum(
         1 for values in texts for text in values if text[:1] in ("=", "@") and len(text) > 1
     )
@@ -528,7 +540,7 @@ def _all_midnight(values: Iterable[Any]) -> bool:
     )
 
 
-def _write_excel(df: pd.DataFrame, stream: Any, path: Path, sheet: str) -> None:
+def _write_excel(df: pd.DataFrame, stream: BinaryIO, path: Path, sheet: str) -> None:
     workbook = openpyxl.Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
     columns = list(_columns_for_writing(df))
@@ -577,6 +589,9 @@ def _write_excel(df: pd.DataFrame, stream: Any, path: Path, sheet: str) -> None:
         rows.append(out)
     if cleaned:
         logger.warning("%d values held control characters Excel cannot store; replaced", cleaned)
+    # The streaming writer leaves the sheet size out, which makes readers scan the sheet twice.
+    size = f"A1:{get_column_letter(max(len(columns), 1))}{len(rows)}"
+    worksheet.calculate_dimension = lambda: size
     try:
         for out in rows:
             worksheet.append(out)

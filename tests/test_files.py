@@ -149,7 +149,7 @@ def test_excel_numeric_phone_cells_come_back_as_digits(tmp_path):
         [
             ["telefoon ", "naam", "afspraak", "tijd", "huisnummer"],
             [612345601, "Zoë", dt.datetime(2026, 12, 3), dt.time(14, 30), 12.0],
-            [31612345602.0, "Jan", dt.datetime(2026, 12, 4, 9, 15), dt.time(9, 5, 30), 7.5],
+            [31612345602.0, "Jan", dt.datetime(2026, 12, 4, 9, 15), dt.time(9, 5, 30), 0.1 + 0.2],
             ["0612345603", "Piet", None, None, None],
             [612345604, "Kees", dt.date(2026, 12, 5), dt.time(8, 0), True],
         ],
@@ -165,7 +165,7 @@ def test_excel_numeric_phone_cells_come_back_as_digits(tmp_path):
     ]
     assert pd.isna(df.loc[2, "afspraak"])
     assert df["tijd"].tolist()[:2] == ["14:30", "09:05:30"]
-    assert df["huisnummer"].tolist()[:2] == ["12", "7.5"]
+    assert df["huisnummer"].fillna("-").tolist() == ["12", "0.3", "-", "True"]
 
 
 @pytest.mark.parametrize(
@@ -281,6 +281,10 @@ def test_xlsx_keeps_phone_numbers_as_text_and_never_writes_a_formula(tmp_path):
     assert sheet["E2"].is_date and sheet["E2"].value == dt.datetime(2026, 12, 3)
     assert sheet["E2"].number_format == "yyyy-mm-dd"
     assert sheet["F3"].value == 2 and sheet["F3"].data_type == "n"
+    # The stored size lets readers stream the sheet once instead of scanning it first.
+    streamed = openpyxl.load_workbook(path, read_only=True)
+    assert streamed.active.calculate_dimension() == "A1:F4"
+    streamed.close()
 
 
 def test_csv_is_utf8_with_bom_semicolon_separated_for_dutch_excel(tmp_path):
@@ -350,7 +354,7 @@ class Unprintable:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_a_failure_midway_leaves_the_old_file_and_no_temporary(tmp_path, suffix):
+def test_a_value_that_cannot_be_written_leaves_the_old_file_and_no_temporary(tmp_path, suffix):
     path = tmp_path / f"uit{suffix}"
     path.write_bytes(b"yesterday")
     frame = pd.DataFrame({"telefoon": [f"06123456{i:02}" for i in range(50)] + ["x"]})
@@ -482,3 +486,18 @@ def test_sample_numbers_have_exactly_the_documented_problems():
     assert (numbers[15][:3], numbers[16][:3]) == ("+32", "+49")
     mobiles = {n for n in numbers if n and not n.startswith("landline:")}
     assert len(mobiles - opted_out) == 19
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_failure_after_all_bytes_are_written_keeps_the_old_file(tmp_path, monkeypatch, suffix):
+    def failing_fsync(descriptor):
+        assert os.fstat(descriptor).st_size > 0  # the new content is really in the temporary
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    path = tmp_path / f"uit{suffix}"
+    path.write_bytes(b"yesterday")
+    with pytest.raises(smsbatch.ResultsFileError, match="Input/output error"):
+        write_results(results_frame(), path, overwrite=True)
+    assert path.read_bytes() == b"yesterday"
+    assert os.listdir(tmp_path) == [path.name]
