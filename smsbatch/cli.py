@@ -41,7 +41,7 @@ from smsbatch.exceptions import (
 from smsbatch.files import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
 from smsbatch.preview import preview, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
-from smsbatch.sender import send
+from smsbatch.sender import DEFAULT_RATE, send
 from smsbatch.simulator import Simulator
 
 logger = logging.getLogger(__name__)
@@ -291,8 +291,7 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--rate",
         type=float,
         metavar="R",
-        help="messages per second, across all workers (default: the library's safe default;"
-        " 0 = no limit)",
+        help=f"messages per second, across all workers (default {DEFAULT_RATE:g}; 0 = no limit)",
     )
     parser.add_argument(
         "--workers", type=int, default=1, metavar="N", help="concurrent requests (default 1)"

@@ -205,6 +205,27 @@ def test_send_with_yes_sends_each_message_once_and_writes_results(
     assert PASSWORD.encode() not in results.read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("message", "kind", "expected"),
+    [
+        (["--vcard-name", "Tandarts {plaats}", "--vcard-phone", "0201234567"], "vcard",
+         {"name": "Tandarts Amsterdam", "phone": "0201234567"}),
+        (["--binary-data", "024a3a", "--binary-udh", "06050415811581"], "binary",
+         {"data": "024A3A", "udh": "06050415811581"}),
+    ],
+    ids=["vcard", "binary"],
+)
+def test_vcard_and_binary_flags_reach_the_gateway(
+    message: list[str], kind: str, expected: dict[str, str], account: Simulator
+) -> None:
+    args = ["send", RECIPIENTS, "--to", "telefoon", *message, "--sender", "Praktijk"]
+    assert main([*args, "--yes", "--rate", "0"]) == 0
+    first = account.messages[0]
+    assert first.to == "31612345601" and first.kind == kind
+    got = first.vcard if kind == "vcard" else {"data": first.data, "udh": first.udh}
+    assert {field: got[field] for field in expected} == expected  # type: ignore[index]
+
+
 def test_an_existing_results_file_is_never_overwritten(
     account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:
