@@ -149,23 +149,25 @@ def test_usage_errors_exit_2(
 # --- send -----------------------------------------------------------------------------------
 
 
-def test_dry_run_sends_nothing_and_needs_no_credentials(
-    simulator: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch, tmp_path
-) -> None:
-    monkeypatch.delenv("SMSBATCH_LOGIN", raising=False)
-    monkeypatch.delenv("SMSBATCH_PASSWORD", raising=False)
+@pytest.fixture
+def no_account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No credentials in the environment, and a fresh current folder."""
+    for name in ("SMSBATCH_LOGIN", "SMSBATCH_PASSWORD", "SMSBATCH_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+def test_dry_run_sends_nothing_and_needs_no_credentials(
+    simulator: Simulator, no_account: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["send", RECIPIENTS, *CAMPAIGN, "--dry-run"]) == 0
     assert "Dry run: nothing was sent" in capsys.readouterr().out
     assert simulator.requests == 0
 
 
 def test_missing_credentials_name_the_variables(
-    capsys: pytest.CaptureFixture[str], monkeypatch, tmp_path
+    no_account: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("SMSBATCH_LOGIN", raising=False)
-    monkeypatch.delenv("SMSBATCH_PASSWORD", raising=False)
-    monkeypatch.chdir(tmp_path)
     assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes"]) == 2
     assert "SMSBATCH_LOGIN" in capsys.readouterr().err
 
