@@ -268,3 +268,10 @@ def test_prepared_shows_itself_in_a_terminal_and_a_notebook(people):
     page = prepared._repr_html_()
     assert page.index("smsbatch-summary") < page.index("<table border")
     assert "landline number, cannot receive SMS" in page
+
+
+def test_spreadsheet_number_column_with_gaps():
+    df = pd.DataFrame({"Mobiel nummer": [612345678.0, float("nan"), 31687654321.0]})
+    frame = preview(df, to="Mobiel nummer", text="Hoi")
+    assert frame["sms_to"].tolist() == ["31612345678", "", "31687654321"]
+    assert frame["sms_error"].tolist() == ["", "Mobiel nummer: no phone number", ""]
