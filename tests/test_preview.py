@@ -6,6 +6,8 @@ import warnings
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import smsbatch
 from smsbatch.exceptions import (
@@ -15,6 +17,7 @@ from smsbatch.exceptions import (
     RecipientsFileError,
     TemplateError,
 )
+from smsbatch.phones import normalise_number
 from smsbatch.preview import OUTPUT_COLUMNS, Message, prepare, preview
 
 
@@ -275,3 +278,33 @@ def test_spreadsheet_number_column_with_gaps():
     frame = preview(df, to="Mobiel nummer", text="Hoi")
     assert frame["sms_to"].tolist() == ["31612345678", "", "31687654321"]
     assert frame["sms_error"].tolist() == ["", "Mobiel nummer: no phone number", ""]
+
+
+_FORMATS = [
+    "0{n}",
+    "0{a}-{b}",
+    "+31{n}",
+    "+31 (0){a} {b}",
+    "0031{n}",
+    "31{n}",
+    "{n}",
+    "06 {c}",
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    subscriber=st.integers(min_value=0, max_value=99_999_999),
+    written=st.lists(st.sampled_from(_FORMATS), min_size=2, max_size=5),
+    opt_out=st.sampled_from(_FORMATS),
+)
+def test_any_written_form_dedupes_and_excludes_the_same_number(subscriber, written, opt_out):
+    n = f"6{subscriber:08d}"
+    assume(normalise_number("0" + n, "NL")[0] != "")  # a mobile range
+    forms = [f.format(n=n, a=n[0], b=n[1:], c=n[1:]) for f in written]
+    df = pd.DataFrame({"phone": forms})
+    assert preview(df, text="Hoi")["sms_status"].tolist() == ["ready"] + ["duplicate"] * (
+        len(forms) - 1
+    )
+    excluded = preview(df, text="Hoi", exclude=[opt_out.format(n=n, a=n[0], b=n[1:], c=n[1:])])
+    assert excluded["sms_status"].eq("excluded").all()
