@@ -26,11 +26,14 @@ from smsbatch.exceptions import (
     PreparationError,
     RecipientsFileError,
     ResellerFundsError,
+    ResultsFileError,
+    ResultsFileExistsError,
     SmsBatchError,
     TemplateError,
     TransportError,
     UnexpectedCodeError,
 )
+from smsbatch.files import read_recipients, write_results
 from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
 from smsbatch.simulator import SimulatedMessage, Simulator
 
@@ -57,6 +60,8 @@ __all__ = [
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
+    "ResultsFileError",
+    "ResultsFileExistsError",
     "SimulatedMessage",
     "Simulator",
     "SmsBatchError",
@@ -68,9 +73,11 @@ __all__ = [
     "port_udh",
     "prepare",
     "preview",
+    "read_recipients",
     "segment_count",
     "summarize",
     "transliterate",
+    "write_results",
 ]
 
 # A library never configures logging; it only makes sure it stays quiet by default.
