@@ -196,11 +196,10 @@ def prepare(
     kind = _kind(text, vcard, binary)
     _check_options(df, to, region, max_segments, price_per_segment)
     columns = list(df.columns)
-    if kind == "text":
-        templates = {"text": Template(text, columns)}  # type: ignore[arg-type]
+    if text is not None:
+        templates = {"text": Template(text, columns)}
     else:
-        spec = vcard if kind == "vcard" else binary
-        templates = _field_templates(kind, spec, columns)  # type: ignore[arg-type]
+        templates = _field_templates(kind, vcard if kind == "vcard" else binary, columns)
     required = templates[_REQUIRED[kind]]
     if not required.placeholders and not required.source.strip():
         raise MessageSpecError(f"the {required.what} template is empty: there is nothing to send")
@@ -308,17 +307,18 @@ def preview(
 
 
 def _kind(text: object, vcard: object, binary: object) -> Kind:
-    given = [
-        name
-        for name, value in (("text", text), ("vcard", vcard), ("binary", binary))
-        if value is not None
-    ]
+    candidates: tuple[tuple[Kind, object], ...] = (
+        ("text", text),
+        ("vcard", vcard),
+        ("binary", binary),
+    )
+    given = [name for name, value in candidates if value is not None]
     if len(given) != 1:
         raise MessageSpecError(
             "describe the message with exactly one of text=, vcard= or binary=; "
             + (f"got {', '.join(given)}" if given else "got none")
         )
-    return given[0]  # type: ignore[return-value]
+    return given[0]
 
 
 def _check_options(
@@ -354,9 +354,7 @@ def _check_options(
         )
 
 
-def _field_templates(
-    kind: Kind, spec: Mapping[str, str], columns: list[Hashable]
-) -> dict[str, Template]:
+def _field_templates(kind: Kind, spec: object, columns: list[Hashable]) -> dict[str, Template]:
     allowed = VCARD_FIELDS if kind == "vcard" else BINARY_FIELDS
     required = _REQUIRED[kind]
     if not isinstance(spec, Mapping):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from smsbatch.encoding import non_gsm_characters
+from smsbatch.exceptions import PreparationError
 
 __all__ = ["STATUSES", "Summary", "summarize"]
 
@@ -36,6 +37,7 @@ _COLOURS = {
 }
 _PROBLEMS = frozenset({"invalid", "failed", "unknown"})
 _TOP_REASONS = 3
+_NEEDED = ("sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error")
 # Where prepare leaves the price, so that summarize(frame) finds it.
 PRICE_ATTR = "smsbatch_price_per_segment"
 
@@ -109,6 +111,12 @@ def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) ->
     segments: 2; estimated cost 2 x 0.05 = 0.10
     - 1 row is invalid and will not be sent; see sms_error (phone: too short: 1)
     """
+    missing = [c for c in _NEEDED if c not in frame.columns]
+    if missing:
+        raise PreparationError(
+            f"summarize needs a preview or send-result frame; missing {', '.join(missing)}. "
+            "Make one with smsbatch.preview(df, ...)"
+        )
     if price_per_segment is None:
         price_per_segment = frame.attrs.get(PRICE_ATTR)
     status = frame["sms_status"].astype(str)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from smsbatch.exceptions import PreparationError
 from smsbatch.preview import preview
 from smsbatch.summary import summarize
 
@@ -103,3 +104,8 @@ def test_all_ready_says_so():
     assert str(summarize(frame)).splitlines()[-1] == "- the row is ready"
     twice = preview(pd.DataFrame({"phone": ["0612345678", "0687654321"]}), text="Hoi")
     assert str(summarize(twice)).splitlines()[-1] == "- all 2 rows are ready"
+
+
+def test_a_frame_that_is_no_preview_is_refused_with_what_to_do():
+    with pytest.raises(PreparationError, match=r"missing sms_status.*smsbatch.preview"):
+        summarize(pd.DataFrame({"phone": ["0612345678"]}))
