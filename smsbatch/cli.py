@@ -61,7 +61,8 @@ _PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_err
 _EXIT_CODES = """\
 exit status:
   0    every ready message was sent (or the dry run / preview went through)
-  1    some messages failed or their outcome is unknown: read the summary and the results file
+  1    some messages failed or their outcome is unknown (or the results file could not be
+       written): read the summary
   2    nothing was sent: usage or preparation error, or confirmation refused
   3    the campaign stopped early (credentials, funds, failures in a row): resume it
   130  interrupted (Ctrl-C): resume it with the command printed
