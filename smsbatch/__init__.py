@@ -26,19 +26,25 @@ from smsbatch.exceptions import (
     PreparationError,
     RecipientsFileError,
     ResellerFundsError,
+    ResultsFileError,
+    ResultsFileExistsError,
     SmsBatchError,
     TemplateError,
     TransportError,
     UnexpectedCodeError,
 )
+from smsbatch.files import read_recipients, write_results
 from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
+from smsbatch.samples import sample_path
 from smsbatch.sender import send
 from smsbatch.simulator import SimulatedMessage, Simulator
+from smsbatch.widgets import CampaignPanel, panel
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthOrFundsError",
+    "CampaignPanel",
     "CampaignStopped",
     "CarrierError",
     "Client",
@@ -58,6 +64,8 @@ __all__ = [
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
+    "ResultsFileError",
+    "ResultsFileExistsError",
     "SimulatedMessage",
     "Simulator",
     "SmsBatchError",
@@ -66,13 +74,17 @@ __all__ = [
     "TransportError",
     "UnexpectedCodeError",
     "concat_udh",
+    "panel",
     "port_udh",
     "prepare",
     "preview",
+    "read_recipients",
+    "sample_path",
     "segment_count",
     "send",
     "summarize",
     "transliterate",
+    "write_results",
 ]
 
 # A library never configures logging; it only makes sure it stays quiet by default.

@@ -44,11 +44,6 @@ SINGLE_SEPTETS: Final = 160
 PART_SEPTETS: Final = 153
 SINGLE_UNITS: Final = 70
 PART_UNITS: Final = 67
-# (single message, each part of a concatenated one), in septets or UTF-16 code units.
-_LIMITS: Final[dict[str, tuple[int, int]]] = {
-    GSM7: (SINGLE_SEPTETS, PART_SEPTETS),
-    UCS2: (SINGLE_UNITS, PART_UNITS),
-}
 
 # Typographic characters that word processors and phones put in by themselves, with the GSM
 # text a person would have typed. Deliberately short: anything not listed here is kept, so a
@@ -71,13 +66,14 @@ TRANSLITERATIONS: Final[dict[int, str]] = str.maketrans(
 
 
 def _character_class(characters: frozenset[str]) -> str:
-    # Sorted so the pattern (and its cache entry) is the same in every process.
+    # Sorted so the pattern is the same in every process.
     return "[" + "".join(re.escape(ch) for ch in sorted(characters)) + "]"
 
 
-_GSM_TEXT: Final = _character_class(GSM_CHARACTERS) + "*"
-_EXTENSION_CHARACTER: Final = _character_class(GSM_EXTENSION)
-_ASTRAL_CHARACTER: Final = "[\U00010000-\U0010ffff]"
+# Runs of basic-table characters: removing them leaves only what costs extra or forces UCS-2.
+_BASIC_RUN: Final = re.compile(_character_class(GSM_BASIC) + "+")
+_EXTENSION_CHARACTER: Final = re.compile(_character_class(GSM_EXTENSION))
+_ASTRAL_CHARACTER: Final = re.compile("[\U00010000-\U0010ffff]")
 
 
 def encoding_of(text: str) -> Encoding:
@@ -99,34 +95,56 @@ def non_gsm_characters(text: str) -> list[str]:
     >>> non_gsm_characters("“Hoi” 😀 “Hoi”")
     ['“', '”', '😀']
     """
+    if GSM_CHARACTERS.issuperset(text):
+        return []
     return [ch for ch in dict.fromkeys(text) if ch not in GSM_CHARACTERS]
 
 
-def _cost(ch: str, encoding: Encoding) -> int:
-    if encoding == GSM7:
-        return 2 if ch in GSM_EXTENSION else 1
-    return 2 if ord(ch) > 0xFFFF else 1
+def _cut(length: int, pairs: list[int], single: int, part: int) -> list[int]:
+    """Return where each part ends, for a text whose characters at ``pairs`` cost two.
+
+    Greedy, as phones and gateways split: a part takes characters until the next one does not
+    fit, so a pair that would straddle the boundary starts the next part instead.
+    """
+    if length + len(pairs) <= single:
+        return [length]
+    ends = []
+    position = 0
+    room = part
+    for pair in pairs:
+        singles = pair - position
+        while singles >= room:
+            position += room
+            singles -= room
+            ends.append(position)
+            room = part
+        room -= singles
+        if room < 2:
+            ends.append(pair)
+            room = part
+        room -= 2
+        position = pair + 1
+    singles = length - position
+    while singles > room:
+        position += room
+        singles -= room
+        ends.append(position)
+        room = part
+    ends.append(length)
+    return ends
 
 
 def _part_ends(text: str) -> list[int]:
     """Return the end index of every part, cutting only between characters."""
     if not text:
         return []
-    encoding = encoding_of(text)
-    costs = [_cost(ch, encoding) for ch in text]
-    single, part = _LIMITS[encoding]
-    if sum(costs) <= single:
-        return [len(text)]
-    ends = []
-    used = 0
-    for index, cost in enumerate(costs):
-        # A character is never split, so a part that cannot take a whole pair ends one unit short.
-        if used + cost > part:
-            ends.append(index)
-            used = 0
-        used += cost
-    ends.append(len(text))
-    return ends
+    if GSM_CHARACTERS.issuperset(text):
+        pairs = _EXTENSION_CHARACTER.finditer(text)
+        single, part = SINGLE_SEPTETS, PART_SEPTETS
+    else:
+        pairs = _ASTRAL_CHARACTER.finditer(text)
+        single, part = SINGLE_UNITS, PART_UNITS
+    return _cut(len(text), [match.start() for match in pairs], single, part)
 
 
 def split_segments(text: str) -> list[str]:
@@ -187,13 +205,21 @@ def _as_text(texts: pd.Series) -> pd.Series:
     return texts.fillna("")
 
 
+def _describe_leftovers(leftover: str) -> tuple[bool, int, str]:
+    """Return (is GSM, characters costing two, non-GSM characters) from a text's leftovers."""
+    if GSM_EXTENSION.issuperset(leftover):
+        return True, len(leftover), ""
+    astral = len(_ASTRAL_CHARACTER.findall(leftover))
+    return False, astral, "".join(non_gsm_characters(leftover))
+
+
 def analyse(texts: pd.Series) -> pd.DataFrame:
     """Return the encoding, segment count and non-GSM characters of every text in a Series.
 
     Gives exactly what ``encoding_of``, ``segment_count`` and ``non_gsm_characters`` give per
     text, but with vectorised string operations: only texts where an escape or surrogate pair
-    could straddle a part boundary are walked character by character. Missing values count as
-    the empty text (GSM-7, 0 segments).
+    could straddle a part boundary are walked one by one. Missing values count as the empty
+    text (GSM-7, 0 segments). A million short texts take well under a second.
 
     Parameters
     ----------
@@ -213,34 +239,32 @@ def analyse(texts: pd.Series) -> pd.DataFrame:
     """
     text = _as_text(texts)
     length = text.str.len().to_numpy(dtype=np.int64)
-    gsm = text.str.fullmatch(_GSM_TEXT).to_numpy(dtype=bool)
+    # What is left after removing basic-table characters decides everything else, and it is
+    # short and repetitive ("", "€", "’"...), so it is described once per distinct value.
+    # A plain loop over re.sub beats Series.str.replace here: no per-element NA handling.
+    strip_basic = _BASIC_RUN.sub
+    codes, leftovers = pd.factorize(
+        np.array([strip_basic("", value) for value in text.to_numpy(dtype=object)], dtype=object)
+    )
+    described = [_describe_leftovers(leftover) for leftover in leftovers]
+    gsm = np.array([d[0] for d in described], dtype=bool)[codes]
+    pairs = np.array([d[1] for d in described], dtype=np.int64)[codes]
+    non_gsm = np.array([d[2] for d in described], dtype=object)[codes]
 
-    # A pair costs two, so only texts longer than half a single message can reach its limit;
-    # counting pairs in the others would be wasted work.
-    pairs = np.zeros(len(text), dtype=np.int64)
-    for mask, pattern in (
-        (gsm & (length > SINGLE_SEPTETS // 2), _EXTENSION_CHARACTER),
-        (~gsm & (length > SINGLE_UNITS // 2), _ASTRAL_CHARACTER),
-    ):
-        if mask.any():
-            pairs[mask] = text[mask].str.count(pattern).to_numpy(dtype=np.int64)
     cost = length + pairs
     single = np.where(gsm, SINGLE_SEPTETS, SINGLE_UNITS)
     part = np.where(gsm, PART_SEPTETS, PART_UNITS)
-
     segments = np.where(cost > single, -(-cost // part), (length > 0).astype(np.int64))
     # Without pairs every cut falls where the arithmetic says; with pairs a cut may have to move.
-    exact = (cost > single) & (pairs > 0)
-    for position in np.flatnonzero(exact):
+    for position in np.flatnonzero((cost > single) & (pairs > 0)):
         segments[position] = segment_count(text.iat[position])
 
-    non_gsm = np.full(len(text), "", dtype=object)
-    unicode = ~gsm
-    if unicode.any():
-        non_gsm[unicode] = ["".join(non_gsm_characters(value)) for value in text[unicode].tolist()]
     return pd.DataFrame(
         {
-            "encoding": pd.array(np.where(gsm, GSM7, UCS2).astype(object), dtype="str"),
+            # Indexing two shared strings, rather than np.where, avoids a million new objects.
+            "encoding": pd.array(
+                np.array([UCS2, GSM7], dtype=object)[gsm.astype(np.intp)], dtype="str"
+            ),
             "segments": segments,
             "non_gsm": pd.array(non_gsm, dtype="str"),
         },

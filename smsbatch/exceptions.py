@@ -22,7 +22,9 @@ because the Connect Call API has no idempotency key. Each class says whether a r
     │   └── MessageSpecError         a vCard/binary description that cannot work
     ├── CampaignStopped              a send stopped early; ``.result`` holds every row so far
     ├── JournalError                 the journal cannot be used for this campaign
-    └── RecipientsFileError          (also ValueError) a file that cannot be read as recipients
+    ├── RecipientsFileError          (also ValueError) a file that cannot be read as recipients
+    └── ResultsFileError             results could not be written; any old file is intact
+        └── ResultsFileExistsError   (also FileExistsError) the file exists, overwrite not asked
 
 Exceptions never carry the account password: messages are built from masked values only.
 """
@@ -159,3 +161,19 @@ class RecipientsFileError(SmsBatchError, ValueError):
     def __init__(self, message: str, *, path: Any = None) -> None:
         self.path = path
         super().__init__(message)
+
+
+class ResultsFileError(SmsBatchError):
+    """Results could not be written: ``.path`` names the file.
+
+    Writes are atomic, so a file that was already there is unchanged; the results are still in
+    the DataFrame you passed. Fix the cause (folder, extension, disk) and write again.
+    """
+
+    def __init__(self, message: str, *, path: Any = None) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class ResultsFileExistsError(ResultsFileError, FileExistsError):
+    """The results file already exists and ``overwrite=True`` was not given; nothing written."""

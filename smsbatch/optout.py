@@ -77,6 +77,8 @@ def _read_csv(path: str | os.PathLike[str], region: str) -> pd.Series:
     try:
         with open(path, encoding="utf-8-sig", newline="") as file:
             sample = file.read(_SNIFF_CHARACTERS)
+        if not sample.strip():
+            return pd.Series([], dtype=object)
         try:
             separator = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:  # a single column: nothing to sniff
@@ -91,8 +93,6 @@ def _read_csv(path: str | os.PathLike[str], region: str) -> pd.Series:
         )
     except (OSError, UnicodeError, ValueError, pd.errors.ParserError) as err:
         raise RecipientsFileError(f"cannot read the exclude list {path}: {err}", path=path) from err
-    if table.empty:
-        return pd.Series([], dtype=object)
     first = table.iloc[0]
     if not any(normalise_number(value, region)[0] for value in first):
         table = table.iloc[1:]

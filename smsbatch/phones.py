@@ -11,17 +11,19 @@ foreign ``+49...`` numbers, and numbers a spreadsheet turned into ints or floats
    vanity number or an extension.
 3. The text is parsed with ``phonenumbers`` against ``region``. Digits without a leading ``0`` or
    ``+`` are first read as a national number whose trunk ``0`` was lost (``612345678``) or that
-   starts with the region's country code (``31612345678``); if that is no valid number they are
-   read as international with the ``+`` lost (``4915112345678``).
+   starts with the region's country code (``31612345678``). If that is no valid number and
+   the digits are longer than the region's mobile numbers, they are read as international with
+   the ``+`` lost (``4915112345678``), and taken only if that gives a number that can receive
+   SMS: ``672140000`` is an invalid Dutch number, not one on Norfolk Island.
 4. Only numbers that can receive SMS pass: mobile, and "fixed line or mobile" where a country
    does not tell them apart (US, Canada...). Landlines, pagers, VoIP, toll-free, premium-rate,
    shared-cost, personal, UAN and voicemail numbers are refused with a reason.
 
 Speed: numbers are handled once per distinct value, and the shapes that make up nearly every
-list (``06...``, ``+316...``, ``00316...``, ``316...``, ``6...`` with spaces, dashes or dots) are
-checked with one regular expression built from phonenumbers' own metadata for the region. That
-fast path only ever accepts; anything it does not accept goes through ``phonenumbers.parse``, and
-a property test checks both paths agree.
+list (``06...``, ``+316...``, ``00316...``, ``316...``, ``6...`` with spaces, dashes or dots, and
+landlines written with a prefix) are classified with regular expressions built from
+phonenumbers' own metadata for the region. Whatever that fast path is not sure of goes through
+``phonenumbers.parse``, and a property test checks that both paths give the same answer.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import math
 import numbers
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,12 +48,11 @@ logger = logging.getLogger(__name__)
 _ALLOWED = re.compile(r"[0-9 +\-./()]*", re.ASCII)
 _SPREADSHEET_FLOAT = re.compile(r"(\+?[0-9]+)\.0+", re.ASCII)
 _SCIENTIFIC = re.compile(r"[0-9.,]+[eE]\+?[0-9]+")
-# Separators phonenumbers ignores anywhere in a number; the fast path drops them the same way,
-# and the spaces cell_text would turn into plain ones.
+# Separators phonenumbers ignores anywhere in a number; the fast path drops them too, with the
+# spaces cell_text turns into plain ones.
 _SEPARATORS = str.maketrans("", "", " -./")
 _SPACES = "\u00a0\u202f\t"
 _WHITESPACE = str.maketrans(dict.fromkeys(_SPACES, " "))
-_FAST_SEPARATORS = str.maketrans("", "", " -./" + _SPACES)
 
 _SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _TYPE_REASONS = {
@@ -98,20 +100,24 @@ def normalise_number(value: object, region: str = "NL") -> tuple[str, str]:
     >>> normalise_number("020 123 4567")
     ('', 'landline number, cannot receive SMS')
     """
-    fast = _fast_path(region)
-    # Text without dots is accepted by the fast path only if cell_text would pass it unchanged
-    # but for whitespace; a dot may be a spreadsheet's ".0", which cell_text must see first.
+    return _normalise(value, region, _fast_path(region))
+
+
+def _normalise(value: object, region: str, fast: Classifier | None) -> tuple[str, str]:
+    # Text without dots goes to the fast path as it is: it only answers for text that
+    # cell_text would pass unchanged but for whitespace. A dot may be a spreadsheet's ".0",
+    # which cell_text must see first.
     if fast is not None and type(value) is str and "." not in value:
-        digits = fast(value)
-        if digits:
-            return digits, ""
+        answer = fast(value)
+        if answer is not None:
+            return answer
     text, reason = cell_text(value)
     if reason:
         return "", reason
     if fast is not None:
-        digits = fast(text)
-        if digits:
-            return digits, ""
+        answer = fast(text)
+        if answer is not None:
+            return answer
     return _parse(text, region)
 
 
@@ -122,7 +128,8 @@ def normalise_numbers(values: pd.Series, region: str = "NL") -> tuple[np.ndarray
     is not.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = [normalise_number(value, region) for value in uniques.tolist()]
+    fast = _fast_path(region)
+    results = [_normalise(value, region, fast) for value in uniques.tolist()]
     results.append(("", "no phone number"))
     digits = np.array([d for d, _ in results], dtype=object)
     reasons = np.array([r for _, r in results], dtype=object)
@@ -164,17 +171,32 @@ def cell_text(value: object) -> tuple[str, str]:
 def _parse(text: str, region: str) -> tuple[str, str]:
     """The reference path: phonenumbers.parse, then validity and number type."""
     digits = text.translate(_SEPARATORS)
-    bare = digits.isdigit() and not digits.startswith("0")
+    # Digits longer than a national mobile number may be international with the "+" lost
+    # (a spreadsheet, or a habit); shorter ones are national numbers that lost their 0.
+    bare = (
+        digits.isdigit()
+        and not digits.startswith("0")
+        and len(digits) > _national_mobile_length(region)
+    )
     number, reason = _parse_valid(text, region)
     if number is None and bare:
-        # The "+" was lost (a spreadsheet, or a habit): read it as international.
-        number, _ = _parse_valid("+" + digits, region)
+        # Only take the international reading if it gives a number that can receive SMS;
+        # otherwise the national reading's reason is the one a person expects.
+        international, _ = _parse_valid("+" + digits, region)
+        if international is not None and phonenumbers.number_type(international) in _SMS_TYPES:
+            number = international
     if number is None:
         return "", reason
     kind = phonenumbers.number_type(number)
     if kind not in _SMS_TYPES:
         return "", _TYPE_REASONS.get(kind, "not a mobile number, cannot receive SMS")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:], ""
+
+
+@functools.lru_cache(maxsize=32)
+def _national_mobile_length(region: str) -> int:
+    example = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+    return len(phonenumbers.national_significant_number(example)) if example else 0
 
 
 def _parse_valid(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, str]:
@@ -192,19 +214,55 @@ def _parse_valid(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | Non
     return number, ""
 
 
-def _lengths(desc: phonenumbers.PhoneNumberDesc) -> frozenset[int]:
-    return frozenset(n for n in (desc.possible_length or ()) if n > 0)
+@dataclass(frozen=True, slots=True)
+class _Desc:
+    """A phonenumbers number description, compiled: matching as phonenumbers does it."""
+
+    pattern: re.Pattern[str] | None
+    lengths: frozenset[int]
+
+    @classmethod
+    def of(cls, desc: phonenumbers.PhoneNumberDesc | None) -> _Desc:
+        if desc is None or not desc.national_number_pattern:
+            return cls(None, frozenset())
+        lengths = frozenset(n for n in (desc.possible_length or ()) if n > 0)
+        return cls(re.compile(desc.national_number_pattern, re.ASCII), lengths)
+
+    def matches(self, nsn: str) -> bool:
+        if self.pattern is None or (self.lengths and len(nsn) not in self.lengths):
+            return False
+        return self.pattern.fullmatch(nsn) is not None
+
+
+# The order in which phonenumbers decides a number's type, before fixed line and mobile.
+_EARLIER_TYPES = (
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
+    ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST),
+    ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
+    ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN),
+    ("voicemail", PhoneNumberType.VOICEMAIL),
+)
+
+Classifier = Callable[[str], "tuple[str, str] | None"]
 
 
 @functools.lru_cache(maxsize=32)
-def _fast_path(region: str) -> Callable[[str], str] | None:
-    """Build the region's fast acceptor, or None where its numbering plan is not simple.
+def _fast_path(region: str) -> Classifier | None:
+    """Build the region's fast classifier, or None where its numbering plan is not simple.
 
     Simple means: the country code belongs to this region alone, the trunk prefix is a plain
-    ``0`` and the international prefix is ``00``. One regular expression checks the shape, the
-    region's general and mobile patterns, and that no number type phonenumbers checks before
-    mobile (pager, VoIP...) matches; lengths are checked after. It only accepts: whatever it
-    does not accept goes to the slow path.
+    ``0`` and the international prefix is ``00``. The classifier answers ``(digits, reason)``
+    like the slow path, or None to leave the text to it:
+
+    - one regular expression accepts the usual mobile shapes: it checks the prefix, the
+      region's general and mobile patterns, and that no type phonenumbers checks before mobile
+      (pager, VoIP...) matches at any length, which only ever sends more numbers to the slow
+      path;
+    - numbers written with ``0``, ``+CC`` or ``00CC`` that are valid but cannot receive SMS
+      (landlines mostly) get their reason from the same type order phonenumbers uses.
     """
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
     if meta is None or meta.country_code is None:
@@ -217,49 +275,68 @@ def _fast_path(region: str) -> Callable[[str], str] | None:
         and meta.international_prefix == "00"
         and not meta.leading_digits
     )
-    general, mobile = meta.general_desc, meta.mobile
-    if not simple or general is None or mobile is None:
-        return None
-    if general.national_number_pattern is None or mobile.national_number_pattern is None:
+    general, mobile, fixed = (
+        _Desc.of(meta.general_desc),
+        _Desc.of(meta.mobile),
+        _Desc.of(meta.fixed_line),
+    )
+    if not simple or general.pattern is None or mobile.pattern is None:
         return None
     cc = str(meta.country_code)
-    earlier = [
-        desc.national_number_pattern
-        for desc in (
-            meta.premium_rate,
-            meta.toll_free,
-            meta.shared_cost,
-            meta.voip,
-            meta.personal_number,
-            meta.pager,
-            meta.uan,
-            meta.voicemail,
-        )
-        if desc is not None and desc.national_number_pattern is not None
-    ]
-    # Matching another type's pattern at any length is enough to leave the number to the slow
-    # path: that only ever sends more numbers there.
-    not_earlier = f"(?!(?:{'|'.join(earlier)})\\Z)" if earlier else ""
-    shape = re.compile(
-        rf"(?:(?P<intl>\+{cc}|00{cc})(?:\(0\))?|(?P<cc>{cc})|0)?"
-        rf"(?=(?:{general.national_number_pattern})\Z){not_earlier}"
-        rf"(?P<nsn>{mobile.national_number_pattern})",
+    earlier = [(_Desc.of(getattr(meta, name)), kind) for name, kind in _EARLIER_TYPES]
+    same_patterns = bool(meta.same_mobile_and_fixed_line_pattern)
+
+    def number_type(nsn: str) -> int:
+        # phonenumbers' _number_type_helper, on precompiled patterns.
+        if not general.matches(nsn):
+            return PhoneNumberType.UNKNOWN
+        for desc, kind in earlier:
+            if desc.matches(nsn):
+                return kind
+        if fixed.matches(nsn):
+            if same_patterns or mobile.matches(nsn):
+                return PhoneNumberType.FIXED_LINE_OR_MOBILE
+            return PhoneNumberType.FIXED_LINE
+        if not same_patterns and mobile.matches(nsn):
+            return PhoneNumberType.MOBILE
+        return PhoneNumberType.UNKNOWN
+
+    patterns = [d.pattern.pattern for d, _ in earlier if d.pattern is not None]
+    not_earlier = f"(?!(?:{'|'.join(patterns)})\\Z)" if patterns else ""
+    in_general = f"(?=(?:{general.pattern.pattern})\\Z)"
+    prefix = rf"(?P<intl>\+{cc}|00{cc})(?:\(0\))?|(?P<trunk>0(?!0))"
+    mobile_shape = re.compile(
+        rf"(?:{prefix}|(?P<cc>{cc}))?{in_general}{not_earlier}(?P<nsn>{mobile.pattern.pattern})",
         re.ASCII,
     )
-    whole_general = re.compile(general.national_number_pattern, re.ASCII)
-    lengths = _lengths(mobile) & _lengths(general) if _lengths(general) else _lengths(mobile)
+    prefixed_shape = re.compile(rf"(?:{prefix}){in_general}(?P<nsn>[0-9]+)", re.ASCII)
+    lengths = mobile.lengths & general.lengths if general.lengths else mobile.lengths
+    whole_general = general.pattern
 
-    def accept(text: str) -> str:
-        match = shape.fullmatch(text.translate(_FAST_SEPARATORS))
-        if match is None:
-            return ""
-        nsn = match["nsn"]
-        if lengths and len(nsn) not in lengths:
-            return ""
+    def classify(text: str) -> tuple[str, str] | None:
+        # Chained replace is twice as fast as translate on these short strings.
+        cleaned = (
+            text.replace(" ", "")
+            .replace(".", "")
+            .replace("-", "")
+            .replace("/", "")
+            .replace("\u00a0", "")
+            .replace("\u202f", "")
+            .replace("\t", "")
+        )
+        match = mobile_shape.fullmatch(cleaned)
         # Bare "316...": phonenumbers only drops the country code if the digits as they are
         # do not already look like a national number.
-        if match["cc"] is not None and whole_general.fullmatch(match.group(0)):
-            return ""
-        return cc + nsn
+        if (
+            match is not None
+            and (not lengths or len(match["nsn"]) in lengths)
+            and (match["cc"] is None or whole_general.fullmatch(cleaned) is None)
+        ):
+            return cc + match["nsn"], ""
+        match = prefixed_shape.fullmatch(cleaned)
+        if match is None:
+            return None
+        reason = _TYPE_REASONS.get(number_type(match["nsn"]))
+        return ("", reason) if reason else None
 
-    return accept
+    return classify

@@ -9,7 +9,9 @@ Each row gets a status: ``ready``, ``invalid`` (``sms_error`` says why, naming t
 ``excluded`` (on the opt-out list) or ``duplicate`` (same number and message as an earlier row;
 ``sms_error`` names that row). ``invalid`` wins over ``excluded``, which wins over ``duplicate``.
 ``sms_to`` is empty for a number that cannot be used, so nothing downstream can send to it; the
-original stays in its own column.
+original stays in its own column. ``sms_text`` is empty when the message could not be rendered
+(a missing value); otherwise it is shown even when the row is invalid for another reason.
+Texts that need Unicode are not invalid: the summary lists them with their characters.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import json
 import math
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,9 @@ Kind = Literal["text", "vcard", "binary"]
 
 OUTPUT_COLUMNS = ("sms_to", "sms_text", "sms_encoding", "sms_segments", "sms_status", "sms_error")
 VCARD_FIELDS = ("name", "mobile", "phone", "email", "fax")
-BINARY_FIELDS = ("udh", "data")
+BINARY_FIELDS = ("data", "udh")
+# The template without which a message is nothing.
+_REQUIRED: dict[str, str] = {"text": "text", "vcard": "name", "binary": "data"}
 
 # A vCard travels as a binary message to the vCard port: a 6-octet port UDH in a single message,
 # plus a 5-octet concatenation header per part when it is longer.
@@ -121,6 +125,14 @@ class Prepared:
         """Summarise the preview for a person (see ``summarize``)."""
         return summarize(self.frame, price_per_segment=self.price_per_segment)
 
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n:,} {status}" for status, n in self.summary().counts.items())
+        return f"<Prepared {self.kind} campaign, sender={self.sender!r}: {counts}>"
+
+    def _repr_html_(self) -> str:
+        # The summary first, then the rows, so problems are seen before the details.
+        return self.summary()._repr_html_() + (self.frame._repr_html_() or "")
+
 
 def prepare(
     df: pd.DataFrame,
@@ -184,11 +196,13 @@ def prepare(
     kind = _kind(text, vcard, binary)
     _check_options(df, to, region, max_segments, price_per_segment)
     columns = list(df.columns)
-    if kind == "text":
-        templates = {"text": Template(text, columns)}  # type: ignore[arg-type]
+    if text is not None:
+        templates = {"text": Template(text, columns)}
     else:
-        spec = vcard if kind == "vcard" else binary
-        templates = _field_templates(kind, spec, columns)  # type: ignore[arg-type]
+        templates = _field_templates(kind, vcard if kind == "vcard" else binary, columns)
+    required = templates[_REQUIRED[kind]]
+    if not required.placeholders and not required.source.strip():
+        raise MessageSpecError(f"the {required.what} template is empty: there is nothing to send")
     excluded_numbers = read_exclude(exclude, region) if exclude is not None else frozenset()
 
     n = len(df)
@@ -202,53 +216,35 @@ def prepare(
         errors.append(problems)
         unrendered |= problems != ""
 
-    fields: dict[str, np.ndarray] = {}
     if kind == "text":
-        body = rendered["text"]
-        if transliterate:
-            body = np.array([value.translate(TRANSLITERATIONS) for value in body], dtype=object)
-        analysis = analyse(pd.Series(body, dtype=object))
-        encoding = analysis["encoding"].to_numpy(dtype=object)
-        segments = analysis["segments"].to_numpy(dtype=np.int64)
-        if max_segments is not None:
-            too_long = np.full(n, "", dtype=object)
-            for position in np.flatnonzero(segments > max_segments):
-                too_long[position] = (
-                    f"text needs {segments[position]} segments, more than "
-                    f"max_segments={max_segments}"
-                )
-            errors.append(too_long)
+        body = _text_body(rendered["text"], unrendered, transliterate, max_segments)
     elif kind == "vcard":
-        fields = rendered
-        body, segments = _vcard_rendering(fields, n)
-        encoding = np.full(n, "vCard", dtype=object)
+        body = _vcard_body(rendered, unrendered)
     else:
-        fields = {name: _normalised_hex(values) for name, values in rendered.items()}
-        problems = _binary_problems(fields.get("udh"), fields["data"])
-        errors.append(problems)
-        body, segments = _binary_rendering(fields, n)
-        encoding = np.full(n, "binary", dtype=object)
+        body = _binary_body(rendered, unrendered)
+    errors.append(body.problems)
 
     error = _join_errors(errors, n)
     invalid = error != ""
     status = np.where(invalid, "invalid", "ready").astype(object)
     if excluded_numbers:
-        on_list = np.isin(digits, list(excluded_numbers)) & ~invalid
+        on_list = pd.Series(digits, dtype=object).isin(excluded_numbers).to_numpy() & ~invalid
         status[on_list] = "excluded"
         error[on_list] = "on the exclude list"
     if dedupe:
-        _mark_duplicates(df.index, digits, body, status, error)
+        _mark_duplicates(df.index, digits, body.text, status, error)
 
     # A message that could not be rendered is not shown half-made.
-    texts_shown = np.where(unrendered, "", body).astype(object)
+    texts_shown = np.where(unrendered, "", body.text).astype(object)
     frame = df.drop(columns=[c for c in OUTPUT_COLUMNS if c in df.columns]).assign(
         sms_to=pd.array(digits, dtype="str"),
         sms_text=pd.array(texts_shown, dtype="str"),
-        sms_encoding=pd.array(np.where(texts_shown == "", "", encoding), dtype="str"),
-        sms_segments=np.where(texts_shown == "", 0, segments).astype(np.int64),
+        sms_encoding=pd.array(np.where(texts_shown == "", "", body.encoding), dtype="str"),
+        sms_segments=np.where(texts_shown == "", 0, body.segments).astype(np.int64),
         sms_status=pd.array(status, dtype="str"),
         sms_error=pd.array(error, dtype="str"),
     )
+    frame.attrs.pop(PRICE_ATTR, None)  # a price from an earlier preview of this frame
     if price_per_segment is not None:
         frame.attrs[PRICE_ATTR] = float(price_per_segment)
     return Prepared(
@@ -256,43 +252,73 @@ def prepare(
         sender=valid_sender,
         kind=kind,
         price_per_segment=None if price_per_segment is None else float(price_per_segment),
-        _fields=fields,
+        _fields=body.fields,
         _to=digits,
-        _text=body,
-        _segments=segments,
+        _text=body.text,
+        _segments=body.segments,
         _ready=status == "ready",
     )
 
 
-def preview(df: pd.DataFrame, **options: Any) -> pd.DataFrame:
-    """Return the dry-run preview of a campaign: ``prepare(df, **options).frame``.
+def preview(
+    df: pd.DataFrame,
+    *,
+    to: Hashable = "phone",
+    text: str | None = None,
+    vcard: Mapping[str, str] | None = None,
+    binary: Mapping[str, str] | None = None,
+    sender: str | None = None,
+    region: str = "NL",
+    exclude: Any = None,
+    dedupe: bool = True,
+    max_segments: int | None = None,
+    price_per_segment: float | None = None,
+    transliterate: bool = False,
+) -> pd.DataFrame:
+    """Return the dry-run preview of a campaign: ``prepare(df, ...).frame``; nothing is sent.
 
     The input columns come back unchanged (same index and order) with ``sms_to``, ``sms_text``,
-    ``sms_encoding``, ``sms_segments``, ``sms_status`` and ``sms_error`` added.
+    ``sms_encoding``, ``sms_segments``, ``sms_status`` and ``sms_error`` added. The parameters
+    are those of ``prepare``; ``summarize(frame)`` says what it all means.
 
     Examples
     --------
     >>> df = pd.DataFrame({"phone": ["0612345678", "020 123 4567"], "naam": ["Jan", "Els"]})
-    >>> preview(df, text="Hoi {naam}")[["sms_to", "sms_status", "sms_error"]]
-            sms_to sms_status                                  sms_error
-    0  31612345678      ready
-    1                 invalid  phone: landline number, cannot receive SMS
+    >>> frame = preview(df, text="Hoi {naam}")
+    >>> frame["sms_to"].tolist(), frame["sms_status"].tolist()
+    (['31612345678', ''], ['ready', 'invalid'])
+    >>> frame["sms_error"][1]
+    'phone: landline number, cannot receive SMS'
     """
-    return prepare(df, **options).frame
+    return prepare(
+        df,
+        to=to,
+        text=text,
+        vcard=vcard,
+        binary=binary,
+        sender=sender,
+        region=region,
+        exclude=exclude,
+        dedupe=dedupe,
+        max_segments=max_segments,
+        price_per_segment=price_per_segment,
+        transliterate=transliterate,
+    ).frame
 
 
 def _kind(text: object, vcard: object, binary: object) -> Kind:
-    given = [
-        name
-        for name, value in (("text", text), ("vcard", vcard), ("binary", binary))
-        if value is not None
-    ]
+    candidates: tuple[tuple[Kind, object], ...] = (
+        ("text", text),
+        ("vcard", vcard),
+        ("binary", binary),
+    )
+    given = [name for name, value in candidates if value is not None]
     if len(given) != 1:
         raise MessageSpecError(
             "describe the message with exactly one of text=, vcard= or binary=; "
             + (f"got {', '.join(given)}" if given else "got none")
         )
-    return given[0]  # type: ignore[return-value]
+    return given[0]
 
 
 def _check_options(
@@ -328,10 +354,9 @@ def _check_options(
         )
 
 
-def _field_templates(
-    kind: Kind, spec: Mapping[str, str], columns: list[Hashable]
-) -> dict[str, Template]:
-    allowed, required = (VCARD_FIELDS, "name") if kind == "vcard" else (BINARY_FIELDS, "data")
+def _field_templates(kind: Kind, spec: object, columns: list[Hashable]) -> dict[str, Template]:
+    allowed = VCARD_FIELDS if kind == "vcard" else BINARY_FIELDS
+    required = _REQUIRED[kind]
     if not isinstance(spec, Mapping):
         raise MessageSpecError(f"{kind}= takes a dict of templates, like {{{required!r}: ...}}")
     unknown = [key for key in spec if key not in allowed]
@@ -357,6 +382,10 @@ def _prefixed(reasons: np.ndarray, prefix: str) -> np.ndarray:
     return out
 
 
+def _flag(rows: np.ndarray, problem: str) -> np.ndarray:
+    return np.where(rows, problem, "").astype(object)
+
+
 def _join_errors(errors: list[np.ndarray], n: int) -> np.ndarray:
     error = np.full(n, "", dtype=object)
     for problems in errors:
@@ -364,41 +393,81 @@ def _join_errors(errors: list[np.ndarray], n: int) -> np.ndarray:
     return error
 
 
-def _vcard_rendering(fields: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+class _Body(NamedTuple):
+    """Per row: what is shown and sent as text, its encoding and segments, why it cannot go."""
+
+    text: np.ndarray
+    encoding: np.ndarray
+    segments: np.ndarray
+    problems: np.ndarray
+    fields: dict[str, np.ndarray]
+
+
+def _text_body(
+    rendered: np.ndarray, unrendered: np.ndarray, transliterate: bool, max_segments: int | None
+) -> _Body:
+    text = rendered
+    if transliterate:
+        text = np.array([value.translate(TRANSLITERATIONS) for value in text], dtype=object)
+    problems = _flag((text == "") & ~unrendered, "the text is empty")
+    analysis = analyse(pd.Series(text, dtype=object))
+    segments = analysis["segments"].to_numpy(dtype=np.int64)
+    if max_segments is not None:
+        too_long = np.full(len(text), "", dtype=object)
+        for position in np.flatnonzero(segments > max_segments):
+            too_long[position] = (
+                f"text needs {segments[position]} segments, more than max_segments={max_segments}"
+            )
+        append_problems(problems, too_long)
+    return _Body(text, analysis["encoding"].to_numpy(dtype=object), segments, problems, {})
+
+
+def _vcard_body(fields: dict[str, np.ndarray], unrendered: np.ndarray) -> _Body:
     """The sms_text of a vCard ("vCard: name=...; mobile=...") and an estimate of its parts."""
-    shown = np.full(n, "vCard:", dtype=object)
+    n = len(unrendered)
     octets = np.full(n, len(_VCARD_ENVELOPE), dtype=np.int64)
-    for index, (name, values) in enumerate(fields.items()):
-        shown = shown + (" " if index == 0 else "; ") + name + "=" + values
+    for name, values in fields.items():
         encoded = np.array([len(v.encode("utf-8")) for v in values], dtype=np.int64)
         # One "PREFIX:value\r\n" line per given field.
         octets += np.where(encoded > 0, encoded + len(_VCARD_PREFIXES[name]) + 2, 0)
-    segments = np.where(octets <= _VCARD_SINGLE_OCTETS, 1, -(-octets // _VCARD_PART_OCTETS)).astype(
-        np.int64
+    segments = np.where(octets <= _VCARD_SINGLE_OCTETS, 1, -(-octets // _VCARD_PART_OCTETS))
+    problems = _flag((fields["name"] == "") & ~unrendered, "the vCard name is empty")
+    return _Body(
+        _shown("vCard", fields, n),
+        np.full(n, "vCard", dtype=object),
+        segments.astype(np.int64),
+        problems,
+        fields,
     )
-    return shown, segments
 
 
-def _normalised_hex(values: np.ndarray) -> np.ndarray:
-    return np.array([normalise_hex(v) if v else "" for v in values], dtype=object)
-
-
-def _binary_problems(udh: np.ndarray | None, data: np.ndarray) -> np.ndarray:
-    """Check each distinct (udh, data) pair once."""
-    pairs = pd.DataFrame({"udh": udh if udh is not None else "", "data": data})
+def _binary_body(rendered: dict[str, np.ndarray], unrendered: np.ndarray) -> _Body:
+    """Normalised hex, checked once per distinct (udh, data) pair."""
+    n = len(unrendered)
+    fields = {
+        name: np.array([normalise_hex(v) for v in values], dtype=object)
+        for name, values in rendered.items()
+    }
+    pairs = pd.DataFrame({"udh": fields.get("udh", ""), "data": fields["data"]})
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
-    found = []
-    for header, content in uniques:
-        problem = binary_problem(header or None, content) if content else None
-        found.append(problem or "")
-    return np.array(found, dtype=object)[codes]
+    found = [binary_problem(udh or None, data) or "" for udh, data in uniques]
+    # A value that is missing is already reported by its template.
+    problems = np.where(unrendered, "", np.array(found, dtype=object)[codes]).astype(object)
+    return _Body(
+        _shown("binary", fields, n),
+        np.full(n, "binary", dtype=object),
+        np.ones(n, dtype=np.int64),
+        problems,
+        fields,
+    )
 
 
-def _binary_rendering(fields: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
-    shown = np.full(n, "binary:", dtype=object)
+def _shown(label: str, fields: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """The sms_text of a vCard or binary message: ``"vCard: name=Jan; mobile=..."``."""
+    shown = np.full(n, f"{label}:", dtype=object)
     for index, (name, values) in enumerate(fields.items()):
         shown = shown + (" " if index == 0 else "; ") + name + "=" + values
-    return shown, np.ones(n, dtype=np.int64)
+    return shown
 
 
 def _mark_duplicates(

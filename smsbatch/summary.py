@@ -14,12 +14,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from smsbatch.encoding import non_gsm_characters
+from smsbatch.exceptions import PreparationError
 
 __all__ = ["STATUSES", "Summary", "summarize"]
 
-# Display order; the first four come from a preview, the rest from a send.
+# Display order. A preview always shows its four statuses, a send result its four (zeros
+# reassure); other statuses only when present.
 STATUSES = ("ready", "sent", "invalid", "duplicate", "excluded", "failed", "unknown", "not_sent")
-PREVIEW_STATUSES = ("ready", "invalid", "duplicate", "excluded")
+PREVIEW_STATUSES = frozenset({"ready", "invalid", "duplicate", "excluded"})
+SEND_STATUSES = frozenset({"sent", "failed", "unknown", "not_sent"})
 # Rows whose segments are (or will be) paid for.
 _BILLED = ("ready", "sent")
 _COLOURS = {
@@ -34,6 +37,7 @@ _COLOURS = {
 }
 _PROBLEMS = frozenset({"invalid", "failed", "unknown"})
 _TOP_REASONS = 3
+_NEEDED = ("sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error")
 # Where prepare leaves the price, so that summarize(frame) finds it.
 PRICE_ATTR = "smsbatch_price_per_segment"
 
@@ -107,11 +111,18 @@ def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) ->
     segments: 2; estimated cost 2 x 0.05 = 0.10
     - 1 row is invalid and will not be sent; see sms_error (phone: too short: 1)
     """
+    missing = [c for c in _NEEDED if c not in frame.columns]
+    if missing:
+        raise PreparationError(
+            f"summarize needs a preview or send-result frame; missing {', '.join(missing)}. "
+            "Make one with smsbatch.preview(df, ...)"
+        )
     if price_per_segment is None:
         price_per_segment = frame.attrs.get(PRICE_ATTR)
     status = frame["sms_status"].astype(str)
     found = status.value_counts().to_dict()
-    counts = {s: int(found.get(s, 0)) for s in STATUSES if s in PREVIEW_STATUSES or s in found}
+    shown = SEND_STATUSES if SEND_STATUSES.intersection(found) else PREVIEW_STATUSES
+    counts = {s: int(found.get(s, 0)) for s in STATUSES if s in shown or s in found}
     counts.update({str(s): int(c) for s, c in found.items() if s not in counts})
     billed = status.isin(_BILLED).to_numpy()
     segments = int(frame["sms_segments"].to_numpy()[billed].sum())
@@ -136,38 +147,42 @@ def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) ->
     )
 
 
-def _rows(count: int) -> str:
-    return f"{count:,} row is" if count == 1 else f"{count:,} rows are"
+def _rows(count: int, singular: str, plural: str) -> str:
+    return f"{count:,} row {singular}" if count == 1 else f"{count:,} rows {plural}"
 
 
 def _advice(
     frame: pd.DataFrame, counts: dict[str, int], unicode_rows: int, characters: str
 ) -> list[str]:
     advice = []
-    for status, what in (
-        ("invalid", "invalid and will not be sent"),
-        ("failed", "failed (the gateway or carrier refused them)"),
+    for status, singular, plural in (
+        ("invalid", "is invalid and will not be sent", "are invalid and will not be sent"),
+        ("failed", "failed", "failed"),
     ):
         if counts.get(status):
             reasons = Counter(frame.loc[frame["sms_status"] == status, "sms_error"].astype(str))
             common = ", ".join(f"{r}: {c:,}" for r, c in reasons.most_common(_TOP_REASONS))
-            advice.append(f"{_rows(counts[status])} {what}; see sms_error ({common})")
+            advice.append(f"{_rows(counts[status], singular, plural)}; see sms_error ({common})")
     if counts.get("unknown"):
         advice.append(
-            f"{_rows(counts['unknown'])} of unknown outcome: they may have been delivered; "
-            "check with the provider before sending them again"
+            _rows(counts["unknown"], "has", "have")
+            + " an unknown outcome: the message may have been delivered; check with the "
+            "provider before sending again"
         )
     if counts.get("not_sent"):
         advice.append(
-            f"{_rows(counts['not_sent'])} not sent yet; resume with the same journal to send them"
+            _rows(counts["not_sent"], "was", "were")
+            + " not sent; resume with the same journal to send them"
         )
     if counts.get("duplicate"):
         advice.append(
-            f"{_rows(counts['duplicate'])} duplicates (same number and message as an earlier "
-            "row) and will be skipped"
+            _rows(counts["duplicate"], "repeats", "repeat")
+            + " the number and message of an earlier row and will be skipped"
         )
     if counts.get("excluded"):
-        advice.append(f"{_rows(counts['excluded'])} on the exclude list and will be skipped")
+        advice.append(
+            _rows(counts["excluded"], "is", "are") + " on the exclude list and will be skipped"
+        )
     if unicode_rows:
         advice.append(
             f"{unicode_rows:,} message{'s need' if unicode_rows != 1 else ' needs'} Unicode "
@@ -176,5 +191,7 @@ def _advice(
             "transliterate=True replaces typographic quotes, dashes and ellipses"
         )
     if counts.get("ready") and counts["ready"] == len(frame):
-        advice.append(f"all {len(frame):,} rows are ready")
+        advice.append(
+            "the row is ready" if len(frame) == 1 else f"all {len(frame):,} rows are ready"
+        )
     return advice

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import math
 import numbers
 import string
@@ -90,11 +91,6 @@ class Template:
         self.literals: tuple[str, ...] = tuple(literals)
         self.placeholders: tuple[Placeholder, ...] = tuple(placeholders)
 
-    @property
-    def columns(self) -> tuple[Hashable, ...]:
-        """The distinct columns the template reads, in order of first use."""
-        return tuple(dict.fromkeys(p.column for p in self.placeholders))
-
     def __repr__(self) -> str:
         return f"Template({self.source!r})"
 
@@ -105,8 +101,11 @@ class Template:
         gets an error naming the column and an empty text.
         """
         n = len(frame)
-        text: np.ndarray = np.full(n, self.literals[0], dtype=object)
         error: np.ndarray = np.full(n, "", dtype=object)
+        if not self.placeholders:
+            return np.full(n, self.literals[0], dtype=object), error
+        # Columns of pieces, joined once per row: one string built per row, not one per piece.
+        pieces: list[Iterable[str]] = [itertools.repeat(self.literals[0], n)]
         done: dict[tuple[Hashable, str], np.ndarray] = {}
         # A column used twice ({d} and {d:%d-%m}) is reported once per row.
         reported: dict[Hashable, np.ndarray] = {}
@@ -121,8 +120,11 @@ class Template:
                 else:
                     reported[placeholder.column] = bad
                 append_problems(error, np.where(bad, problems, ""))
-            values = done[key]
-            text = text + values + literal if literal else text + values
+            pieces.append(done[key].tolist())
+            if literal:
+                pieces.append(itertools.repeat(literal, n))
+        # Not strict: the literal pieces are endless repeats; the column pieces have n each.
+        text = np.array(["".join(row) for row in zip(*pieces, strict=False)], dtype=object)
         text[error != ""] = ""
         return text, error
 

@@ -111,9 +111,16 @@ def test_split_keeps_the_pair_whole_and_moves_it_to_the_next_part():
 ALPHABETS = {
     "gsm": "abc ",
     "gsm+extension": "ab" + EURO + "{",
+    "extension-dense": EURO + "a",
     "ucs2": "a" + ZHE,
     "ucs2+astral": "a" + ZHE + EMOJI + EURO,
+    "astral-dense": EMOJI + ZHE,
 }
+# Character positions where a part boundary falls when there are no pairs, and one either side.
+NEAR_BOUNDARIES = sorted(
+    {k * part + d for part in (67, 153) for k in (1, 2, 3) for d in (-2, -1, 0, 1)}
+    | {k * part // 2 + d for part in (67, 153) for k in (1, 2, 3) for d in (-1, 0)}
+)
 
 
 @st.composite
@@ -121,11 +128,12 @@ def boundary_texts(draw: st.DrawFn) -> str:
     """Texts whose size sits at a limit, with pairs placed right on a part boundary."""
     alphabet = ALPHABETS[draw(st.sampled_from(sorted(ALPHABETS)))]
     filler = alphabet[0]
-    limit = draw(st.sampled_from([67, 70, 153, 160, 134, 201, 306, 459]))
+    limit = draw(st.sampled_from([35, 67, 70, 80, 134, 153, 160, 201, 306, 459]))
     length = limit + draw(st.integers(-2, 2))
     chars = [filler] * length
-    for position in draw(st.lists(st.integers(0, max(length - 1, 0)), max_size=4)):
-        if chars:
+    positions = st.sampled_from(NEAR_BOUNDARIES) | st.integers(0, length)
+    for position in draw(st.lists(positions, max_size=6)):
+        if position < length:
             chars[position] = draw(st.sampled_from(alphabet))
     return "".join(chars)
 
@@ -153,7 +161,7 @@ def assert_well_split(text: str) -> None:
             assert cost + next_cost > part
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(any_text)
 def test_split_rejoins_and_respects_limits(text):
     assert_well_split(text)
@@ -200,6 +208,16 @@ def test_analyse_columns_and_dtypes():
         "non_gsm": ["", EMOJI, "", ""],
     }
     assert list(result.index) == [10, 20, 30, 40]
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", object], ids=["str", "string-NA", "object"])
+def test_analyse_accepts_every_text_dtype_with_missing_values(dtype):
+    texts = pd.Series(["a" * 161, None, EURO * 81, "ж"], dtype=dtype)
+    assert analyse(texts).to_dict("list") == {
+        "encoding": ["GSM-7", "GSM-7", "GSM-7", "UCS-2"],
+        "segments": [2, 0, 2, 1],
+        "non_gsm": ["", "", "", "ж"],
+    }
 
 
 def test_analyse_does_not_touch_its_input():

@@ -168,4 +168,29 @@ def test_fast_path_is_only_built_for_simple_numbering_plans(region):
     elif fast is not None:
         mobile = {"NL": "0612345678", "BE": "0470123456", "DE": "015112345678"}.get(region)
         if mobile:
-            assert fast(mobile) == _parse(mobile, region)[0]
+            assert fast(mobile) == _parse(mobile, region)
+
+
+def test_lost_plus_reading_only_rescues_sms_numbers():
+    # +690 300000 would be a landline elsewhere; the Dutch reading's reason is what people expect.
+    assert normalise_number(690300000, "NL") == normalise_number("0690300000", "NL")
+    assert normalise_number(690300000, "NL")[1] == "not a valid NL number (+31)"
+
+
+@pytest.mark.parametrize(("region", "cc"), [("BE", "32"), ("DE", "49")])
+@settings(max_examples=100, deadline=None)
+@given(
+    prefix=st.sampled_from(["", "0", "00", "+", "+{cc}", "00{cc}", "{cc}", "+{cc}(0)"]),
+    digits=st.text("0123456789", min_size=4, max_size=12),
+    separator=st.sampled_from(["", " ", "-"]),
+)
+def test_fast_path_agrees_in_other_simple_regions(region, cc, prefix, digits, separator):
+    text = prefix.format(cc=cc) + separator.join([digits[:3], digits[3:]])
+    written, reason = cell_text(text)
+    expected = ("", reason) if reason else _parse(written, region)
+    assert normalise_number(text, region) == expected
+
+
+def test_short_digits_are_never_read_as_international():
+    # +672 14 0000 would be Norfolk Island; nine digits in a Dutch list lost their 0.
+    assert normalise_number(672140000, "NL") == ("", "not a valid NL number (+31)")

@@ -6,6 +6,8 @@ import warnings
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import smsbatch
 from smsbatch.exceptions import (
@@ -183,7 +185,7 @@ def test_binary_hex_is_normalised_and_checked():
     assert prepared.frame["sms_status"].tolist() == ["ready", "invalid"]
     assert "not a hexadecimal digit" in prepared.frame["sms_error"][1]
     ((_, message),) = prepared.messages()
-    assert message.fields == (("udh", "06050415811581"), ("data", "024A3A"))
+    assert message.fields == (("data", "024A3A"), ("udh", "06050415811581"))
     assert message.kind == "binary"
 
 
@@ -235,3 +237,73 @@ def test_public_names():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert smsbatch.summarize(preview(pd.DataFrame({"phone": []}), text="x")).rows == 0
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"text": ""}, {"text": "  "}, {"vcard": {"name": ""}}, {"binary": {"data": " "}}],
+    ids=["text", "blank-text", "vcard-name", "binary-data"],
+)
+def test_a_template_that_is_empty_for_everyone_is_refused(options):
+    with pytest.raises(MessageSpecError, match="template is empty"):
+        prepare(pd.DataFrame({"phone": ["0612345678"]}), **options)
+
+
+def test_a_text_that_transliterates_to_nothing_is_invalid():
+    df = pd.DataFrame({"phone": ["0612345678"], "t": ["\u200b"]})
+    frame = preview(df, text="{t}", transliterate=True)
+    assert frame["sms_status"].tolist() == ["invalid"]
+    assert frame["sms_error"].tolist() == ["the text is empty"]
+
+
+def test_binary_value_missing_is_reported_once():
+    df = pd.DataFrame({"phone": ["0612345678"], "data": [None]})
+    frame = preview(df, binary={"data": "{data}"})
+    assert frame["sms_error"].tolist() == ["column 'data' is empty"]
+
+
+def test_prepared_shows_itself_in_a_terminal_and_a_notebook(people):
+    prepared = prepare(people, text="Hoi {voornaam}", sender="Tandarts")
+    assert repr(prepared) == (
+        "<Prepared text campaign, sender='Tandarts': 2 ready, 2 invalid, 0 duplicate, 0 excluded>"
+    )
+    page = prepared._repr_html_()
+    assert page.index("smsbatch-summary") < page.index("<table border")
+    assert "landline number, cannot receive SMS" in page
+
+
+def test_spreadsheet_number_column_with_gaps():
+    df = pd.DataFrame({"Mobiel nummer": [612345678.0, float("nan"), 31687654321.0]})
+    frame = preview(df, to="Mobiel nummer", text="Hoi")
+    assert frame["sms_to"].tolist() == ["31612345678", "", "31687654321"]
+    assert frame["sms_error"].tolist() == ["", "Mobiel nummer: no phone number", ""]
+
+
+_FORMATS = [
+    "0{n}",
+    "0{a}-{b}",
+    "+31{n}",
+    "+31 (0){a} {b}",
+    "0031{n}",
+    "31{n}",
+    "{n}",
+    "06 {c}",
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    block=st.sampled_from("123458"),  # 061-065 and 068: the mobile ranges
+    subscriber=st.integers(min_value=0, max_value=9_999_999),
+    written=st.lists(st.sampled_from(_FORMATS), min_size=2, max_size=5),
+    opt_out=st.sampled_from(_FORMATS),
+)
+def test_any_written_form_dedupes_and_excludes_the_same_number(block, subscriber, written, opt_out):
+    n = f"6{block}{subscriber:07d}"
+    forms = [f.format(n=n, a=n[0], b=n[1:], c=n[1:]) for f in written]
+    df = pd.DataFrame({"phone": forms})
+    assert preview(df, text="Hoi")["sms_status"].tolist() == ["ready"] + ["duplicate"] * (
+        len(forms) - 1
+    )
+    excluded = preview(df, text="Hoi", exclude=[opt_out.format(n=n, a=n[0], b=n[1:], c=n[1:])])
+    assert excluded["sms_status"].eq("excluded").all()

@@ -1,0 +1,503 @@
+"""read_recipients and write_results against real files, as users' spreadsheets really are."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import phonenumbers
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import smsbatch
+from smsbatch.files import read_recipients, write_results
+
+TESTDATA = Path(__file__).parent / "testdata"
+SAMPLE_DATA = Path(__file__).parent.parent / "sample_data"
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def make_workbook(
+    path: Path, rows: list[list[object]], *, formats: dict[str, str] | None = None
+) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Klanten"
+    for row in rows:
+        sheet.append(row)
+    for coordinate, number_format in (formats or {}).items():
+        sheet[coordinate].number_format = number_format
+    workbook.create_sheet("Leeg")
+    workbook.save(path)
+    return path
+
+
+# --- reading CSV ------------------------------------------------------------------------------
+
+
+def test_cp1252_semicolon_file_keeps_accents_euro_and_leading_zero():
+    df = read_recipients(TESTDATA / "cp1252_semicolon.csv")
+    assert list(df.columns) == ["voornaam", "achternaam", "telefoon", "plaats", "bedrag"]
+    assert df["voornaam"].tolist() == ["Zoë", "René"]
+    assert df["plaats"].tolist() == ["Düsseldorf", "'s-Hertogenbosch"]
+    assert df["telefoon"].tolist() == ["0612345601", "+31 6 12345602"]
+    assert df["bedrag"].tolist() == ["€ 12,50", "€ 7,-"]
+
+
+def test_utf8_bom_comma_file_has_a_clean_first_column_name():
+    df = read_recipients(TESTDATA / "bom_utf8_comma.csv")
+    assert list(df.columns) == ["telefoon", "naam", "opmerking"]
+    assert df["telefoon"].tolist() == ["0612345601", "0031612345602"]
+    assert df["naam"].tolist() == ["Zoë", "Łukasz"]
+    assert df.loc[0, "opmerking"] == "Jansen; J."
+    assert pd.isna(df.loc[1, "opmerking"])
+
+
+def test_quoted_fields_keep_their_newlines_and_quotes():
+    df = read_recipients(TESTDATA / "quoted_newlines.csv")
+    assert df["bericht"].tolist() == ['Regel 1\nRegel 2; met "quotes"', "kort"]
+    assert df["telefoon"].tolist() == ["0612345601", "+31612345602"]
+
+
+def test_spaced_headers_are_stripped_and_empty_rows_and_columns_dropped():
+    df = read_recipients(TESTDATA / "spaced_headers.csv")
+    assert list(df.columns) == ["voornaam", "telefoon"]
+    assert df["voornaam"].tolist() == ["Jan ", "Piet"]  # values stay exactly as written
+    assert df["telefoon"].tolist() == ["0612345601", "06-1234 5602"]
+    assert list(df.index) == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "separator",
+    [
+        pytest.param(";", id="semicolon"),
+        pytest.param(",", id="comma"),
+        pytest.param("\t", id="tab"),
+    ],
+)
+def test_separator_is_detected_even_when_values_contain_the_others(tmp_path, separator):
+    lines = [
+        ["telefoon", "naam", "notitie"],
+        ["0612345601", "Jansen", '"a, b; c\td"'],
+        ["+31612345602", "de Vries", "x"],
+    ]
+    text = "\n".join(separator.join(line) for line in lines) + "\n"
+    df = read_recipients(write_bytes(tmp_path / "lijst.csv", text.encode()))
+    assert list(df.columns) == ["telefoon", "naam", "notitie"]
+    assert df["notitie"].tolist() == ["a, b; c\td", "x"]
+
+
+def test_excel_unicode_text_export_utf16_tab_is_read(tmp_path):
+    text = "telefoon\tnaam\r\n0612345601\tZoë\r\n"
+    df = read_recipients(write_bytes(tmp_path / "export.txt", text.encode("utf-16")))
+    assert df.to_dict("list") == {"telefoon": ["0612345601"], "naam": ["Zoë"]}
+
+
+def test_every_column_is_text_never_float(tmp_path):
+    text = "telefoon;huisnummer;bedrag\n0612345601;12;1.50\n+31612345602;;3\n"
+    df = read_recipients(write_bytes(tmp_path / "a.csv", text.encode()))
+    assert all(str(dtype) == "str" for dtype in df.dtypes)
+    assert df["huisnummer"].tolist()[0] == "12"
+    assert df["bedrag"].tolist() == ["1.50", "3"]
+    assert pd.isna(df.loc[1, "huisnummer"])
+
+
+def test_iso_dates_become_dates_but_day_first_dates_stay_as_written(tmp_path):
+    text = "iso;nl;tijdstip\n2026-12-03;03-12-2026;2026-12-03 14:30\n2026-12-04;04-12-2026;\n"
+    df = read_recipients(write_bytes(tmp_path / "a.csv", text.encode()))
+    assert df["iso"].tolist() == [pd.Timestamp("2026-12-03"), pd.Timestamp("2026-12-04")]
+    assert df["nl"].tolist() == ["03-12-2026", "04-12-2026"]
+    assert df.loc[0, "tijdstip"] == pd.Timestamp("2026-12-03 14:30")
+    assert pd.isna(df.loc[1, "tijdstip"])
+
+
+def test_a_date_like_column_with_an_impossible_date_stays_text(tmp_path):
+    text = "datum\n2026-12-03\n2026-13-45\n"
+    df = read_recipients(write_bytes(tmp_path / "a.csv", text.encode()))
+    assert df["datum"].tolist() == ["2026-12-03", "2026-13-45"]
+
+
+def test_separator_and_encoding_can_be_forced(tmp_path):
+    text = "telefoon|naam\n0612345601|Zoë\n"
+    df = read_recipients(
+        write_bytes(tmp_path / "a.csv", text.encode("latin-1")), sep="|", encoding="latin-1"
+    )
+    assert df.to_dict("list") == {"telefoon": ["0612345601"], "naam": ["Zoë"]}
+
+
+def test_header_only_file_gives_an_empty_frame_with_its_columns(tmp_path):
+    df = read_recipients(write_bytes(tmp_path / "a.csv", b"telefoon;naam\r\n;;\r\n"))
+    assert list(df.columns) == ["telefoon", "naam"]
+    assert len(df) == 0
+
+
+# --- reading Excel ----------------------------------------------------------------------------
+
+
+def test_excel_numeric_phone_cells_come_back_as_digits(tmp_path):
+    path = make_workbook(
+        tmp_path / "klanten.xlsx",
+        [
+            ["telefoon ", "naam", "afspraak", "tijd", "huisnummer"],
+            [612345601, "Zoë", dt.datetime(2026, 12, 3), dt.time(14, 30), 12.0],
+            [31612345602.0, "Jan", dt.datetime(2026, 12, 4, 9, 15), dt.time(9, 5, 30), 0.1 + 0.2],
+            ["0612345603", "Piet", None, None, None],
+            [612345604, "Kees", dt.date(2026, 12, 5), dt.time(8, 0), True],
+        ],
+        formats={"A5": "0000000000"},
+    )
+    df = read_recipients(path)
+    assert df["telefoon"].tolist() == ["612345601", "31612345602", "0612345603", "0612345604"]
+    assert df["naam"].tolist() == ["Zoë", "Jan", "Piet", "Kees"]
+    assert df["afspraak"].dtype.kind == "M"
+    assert df["afspraak"].tolist()[:2] == [
+        pd.Timestamp("2026-12-03"),
+        pd.Timestamp("2026-12-04 09:15"),
+    ]
+    assert pd.isna(df.loc[2, "afspraak"])
+    assert df["tijd"].tolist()[:2] == ["14:30", "09:05:30"]
+    assert df["huisnummer"].fillna("-").tolist() == ["12", "0.3", "-", "True"]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "expected"),
+    [
+        pytest.param("Lijst", "0612345601", id="by-name"),
+        pytest.param(1, "0612345601", id="by-index"),
+    ],
+)
+def test_excel_sheet_can_be_chosen(tmp_path, sheet, expected):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["iets anders"])
+    workbook.active.append(["x"])
+    lijst = workbook.create_sheet("Lijst")
+    lijst.append(["telefoon"])
+    lijst.append(["0612345601"])
+    workbook.save(tmp_path / "a.xlsx")
+    assert read_recipients(tmp_path / "a.xlsx", sheet=sheet)["telefoon"].tolist() == [expected]
+    assert list(read_recipients(tmp_path / "a.xlsx").columns) == ["iets anders"]
+
+
+def test_missing_sheet_error_lists_the_sheets(tmp_path):
+    path = make_workbook(tmp_path / "a.xlsx", [["telefoon"], ["0612345601"]])
+    with pytest.raises(smsbatch.RecipientsFileError, match=r"no sheet 'Blad1'.*'Klanten', 'Leeg'"):
+        read_recipients(path, sheet="Blad1")
+
+
+def test_excel_mixed_date_and_text_column_is_text(tmp_path):
+    path = make_workbook(tmp_path / "a.xlsx", [["datum"], [dt.datetime(2026, 12, 3)], ["morgen"]])
+    assert read_recipients(path)["datum"].tolist() == ["2026-12-03", "morgen"]
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+BAD_FILES = {
+    "missing": ("nergens.csv", None, "cannot read"),
+    "empty": ("leeg.csv", b"", "empty"),
+    "only-separators": ("leeg.csv", b";;\r\n  ;\r\n", "empty"),
+    "no-header": ("a.csv", b"Jan;0612345601\nPiet;0612345602\n", "looks like data"),
+    "no-header-spaced-number": ("a.csv", b"Jan;06-1234 5601\n", r"data.*\(column 2\)"),
+    "no-header-xlsx-number": ("a.xlsx", [[612345601, "Jan"]], r"data.*\(column 1\)"),
+    "ragged-xlsx-row": ("a.xlsx", [["telefoon"], ["0612345601", "Jan"]], "row 2 has 2 values"),
+    "duplicate-header": ("a.csv", b"telefoon;naam;telefoon \n1;2;3\n", "more than once: telefoon"),
+    "ragged-row": ("a.csv", b"telefoon;naam\n0612345601;Jan;Jansen\n", "row 2 has 3 values"),
+    "binary": ("a.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+    "xlsx-named-csv": ("a.csv", b"PK\x03\x04rest", "rename it to .xlsx"),
+    "not-cp1252": ("a.csv", b"telefoon\n\x81\x8d\n", "neither UTF-8 nor Windows-1252"),
+    "broken-xlsx": ("a.xlsx", b"not a zip at all", "not an .xlsx workbook"),
+    "missing-xlsx": ("weg.xlsx", None, "no such file"),
+    "old-xls": ("a.xls", b"\xd0\xcf\x11\xe0", "save it as .xlsx"),
+    "unknown-extension": ("a.pdf", b"%PDF", "unknown file type '.pdf'"),
+}
+
+
+@pytest.mark.parametrize(("name", "data", "message"), BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_bad_files_raise_an_error_naming_file_and_problem(tmp_path, name, data, message):
+    path = tmp_path / name
+    if isinstance(data, list):
+        make_workbook(path, data)
+    elif data is not None:
+        path.write_bytes(data)
+    with pytest.raises(smsbatch.RecipientsFileError, match=message) as caught:
+        read_recipients(path)
+    assert str(path) in str(caught.value)
+    assert caught.value.path == path
+    assert isinstance(caught.value, ValueError)
+
+
+def test_no_header_error_does_not_echo_the_phone_number(tmp_path):
+    path = write_bytes(tmp_path / "a.csv", b"0612345601\n0612345602\n")
+    with pytest.raises(smsbatch.RecipientsFileError) as caught:
+        read_recipients(path)
+    assert "0612345601" not in str(caught.value)
+
+
+def test_unnamed_column_with_values_is_kept_and_logged(tmp_path, caplog):
+    path = write_bytes(tmp_path / "a.csv", b"telefoon;;naam\n0612345601;x;Jan\n")
+    with caplog.at_level(logging.WARNING, logger="smsbatch.files"):
+        df = read_recipients(path)
+    assert list(df.columns) == ["telefoon", "Unnamed: 1", "naam"]
+    assert "no name" in caplog.text
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def results_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "telefoon": ["0612345601", "+31 6 12345602", "0031612345603"],
+            "naam": ["Zoë", '=HYPERLINK("http://x","klik")', "@SUM(A1)"],
+            "sms_text": ["+ korting", "-50% vandaag", "=== Actie ==="],
+            "sms_error": ["#N/A", None, "601: rejected"],
+            "datum": pd.to_datetime(["2026-12-03", "2026-12-04", None]),
+            "sms_segments": [1, 2, 1],
+        }
+    )
+
+
+def test_xlsx_keeps_phone_numbers_as_text_and_never_writes_a_formula(tmp_path):
+    path = write_results(results_frame(), tmp_path / "uit.xlsx")
+    sheet = openpyxl.load_workbook(path).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type in ("f", "e")]
+    assert [cell.value for cell in sheet["A"]][1:] == [
+        "0612345601",
+        "+31 6 12345602",
+        "0031612345603",
+    ]
+    assert all(cell.data_type == "s" for cell in sheet["A"])
+    assert sheet["B3"].value == '=HYPERLINK("http://x","klik")'
+    assert sheet["E2"].is_date and sheet["E2"].value == dt.datetime(2026, 12, 3)
+    assert sheet["E2"].number_format == "yyyy-mm-dd"
+    assert sheet["F3"].value == 2 and sheet["F3"].data_type == "n"
+    # The stored size lets readers stream the sheet once instead of scanning it first.
+    streamed = openpyxl.load_workbook(path, read_only=True)
+    assert streamed.active.calculate_dimension() == "A1:F4"
+    streamed.close()
+
+
+def test_csv_is_utf8_with_bom_semicolon_separated_for_dutch_excel(tmp_path):
+    path = write_results(results_frame(), tmp_path / "uit.csv")
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbftelefoon;naam;sms_text;")
+    assert "Zoë".encode() in data
+    assert b"\r\n0612345601;" in data
+
+
+def test_csv_separator_can_be_chosen_and_tsv_is_tab(tmp_path):
+    frame = pd.DataFrame({"a": ["1"], "b": ["2"]})
+    assert b"a,b" in write_results(frame, tmp_path / "uit.csv", sep=",").read_bytes()
+    assert b"a\tb" in write_results(frame, tmp_path / "uit.tsv").read_bytes()
+
+
+def test_csv_with_formula_like_values_logs_a_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="smsbatch.files"):
+        write_results(results_frame(), tmp_path / "uit.csv")
+    assert "3 values start with '=' or '@'" in caplog.text
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_results_round_trip_through_read_recipients(tmp_path, suffix):
+    frame = results_frame()
+    back = read_recipients(write_results(frame, tmp_path / f"uit{suffix}"))
+    expected = frame.assign(sms_segments=frame["sms_segments"].astype("str"))
+    pd.testing.assert_frame_equal(back, expected, check_dtype=False)
+    assert back["datum"].dtype.kind == "M"
+    assert str(back["telefoon"].dtype) == "str"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_timezone_aware_times_round_trip_as_the_same_instant(tmp_path, suffix):
+    sent = pd.to_datetime(
+        ["2026-12-03 14:30:05", "2026-07-01 09:00"], format="ISO8601"
+    ).tz_localize("Europe/Amsterdam")
+    frame = pd.DataFrame({"sms_sent_at": sent, "when": pd.to_datetime(["2026-12-03 14:30", None])})
+    back = read_recipients(write_results(frame, tmp_path / f"uit{suffix}"))
+    assert back["sms_sent_at"].tolist() == list(sent)
+    assert back.loc[0, "when"] == pd.Timestamp("2026-12-03 14:30")
+
+
+def test_named_index_is_written_as_a_column(tmp_path):
+    frame = pd.DataFrame({"telefoon": ["0612345601"]}, index=pd.Index(["k17"], name="klant"))
+    back = read_recipients(write_results(frame, tmp_path / "uit.xlsx"))
+    assert back.to_dict("list") == {"klant": ["k17"], "telefoon": ["0612345601"]}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_existing_file_is_never_silently_overwritten(tmp_path, suffix):
+    path = tmp_path / f"uit{suffix}"
+    path.write_bytes(b"yesterday")
+    with pytest.raises(smsbatch.ResultsFileExistsError, match="overwrite=True") as caught:
+        write_results(results_frame(), path)
+    assert isinstance(caught.value, FileExistsError)
+    assert isinstance(caught.value, smsbatch.SmsBatchError)
+    assert path.read_bytes() == b"yesterday"
+    write_results(results_frame(), path, overwrite=True)
+    assert read_recipients(path)["naam"].tolist()[0] == "Zoë"
+    assert sorted(os.listdir(tmp_path)) == [path.name]
+
+
+class Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("cannot serialise")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_value_that_cannot_be_written_leaves_the_old_file_and_no_temporary(tmp_path, suffix):
+    path = tmp_path / f"uit{suffix}"
+    path.write_bytes(b"yesterday")
+    frame = pd.DataFrame({"telefoon": [f"06123456{i:02}" for i in range(50)] + ["x"]})
+    frame["obj"] = [None] * 50 + [Unprintable()]
+    with pytest.raises(RuntimeError, match="cannot serialise"):
+        write_results(frame, path, overwrite=True)
+    assert path.read_bytes() == b"yesterday"
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_disk_full_during_save_is_a_results_file_error_and_keeps_the_old_file(
+    tmp_path, monkeypatch
+):
+    def half_save(self, stream):
+        stream.write(b"PK\x03\x04 half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", half_save)
+    path = tmp_path / "uit.xlsx"
+    path.write_bytes(b"yesterday")
+    with pytest.raises(smsbatch.ResultsFileError, match="No space left") as caught:
+        write_results(results_frame(), path, overwrite=True)
+    assert isinstance(caught.value.__cause__, OSError)
+    assert path.read_bytes() == b"yesterday"
+    assert os.listdir(tmp_path) == [path.name]
+
+
+def test_unknown_extension_and_missing_folder_are_results_file_errors(tmp_path):
+    with pytest.raises(smsbatch.ResultsFileError, match="unknown file type '.json'"):
+        write_results(results_frame(), tmp_path / "uit.json")
+    with pytest.raises(smsbatch.ResultsFileError, match="cannot write in"):
+        write_results(results_frame(), tmp_path / "nope" / "uit.csv")
+
+
+def test_a_text_too_long_for_excel_is_refused_not_truncated(tmp_path):
+    frame = pd.DataFrame({"telefoon": ["0612345601"], "sms_text": ["x" * 40000]})
+    with pytest.raises(smsbatch.ResultsFileError, match="row 0, column 'sms_text'.*40000"):
+        write_results(frame, tmp_path / "uit.xlsx")
+    assert os.listdir(tmp_path) == []
+    assert (
+        read_recipients(write_results(frame, tmp_path / "uit.csv")).loc[0, "sms_text"]
+        == "x" * 40000
+    )
+
+
+def test_control_characters_survive_csv_and_become_replacement_in_xlsx(tmp_path):
+    frame = pd.DataFrame({"id": ["a"], "tekst": ["bel\x07 mij\x1b\ttab\x00"]})
+    assert read_recipients(write_results(frame, tmp_path / "uit.csv")).loc[0, "tekst"] == (
+        "bel\x07 mij\x1b\ttab\ufffd"
+    )
+    assert read_recipients(write_results(frame, tmp_path / "uit.xlsx")).loc[0, "tekst"] == (
+        "bel\ufffd mij\ufffd\ttab\ufffd"
+    )
+
+
+# --- round trips of arbitrary text --------------------------------------------------------------
+
+XML_ILLEGAL = {chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]}
+
+
+def expected_text(value: str, suffix: str) -> str | None:
+    if suffix == ".xlsx":
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        value = "".join("\ufffd" if char in XML_ILLEGAL else char for char in value)
+    else:
+        value = value.replace("\x00", "\ufffd")
+    return value or None
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.lists(st.text(max_size=30), min_size=1, max_size=5))
+def test_arbitrary_text_round_trips(tmp_path, suffix, values):
+    frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(values))], "tekst": values})
+    back = read_recipients(write_results(frame, tmp_path / f"uit{suffix}", overwrite=True))
+    got = [None if pd.isna(value) else value for value in back["tekst"].tolist()]
+    expected = [expected_text(value, suffix) for value in values]
+    if back["tekst"].dtype.kind == "M":  # every value was an ISO date: read as dates by design
+        return
+    assert back["id"].tolist() == frame["id"].tolist()
+    assert got == expected
+
+
+# --- sample_data ------------------------------------------------------------------------------
+
+
+def test_sample_csv_and_xlsx_read_to_the_same_frame():
+    from_csv = read_recipients(SAMPLE_DATA / "recipients.csv")
+    from_xlsx = read_recipients(SAMPLE_DATA / "recipients.xlsx")
+    pd.testing.assert_frame_equal(from_csv, from_xlsx)
+    assert len(from_csv) == 25
+    assert from_csv["datum"].dtype.kind == "M"
+
+
+def test_new_results_are_private_and_a_replaced_file_keeps_its_permissions(tmp_path):
+    fresh = write_results(results_frame(), tmp_path / "nieuw.csv")
+    assert fresh.stat().st_mode & 0o777 == 0o600
+    shared = tmp_path / "gedeeld.csv"
+    shared.write_bytes(b"yesterday")
+    shared.chmod(0o664)
+    write_results(results_frame(), shared, overwrite=True)
+    assert shared.stat().st_mode & 0o777 == 0o664
+
+
+def test_sample_numbers_have_exactly_the_documented_problems():
+    recipients = read_recipients(SAMPLE_DATA / "recipients.csv")
+    optouts = read_recipients(SAMPLE_DATA / "optouts.csv")
+
+    def e164(text: str) -> str | None:
+        number = phonenumbers.parse(text, "NL")
+        if not phonenumbers.is_valid_number(number):
+            return None
+        kind = phonenumbers.number_type(number)
+        prefix = "" if kind == phonenumbers.PhoneNumberType.MOBILE else "landline:"
+        return prefix + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    numbers = [None if pd.isna(text) else e164(text) for text in recipients["telefoon"]]
+    opted_out = {e164(text) for text in optouts["telefoon"]}
+    assert None not in opted_out
+    assert [i for i, n in enumerate(numbers) if n is None] == [17, 18, 20]
+    assert [i for i, n in enumerate(numbers) if n and n.startswith("landline:")] == [19]
+    assert (
+        numbers[21] == numbers[0]
+        and recipients.loc[21, "telefoon"] != recipients.loc[0, "telefoon"]
+    )
+    assert [i for i, n in enumerate(numbers) if n in opted_out] == [22]
+    assert (numbers[15][:3], numbers[16][:3]) == ("+32", "+49")
+    mobiles = {n for n in numbers if n and not n.startswith("landline:")}
+    assert len(mobiles - opted_out) == 19
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_failure_after_all_bytes_are_written_keeps_the_old_file(tmp_path, monkeypatch, suffix):
+    def failing_fsync(descriptor):
+        assert os.fstat(descriptor).st_size > 0  # the new content is really in the temporary
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    path = tmp_path / f"uit{suffix}"
+    path.write_bytes(b"yesterday")
+    with pytest.raises(smsbatch.ResultsFileError, match="Input/output error"):
+        write_results(results_frame(), path, overwrite=True)
+    assert path.read_bytes() == b"yesterday"
+    assert os.listdir(tmp_path) == [path.name]
