@@ -35,12 +35,16 @@ from smsbatch.exceptions import (
 )
 from smsbatch.files import read_recipients, write_results
 from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
+from smsbatch.samples import sample_path
+from smsbatch.sender import send
 from smsbatch.simulator import SimulatedMessage, Simulator
+from smsbatch.widgets import CampaignPanel, panel
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthOrFundsError",
+    "CampaignPanel",
     "CampaignStopped",
     "CarrierError",
     "Client",
@@ -70,11 +74,14 @@ __all__ = [
     "TransportError",
     "UnexpectedCodeError",
     "concat_udh",
+    "panel",
     "port_udh",
     "prepare",
     "preview",
     "read_recipients",
+    "sample_path",
     "segment_count",
+    "send",
     "summarize",
     "transliterate",
     "write_results",

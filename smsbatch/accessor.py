@@ -1,23 +1,27 @@
-"""The ``df.sms`` accessor: the preparation functions, called from the frame.
+"""The ``df.sms`` accessor: the preparation and sending functions, called from the frame.
 
 Importing smsbatch registers it. It only delegates; the functions stay the primary API.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from smsbatch.preview import preview
+from smsbatch.sender import send
 from smsbatch.summary import Summary, summarize
+
+if TYPE_CHECKING:
+    from smsbatch.client import Client
 
 __all__ = ["SmsAccessor"]
 
 
 @pd.api.extensions.register_dataframe_accessor("sms")
 class SmsAccessor:
-    """``df.sms.preview(text=...)`` and, on a preview or result, ``df.sms.summary()``."""
+    """``df.sms.preview(text=...)``, ``df.sms.send(client, ...)`` and ``df.sms.summary()``."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self._obj = frame
@@ -37,3 +41,13 @@ class SmsAccessor:
     def summary(self, *, price_per_segment: float | None = None) -> Summary:
         """Return ``smsbatch.summarize(df)`` for a preview or send-result frame."""
         return summarize(self._obj, price_per_segment=price_per_segment)
+
+    def send(self, client: Client, **options: Any) -> pd.DataFrame:
+        """Return ``smsbatch.send(df, client, **options)``: send the campaign.
+
+        Examples
+        --------
+        >>> result = df.sms.send(client, text="Hoi {naam}", sender="Tandarts",  # doctest: +SKIP
+        ...                      journal="campaign.db")
+        """
+        return send(self._obj, client, **options)

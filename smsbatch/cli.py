@@ -1,20 +1,143 @@
 """The ``smsbatch`` command line: one small function per subcommand.
 
 Each subcommand has an ``_add_<name>`` function that declares its arguments and a ``_<name>``
-function that runs it and returns the exit status.
+function that runs it and returns the exit status. Errors print one line to stderr, never a
+traceback and never the password.
+
+Exit status, for scripts:
+
+=== ==========================================================================================
+0   every ready message was sent (or the dry run / preview / demo went through)
+1   some messages failed or their outcome is unknown, or the results file could not be written:
+    read the summary
+2   nothing was sent: a usage or preparation error, or the confirmation was refused
+3   the campaign stopped early (credentials, funds, too many failures in a row); resume it
+130 interrupted (Ctrl-C); resume it
+=== ==========================================================================================
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import shlex
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
+import pandas as pd
+
+from smsbatch.client import Client
+from smsbatch.exceptions import (
+    CampaignStopped,
+    PreparationError,
+    ResultsFileError,
+    ResultsFileExistsError,
+    SmsBatchError,
+)
+from smsbatch.files import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
+from smsbatch.preview import preview, summarize
+from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
+from smsbatch.sender import DEFAULT_RATE, send
 from smsbatch.simulator import Simulator
 
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
+EXIT_USAGE = 2
+EXIT_STOPPED = 3
+EXIT_INTERRUPTED = 130
+
 _DEFAULT_SIMULATOR_PORT = 8765
+_DEMO_RESULTS = "smsbatch-demo-results.xlsx"
+#: Fast enough that the demo takes a few seconds, slow enough to watch the progress bar.
+_DEMO_RATE = 10.0
+_PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_error"]
+
+_EXIT_CODES = """\
+exit status:
+  0    every ready message was sent (or the dry run / preview went through)
+  1    some messages failed or their outcome is unknown (or the results file could not be
+       written): read the summary
+  2    nothing was sent: usage or preparation error, or confirmation refused
+  3    the campaign stopped early (credentials, funds, failures in a row): resume it
+  130  interrupted (Ctrl-C): resume it with the command printed
+"""
+
+_MAIN_EPILOG = f"""\
+examples:
+  smsbatch demo
+      run a fictional campaign against a built-in simulator (no account needed)
+  smsbatch preview klanten.xlsx --to telefoon --text "Beste {{voornaam}}, tot {{datum:%d-%m}}"
+      show exactly what would be sent, to whom, in how many segments
+  smsbatch send klanten.xlsx --to telefoon --text "Beste {{voornaam}}" --sender Bakkerij
+      send it (asks for confirmation; credentials from SMSBATCH_LOGIN/SMSBATCH_PASSWORD)
+
+Run 'smsbatch COMMAND --help' for the options of each command.
+
+{_EXIT_CODES}"""
+
+_PREVIEW_EPILOG = """\
+examples:
+  smsbatch preview klanten.csv --to telefoon --text "Beste {voornaam}, tot {datum:%d-%m}!"
+  smsbatch preview klanten.xlsx --to mobiel --text "{bericht}" --exclude afmeldingen.csv
+  smsbatch preview klanten.xlsx --to mobiel --text "Hoi {naam} – fijne dag…" --transliterate
+  smsbatch preview klanten.xlsx --to mobiel --vcard-name "Bakkerij {filiaal}" --vcard-phone "{tel}"
+  smsbatch preview klanten.xlsx --to mobiel --text "Hoi {naam}" --price 0.07 --max-segments 2
+
+Templates use Python format syntax with column names: {voornaam}, {First name}, {datum:%d-%m}.
+A placeholder that names no column is an error; a row with an empty value is marked invalid.
+
+exit status:
+  0    previewed (invalid, duplicate and excluded rows are listed, not an error)
+  2    the file or the template cannot be used
+"""
+
+_SEND_EPILOG = f"""\
+examples:
+  export SMSBATCH_LOGIN=mylogin SMSBATCH_PASSWORD=...      # never on the command line
+  smsbatch send klanten.xlsx --to telefoon --text "Beste {{voornaam}}" --sender Bakkerij
+  smsbatch send klanten.xlsx --to telefoon --text "Beste {{voornaam}}" --sender Bakkerij \\
+      --journal campagne.db --rate 5 --out resultaten.xlsx
+  smsbatch send klanten.xlsx --to telefoon --text "Beste {{voornaam}}" --sender Bakkerij --dry-run
+  smsbatch send klanten.xlsx ... --yes        # in scripts: confirm without a terminal
+
+Every run keeps a journal (--journal, default: next to the results file) that records each
+message before it leaves and each answer when it arrives. After a stop or Ctrl-C, run the same
+command with the same --journal: messages already answered are not sent again. Results are
+written to --out (default: FILE-results.xlsx in the current folder); an existing file is never
+overwritten: a free name like resultaten-2.xlsx is used instead.
+
+Try it without an account: start 'smsbatch simulate' in another terminal and export the
+SMSBATCH_* variables it prints.
+
+{_EXIT_CODES}"""
+
+_DEMO_EPILOG = """\
+examples:
+  smsbatch demo
+  smsbatch demo --rate 50      # faster
+
+It starts a simulated Connect Call gateway on 127.0.0.1, reads the fictional sample list that
+ships with smsbatch, previews it, sends it with a progress bar and writes
+smsbatch-demo-results.xlsx in the current folder (or a free name next to it). Nothing leaves
+this computer.
+"""
+
+_SIMULATE_EPILOG = """\
+examples:
+  smsbatch simulate                          # http://127.0.0.1:8765/api/, login demo/demo
+  smsbatch simulate --port 0 --latency 0.05  # any free port, 50 ms per answer
+  smsbatch simulate --funds 10               # answers 'insufficient funds' after 10 messages
+
+exit status:
+  0    stopped with Ctrl-C
+  1    could not start (the port is taken, say)
+"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,23 +145,292 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["simulate", "--port", "0"])  # doctest: +SKIP
+    >>> main(["preview", "klanten.csv", "--to", "tel", "--text", "Hoi {naam}"])  # doctest: +SKIP
+    0
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, or a usage error argparse already explained
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    args.argv = argv
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(f"\nsmsbatch {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SmsBatchError as err:
+        print(f"smsbatch {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smsbatch",
-        description="Send templated SMS campaigns from tables through the Connect Call API.",
+        description="Send templated SMS campaigns from spreadsheets through the Connect Call API:"
+        " preview first, send row by row, never twice.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_demo(commands)
+    _add_preview(commands)
+    _add_send(commands)
     _add_simulate(commands)
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    help: str,
+    epilog: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        "demo",
+        help="run a fictional campaign end to end against a built-in simulator",
+        epilog=_DEMO_EPILOG,
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=_DEMO_RATE,
+        help=f"messages per second (default {_DEMO_RATE:g}; 0 = no limit)",
+    )
+    parser.set_defaults(run=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    options: dict[str, Any] = {
+        "to": SAMPLE_TO,
+        "text": SAMPLE_TEMPLATE,
+        "sender": SAMPLE_SENDER,
+        "exclude": sample_path("optouts.csv"),
+    }
+    recipients = read_recipients(sample_path("recipients.csv"))
+    print(
+        f"A fictional campaign: {len(recipients)} rows from {sample_path().name}, sent to a"
+        " simulated gateway on 127.0.0.1. Nothing leaves this computer.\n"
+        f"Template: {SAMPLE_TEMPLATE}\n"
+    )
+    _show_preview(preview(recipients, **options), to=SAMPLE_TO, rows=5)
+    with (
+        Simulator() as simulator,
+        Client(simulator.login, simulator.password, simulator.url) as client,
+    ):
+        result = send(recipients, client, rate=args.rate or None, progress=True, **options)
+        received = len(simulator.messages)
+    path = _write_free(result, Path(_DEMO_RESULTS))  # send() printed the summary
+    print(f"\nThe simulator received {received} messages. Results written to {path}")
+    print("Next: 'smsbatch preview --help', 'smsbatch send --help', or notebooks/quickstart.ipynb")
+    return EXIT_OK
+
+
+# --- preview --------------------------------------------------------------------------------
+
+
+def _add_preview(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        "preview",
+        help="show what would be sent to whom, without sending anything",
+        epilog=_PREVIEW_EPILOG,
+    )
+    _add_message_arguments(parser)
+    parser.add_argument("--sender", help="check this sender name or number too")
+    parser.add_argument(
+        "--rows", type=int, default=10, metavar="N", help="rows to show (default 10)"
+    )
+    parser.set_defaults(run=_preview)
+
+
+def _preview(args: argparse.Namespace) -> int:
+    frame = preview(read_recipients(args.file), sender=args.sender, **_message_options(args))
+    _show_preview(frame, to=args.to, rows=args.rows)
+    return EXIT_OK
+
+
+# --- send -----------------------------------------------------------------------------------
+
+
+def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        "send",
+        help="send a campaign (previews it and asks for confirmation first)",
+        epilog=_SEND_EPILOG,
+    )
+    _add_message_arguments(parser)
+    parser.add_argument(
+        "--sender",
+        required=True,
+        help="sender shown on the phone: up to 11 letters/digits, or a number of up to 16 digits",
+    )
+    parser.add_argument(
+        "--journal",
+        metavar="J",
+        type=Path,
+        help="journal file; reuse it to resume (default: RESULTS.journal.db next to --out)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        metavar="R",
+        help=f"messages per second, across all workers (default {DEFAULT_RATE:g}; 0 = no limit)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="concurrent requests (default 1)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="RESULTS",
+        help="results file, .xlsx or .csv (default: FILE-results.xlsx in the current folder)",
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="do not ask for confirmation (for scripts)"
+    )
+    parser.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="on resume, send again the messages whose outcome is unknown: only after the"
+        " provider confirmed they did not arrive",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="preview and check everything, send nothing (no credentials needed)",
+    )
+    parser.set_defaults(run=_send)
+
+
+def _send(args: argparse.Namespace) -> int:
+    options = _message_options(args)
+    recipients = read_recipients(args.file)
+    out = _free_path(args.out or Path(f"{args.file.stem}-results.xlsx"))
+    _check_results_path(out)
+    frame = preview(recipients, sender=args.sender, **options)
+    ready = summarize(frame).counts.get("ready", 0)
+    _show_preview(frame, to=args.to, rows=5)
+    if args.dry_run:
+        print("Dry run: nothing was sent.")
+        if args.out:
+            print(f"Preview written to {_write_free(frame, out)}")
+        return EXIT_OK
+    if ready == 0:
+        print("smsbatch send: nothing to send: no row is ready", file=sys.stderr)
+        return EXIT_USAGE
+    client = Client.from_env()
+    refusal = None if args.yes else _confirm(ready, args.sender)
+    if refusal:
+        print(f"smsbatch send: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
+    journal = args.journal or _free_path(out.with_name(f"{out.stem}.journal.db"))
+    print(f"Journal: {journal}")
+    stopped: CampaignStopped | None = None
+    extra = {} if args.rate is None else {"rate": args.rate or None}
+    # send() words its warnings for Python callers; the command line says it its own way.
+    with client, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = send(
+                recipients,
+                client,
+                sender=args.sender,
+                journal=journal,
+                workers=args.workers,
+                resend_unknown=args.resend_unknown,
+                progress=True,
+                **extra,
+                **options,
+            )
+        except CampaignStopped as err:
+            result, stopped = err.result, err
+    for warning in caught:
+        logger.info("send() warned: %s", warning.message)
+    return _report(result, out, stopped, resume=_resume_command(args.argv, journal))
+
+
+def _confirm(ready: int, sender: str) -> str | None:
+    """Ask the person at the terminal; return why not to send, or None to go ahead."""
+    if not sys.stdin.isatty():
+        return (
+            f"refusing to send {ready} messages without confirmation: there is no terminal to"
+            " ask; add --yes to send from a script"
+        )
+    answer = input(f"Send {ready} messages from {sender!r}? Type 'yes' to send: ")
+    if answer.strip().lower() != "yes":
+        return "not confirmed; nothing was sent"
+    return None
+
+
+def _report(
+    result: pd.DataFrame, out: Path, stopped: CampaignStopped | None, *, resume: str
+) -> int:
+    """Save a send's result and say how to resume; return the exit status.
+
+    send() has already printed the summary under its progress bar.
+    """
+    status = EXIT_OK
+    try:
+        print(f"Results written to {_write_free(result, out)}")
+    except ResultsFileError as err:
+        print(f"smsbatch send: error: {err}", file=sys.stderr)
+        print(f"Every answer is in the journal; to write the results: {resume}", file=sys.stderr)
+        status = EXIT_INCOMPLETE
+    counts = summarize(result).counts
+    if stopped is not None:
+        print(f"smsbatch send: stopped: {stopped.reason}", file=sys.stderr)
+        status = EXIT_STOPPED
+    elif counts.get("not_sent", 0):
+        print("smsbatch send: interrupted", file=sys.stderr)
+        status = EXIT_INTERRUPTED
+    elif counts.get("failed", 0) or counts.get("unknown", 0):
+        return max(status, EXIT_INCOMPLETE)
+    if status in (EXIT_STOPPED, EXIT_INTERRUPTED):
+        print(f"To resume without sending anything twice:\n  {resume}", file=sys.stderr)
+    return status
+
+
+def _resume_command(argv: Sequence[str], journal: Path) -> str:
+    """Return the command that was run, with ``--journal`` pointing at this run's journal."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--journal":
+            skip = True
+        elif not arg.startswith("--journal="):
+            kept.append(arg)
+    return shlex.join(["smsbatch", *kept, "--journal", str(journal)])
+
+
+# --- simulate -------------------------------------------------------------------------------
 
 
 def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+    parser = _command(
+        commands,
         "simulate",
         help="run a local Connect Call gateway simulator (no account, nothing leaves 127.0.0.1)",
-        description="Serve a Connect Call gateway simulator on 127.0.0.1 until Ctrl-C.",
+        epilog=_SIMULATE_EPILOG,
     )
     parser.add_argument(
         "--port",
@@ -78,7 +470,7 @@ def _simulate(args: argparse.Namespace) -> int:
         )
     except OSError as err:
         print(f"smsbatch simulate: cannot start: {err}", file=sys.stderr)
-        return 1
+        return EXIT_INCOMPLETE
     # A shell without job control starts background commands with SIGINT ignored, but Ctrl-C
     # (SIGINT) is how this command is stopped.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -96,4 +488,108 @@ def _simulate(args: argparse.Namespace) -> int:
         simulator.serve_forever()
     except KeyboardInterrupt:
         print(f"Stopped after {len(simulator.messages)} accepted message(s).", flush=True)
-    return 0
+    return EXIT_OK
+
+
+# --- shared by preview and send ---------------------------------------------------------------
+
+
+def _add_message_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="recipients, .csv or .xlsx")
+    parser.add_argument(
+        "--to", default="phone", metavar="COL", help="column with phone numbers (default phone)"
+    )
+    kinds = parser.add_mutually_exclusive_group(required=True)
+    kinds.add_argument("--text", metavar="TEMPLATE", help='message template, e.g. "Hoi {naam}"')
+    kinds.add_argument("--vcard-name", metavar="TEMPLATE", help="send a vCard with this name")
+    kinds.add_argument("--binary-data", metavar="HEX", help="send binary data (hex template)")
+    vcard = parser.add_argument_group("vCard fields (with --vcard-name)")
+    for field in ("mobile", "phone", "email", "fax"):
+        vcard.add_argument(f"--vcard-{field}", metavar="TEMPLATE", help=f"the vCard's {field}")
+    parser.add_argument(
+        "--binary-udh", metavar="HEX", help="user data header for --binary-data (06050415811581)"
+    )
+    parser.add_argument(
+        "--region", default="NL", help="country for numbers without +CC (default NL)"
+    )
+    parser.add_argument(
+        "--exclude", type=Path, metavar="FILE", help="opt-out list (CSV of phone numbers)"
+    )
+    parser.add_argument(
+        "--max-segments", type=int, metavar="N", help="mark messages longer than N parts invalid"
+    )
+    parser.add_argument(
+        "--price", type=float, metavar="P", help="price per segment, to estimate the cost"
+    )
+    parser.add_argument(
+        "--transliterate",
+        action="store_true",
+        help="replace curly quotes, dashes, ellipses... with plain characters (cheaper SMS)",
+    )
+
+
+def _message_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Turn the shared arguments into the keyword arguments of preview() and send()."""
+    vcard_fields = {
+        field: getattr(args, f"vcard_{field}") for field in ("mobile", "phone", "email", "fax")
+    }
+    if args.vcard_name is None and any(vcard_fields.values()):
+        raise PreparationError("--vcard-mobile/-phone/-email/-fax need --vcard-name")
+    if args.binary_data is None and args.binary_udh is not None:
+        raise PreparationError("--binary-udh needs --binary-data")
+    options: dict[str, Any] = {
+        "to": args.to,
+        "region": args.region,
+        "exclude": args.exclude,
+        "max_segments": args.max_segments,
+        "price_per_segment": args.price,
+        "transliterate": args.transliterate,
+    }
+    if args.text is not None:
+        options["text"] = args.text
+    elif args.vcard_name is not None:
+        vcard = {"name": args.vcard_name}
+        vcard.update({field: value for field, value in vcard_fields.items() if value})
+        options["vcard"] = vcard
+    else:
+        binary = {"data": args.binary_data}
+        if args.binary_udh is not None:
+            binary["udh"] = args.binary_udh
+        options["binary"] = binary
+    return options
+
+
+def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> None:
+    """Print the first rows of a preview (what goes to whom) and its summary."""
+    shown = frame.head(rows)[[to, *_PREVIEW_COLUMNS]]
+    with pd.option_context("display.max_colwidth", 70, "display.width", 200):
+        print(shown.to_string())
+    if len(frame) > rows:
+        print(f"... and {len(frame) - rows} more rows")
+    print(f"\n{summarize(frame)}\n")
+
+
+def _check_results_path(path: Path) -> None:
+    """Refuse a results file that could not be written, before anything is sent."""
+    if path.suffix.lower() not in CSV_SUFFIXES | EXCEL_SUFFIXES:
+        raise ResultsFileError(f"{path}: results must be .xlsx or .csv", path=path)
+    if not path.resolve().parent.is_dir():
+        raise ResultsFileError(f"{path}: the folder {path.parent} does not exist", path=path)
+
+
+def _free_path(path: Path) -> Path:
+    """Return ``path``, or ``stem-2.ext``, ``stem-3.ext``... whichever does not exist yet."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
+def _write_free(result: pd.DataFrame, path: Path) -> Path:
+    """Write results to ``path`` or a free name next to it; never overwrite a file."""
+    while True:
+        try:
+            return write_results(result, _free_path(path))
+        except ResultsFileExistsError:
+            continue  # another process took the name between the check and the write

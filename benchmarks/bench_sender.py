@@ -1,0 +1,161 @@
+"""How much the sender costs next to the gateway: three figures from one run.
+
+(a) ``send()`` with one worker, no rate limit, journal on and no progress bar, against a bare
+    ``requests.Session`` loop making the same requests (target: at least 0.85 of its speed);
+(b) ``send()`` with 16 workers to a gateway answering after 50 ms (target: 90% of the 320/s
+    that latency allows);
+(c) the rate achieved with ``rate=20`` (target: within 3% of 20/s and never more than 20
+    requests in any one-second window), measured from the gateway's arrival times.
+
+The simulator runs in its own process (``smsbatch simulate``) so that the measured process
+does only the client's work, as against a real gateway. Run from the repository root::
+
+    python benchmarks/bench_sender.py            # the full run, about a minute
+    python benchmarks/bench_sender.py --scale 0.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import requests
+
+from smsbatch.client import Client
+from smsbatch.sender import send
+
+LOGIN, PASSWORD = "bench", "bench-secret"
+
+
+@contextmanager
+def simulator(latency: float = 0.0, record: Path | None = None) -> Iterator[str]:
+    """A simulator in a child process; yields its URL."""
+    command = [
+        sys.executable,
+        "-m",
+        "smsbatch",
+        "simulate",
+        "--port",
+        "0",
+        "--login",
+        LOGIN,
+        "--password",
+        PASSWORD,
+        "--latency",
+        str(latency),
+    ]
+    if record is not None:
+        command += ["--record", str(record)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        url = line.rsplit(" ", 1)[-1].strip()
+        assert url.startswith("http://127.0.0.1:"), line
+        yield url
+    finally:
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=30)
+
+
+def recipients(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": [f"Person {i}" for i in range(n)],
+            "phone": [f"06{20000000 + i}" for i in range(n)],
+        }
+    )
+
+
+def bare_loop(url: str, n: int) -> float:
+    """Seconds for a plain requests loop sending the same n messages."""
+    with requests.Session() as session:
+        started = time.perf_counter()
+        for i in range(n):
+            reply = session.get(
+                f"{url}sendsms.ashx",
+                params={
+                    "login": LOGIN,
+                    "pass": PASSWORD,
+                    "from": "Bench",
+                    "to": f"316{20000000 + i}",
+                    "text": f"Hi Person {i}",
+                },
+            )
+            reply.content  # noqa: B018 - read the answer, as the client does
+        return time.perf_counter() - started
+
+
+def sender_run(url: str, df: pd.DataFrame, journal: Path, **options: object) -> float:
+    """Seconds for send() of the whole frame, preparation included."""
+    with Client(LOGIN, PASSWORD, url) as client:
+        started = time.perf_counter()
+        result = send(
+            df, client, text="Hi {name}", sender="Bench", progress=False, journal=journal, **options
+        )
+        elapsed = time.perf_counter() - started
+    assert (result["sms_status"] == "sent").all(), result["sms_status"].value_counts()
+    return elapsed
+
+
+def overhead(n: int, rounds: int, workdir: Path) -> None:
+    df = recipients(n)
+    bare, ours = [], []
+    with simulator() as url:
+        bare_loop(url, min(n, 200))  # warm up both sides
+        for r in range(rounds):
+            bare.append(bare_loop(url, n))
+            ours.append(sender_run(url, df, workdir / f"a{r}.db", rate=None, workers=1))
+    # The best of alternating rounds: other load on the machine only ever slows a round down.
+    b, s = min(bare), min(ours)
+    print(f"(a) {n} messages, workers=1, rate=None, journal on, progress off")
+    print(f"    bare requests loop {n / b:8.0f} msg/s   ({b:.2f} s, best of {rounds})")
+    print(f"    smsbatch.send      {n / s:8.0f} msg/s   ({s:.2f} s)")
+    print(f"    ratio              {b / s:8.2f}        (target >= 0.85)")
+
+
+def concurrency(n: int, workdir: Path) -> None:
+    with simulator(latency=0.05) as url:
+        elapsed = sender_run(url, recipients(n), workdir / "b.db", rate=None, workers=16)
+    achieved = n / elapsed
+    print(f"(b) {n} messages, 50 ms latency, workers=16")
+    print(f"    {achieved:.0f} msg/s = {achieved / 320:.0%} of 320/s   (target >= 90%)")
+
+
+def rate_limit(n: int, workdir: Path) -> None:
+    record = workdir / "c.jsonl"
+    with simulator(record=record) as url:
+        sender_run(url, recipients(n), workdir / "c.db", rate=20, workers=4)
+    times = sorted(json.loads(line)["received_at"] for line in record.read_text().splitlines())
+    achieved = (len(times) - 1) / (times[-1] - times[0])
+    busiest = max(
+        sum(1 for t in times[i : i + 25] if t < start + 1.0) for i, start in enumerate(times)
+    )
+    print(f"(c) {n} messages, rate=20, workers=4")
+    print(f"    achieved {achieved:.2f}/s ({achieved / 20 - 1:+.1%})   (target within 3%)")
+    print(f"    busiest one-second window: {busiest} requests   (target <= 20)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds for (a)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        overhead(int(5000 * args.scale), args.rounds, workdir)
+        concurrency(int(2000 * args.scale), workdir)
+        rate_limit(max(int(200 * args.scale), 40), workdir)
+
+
+if __name__ == "__main__":
+    main()

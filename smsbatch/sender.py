@@ -1,0 +1,609 @@
+"""Send a prepared campaign: throttled, retried only where safe, journaled, stoppable.
+
+Everything checkable is checked by :func:`smsbatch.preview.prepare` before the first request.
+The sender then owns what can only happen while sending, with one rule above all others: the
+API has no idempotency key, so a request that may have reached the gateway is never repeated
+silently. ``NotSentError`` and 50x answers are retried; a request whose outcome is unknown
+becomes an ``unknown`` row that the user has to check.
+
+Requests run in worker threads while the calling thread only watches: a Ctrl-C (or Jupyter's
+stop button) then lands in the watcher, never in the middle of a request, so the request in
+flight finishes, its answer is recorded and the partial result is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from smsbatch.exceptions import (
+    CampaignStopped,
+    ConfigurationError,
+    InvalidSenderError,
+    NotSentError,
+    OutcomeUnknownError,
+)
+from smsbatch.journal import Entry, Journal
+from smsbatch.preview import Message, prepare, summarize
+from smsbatch.throttle import Throttle
+
+if TYPE_CHECKING:
+    from smsbatch.client import Client, Response
+
+__all__ = ["DEFAULT_RATE", "send"]
+
+logger = logging.getLogger(__name__)
+
+#: Messages (or segments) per second unless told otherwise. The provider documents no limit;
+#: 10/s stays below the limits SMS gateways commonly enforce per account, still sends 36,000
+#: messages an hour, and leaves a person watching the progress bar time to stop a campaign
+#: that turns out to be wrong before it has reached everybody.
+DEFAULT_RATE = 10.0
+
+RESULT_COLUMNS = (
+    "sms_response_code",
+    "sms_response_text",
+    "sms_response_destination",
+    "sms_sent_at",
+)
+
+#: What a failed answer means for the user, by the code's documented family.
+_FAILURE_MEANING = {
+    "auth_or_funds": "credentials or credit (40x): nothing was sent",
+    "server": "the gateway failed (50x): nothing was sent",
+    "carrier": "the carrier refused this destination (60x): nothing was sent",
+    "reseller_funds": "the reseller is out of credit (70x): nothing was sent",
+    "other": "unexpected gateway code: nothing was sent",
+}
+_STOPPING_CATEGORIES = frozenset({"auth_or_funds", "reseller_funds"})
+_UNKNOWN_ADVICE = "check with the provider before sending it again"
+
+Status = Literal["sent", "failed", "unknown", "not_sent"]
+Ident = tuple[str, int]
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What happened to one message; becomes one row of the result."""
+
+    status: Status
+    sent_at: float | None = None
+    code: int | None = None
+    text: str | None = None
+    destination: str | None = None
+    error: str | None = None
+    category: str | None = None  # Response.category of a gateway answer
+
+
+@dataclass(slots=True)
+class _Job:
+    position: int
+    message: Message
+    ident: Ident
+
+
+def send(
+    df: pd.DataFrame,
+    client: Client,
+    *,
+    to: str = "phone",
+    text: str | None = None,
+    vcard: Mapping[str, str] | None = None,
+    binary: Mapping[str, str] | None = None,
+    sender: str,
+    rate: float | None = DEFAULT_RATE,
+    rate_unit: Literal["message", "segment"] = "message",
+    workers: int = 1,
+    journal: str | os.PathLike[str] | None = None,
+    dry_run: bool = False,
+    progress: bool = True,
+    retries: int = 3,
+    backoff: float = 1.0,
+    max_consecutive_failures: int | None = 10,
+    resend_unknown: bool = False,
+    region: str = "NL",
+    exclude: Any = None,
+    dedupe: bool = True,
+    max_segments: int | None = None,
+    price_per_segment: float | None = None,
+    transliterate: bool = False,
+) -> pd.DataFrame:
+    """Send one message per ready row of ``df`` and return what happened to every row.
+
+    The rows are prepared exactly as :func:`smsbatch.preview.preview` shows them; a template
+    error or a bad sender raises before anything is sent, while an invalid row only skips that
+    row.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The recipients; never modified.
+    client : Client
+        Where to send (the real gateway or a :class:`~smsbatch.Simulator`'s URL).
+    to, text, vcard, binary, region, exclude, dedupe, max_segments, price_per_segment, transliterate
+        As for :func:`smsbatch.preview.preview`.
+    sender : str
+        The originator shown on the phone (required).
+    rate : float or None, default 10
+        Requests (or segments, see ``rate_unit``) per second over all workers, evenly spaced;
+        in no one-second window more than ``ceil(rate)``. ``None``: as fast as possible.
+    rate_unit : {"message", "segment"}
+        Count the rate in requests, or in segments as gateways bill them.
+    workers : int, default 1
+        Threads sending at once; they share the rate.
+    journal : path, optional
+        An SQLite file recording every attempt before it leaves and every answer. Run again
+        with the same journal to resume: messages already sent are not sent again (their
+        recorded answer is returned), whatever the order or edits of the rows; failed ones
+        are tried again; unknown ones stay ``unknown`` unless ``resend_unknown``.
+    dry_run : bool
+        Send nothing; return the preview.
+    progress : bool
+        Show a progress bar with sent/failed counts and the summary at the end.
+    retries : int, default 3
+        Extra attempts after a 50x answer or a ``NotSentError`` (never after an unknown
+        outcome), waiting ``backoff * 2**attempt`` seconds with jitter.
+    backoff : float, default 1.0
+        First retry delay in seconds (0 retries at once).
+    max_consecutive_failures : int or None, default 10
+        Stop after this many failed or unknown messages in a row; ``None`` never stops.
+    resend_unknown : bool
+        On resume, send again the messages whose earlier outcome is unknown. Only after you
+        checked with the provider that they did not arrive.
+
+    Returns
+    -------
+    DataFrame
+        The preview's columns plus ``sms_response_code``, ``sms_response_text``,
+        ``sms_response_destination`` (the gateway's own answer) and ``sms_sent_at`` (when
+        the request left, UTC); ``sms_status`` is ``sent``, ``failed``, ``unknown``,
+        ``not_sent``, ``invalid``, ``duplicate`` or ``excluded``. Same index and order as
+        ``df``. A Ctrl-C returns the partial result, with a warning.
+
+    Raises
+    ------
+    PreparationError
+        Before anything is sent: a template or sender problem.
+    CampaignStopped
+        A 40x/70x answer or too many failures in a row stopped the campaign; ``.result``
+        holds every row, the ones not attempted as ``not_sent``.
+
+    Examples
+    --------
+    >>> result = send(df, client, text="Hi {name}!", sender="Clinic",  # doctest: +SKIP
+    ...               journal="campaign.db")
+    >>> result["sms_status"].value_counts()  # doctest: +SKIP
+    """
+    _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
+    stop = threading.Event()
+    throttle = Throttle(rate, sleep=stop.wait)  # a stop also ends a wait for the next slot
+    prepared = prepare(
+        df,
+        to=to,
+        text=text,
+        vcard=vcard,
+        binary=binary,
+        sender=sender,
+        region=region,
+        exclude=exclude,
+        dedupe=dedupe,
+        max_segments=max_segments,
+        price_per_segment=price_per_segment,
+        transliterate=transliterate,
+    )
+    if prepared.sender is None:
+        raise InvalidSenderError("a sender is required to send", column="sender")
+    if dry_run:
+        return prepared.frame
+    jobs = list(_jobs(prepared.messages()))
+    with _open_journal(journal) as book:
+        campaign = _Campaign(
+            client,
+            prepared.sender,
+            throttle=throttle,
+            stop=stop,
+            rate_unit=rate_unit,
+            journal=book,
+            retries=retries,
+            backoff=backoff,
+            max_consecutive_failures=max_consecutive_failures,
+        )
+        todo = campaign.resume(jobs, resend_unknown=resend_unknown)
+        campaign.run(todo, workers=workers, progress=progress)
+    result = _result(prepared.frame, campaign.outcomes)
+    return _finish(result, campaign, journal, progress)
+
+
+def _check_options(
+    rate_unit: str,
+    workers: int,
+    retries: int,
+    backoff: float,
+    max_consecutive_failures: int | None,
+) -> None:
+    if rate_unit not in ("message", "segment"):
+        raise ConfigurationError(f"rate_unit must be 'message' or 'segment', not {rate_unit!r}")
+    if not (isinstance(workers, int) and workers >= 1):
+        raise ConfigurationError(f"workers must be a whole number >= 1, not {workers!r}")
+    if not (isinstance(retries, int) and retries >= 0):
+        raise ConfigurationError(f"retries must be a whole number >= 0, not {retries!r}")
+    if not backoff >= 0:
+        raise ConfigurationError(f"backoff must be >= 0 seconds, not {backoff!r}")
+    if max_consecutive_failures is not None and not (
+        isinstance(max_consecutive_failures, int) and max_consecutive_failures >= 1
+    ):
+        raise ConfigurationError(
+            f"max_consecutive_failures must be >= 1 or None, not {max_consecutive_failures!r}"
+        )
+
+
+def _jobs(messages: Iterator[tuple[int, Message]]) -> Iterator[_Job]:
+    """Pair each message with its journal identity: its key and how often it came before."""
+    seen: dict[str, int] = {}
+    for position, message in messages:
+        key = message.key
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        yield _Job(position, message, (key, occurrence))
+
+
+class _NoJournal:
+    """Stands in for a journal when none is asked for, so the hot path has no branches."""
+
+    def entries(self) -> dict[Ident, Entry]:
+        return {}
+
+    def begin(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    answer = no_answer = begin
+
+    def __enter__(self) -> _NoJournal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+
+def _open_journal(path: str | os.PathLike[str] | None) -> Journal | _NoJournal:
+    return _NoJournal() if path is None else Journal(path)
+
+
+@dataclass
+class _Counts:
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    consecutive_failures: int = 0
+
+
+class _Campaign:
+    """The sending loop: worker threads take jobs in order until done or told to stop."""
+
+    def __init__(
+        self,
+        client: Client,
+        sender: str,
+        *,
+        throttle: Throttle,
+        stop: threading.Event,
+        rate_unit: str,
+        journal: Journal | _NoJournal,
+        retries: int,
+        backoff: float,
+        max_consecutive_failures: int | None,
+    ) -> None:
+        self.client = client
+        self.sender = sender
+        self.throttle = throttle
+        self.by_segment = rate_unit == "segment"
+        self.journal = journal
+        self.retries = retries
+        self.backoff = backoff
+        self.max_consecutive_failures = max_consecutive_failures
+        self.outcomes: dict[int, _Outcome] = {}
+        self.counts = _Counts()
+        self.resumed = _Counts()
+        self.stop = stop
+        self.stop_reason: str | None = None
+        self.interrupted = False
+        self.total = 0
+        self.crash: BaseException | None = None
+        self._lock = threading.Lock()
+        self._queue: Iterator[_Job] = iter(())
+        self._send_one = self._dispatcher()
+
+    # -- before sending ------------------------------------------------------------------------
+
+    def resume(self, jobs: Sequence[_Job], *, resend_unknown: bool) -> list[_Job]:
+        """Fill in what the journal already knows; return the jobs still to send."""
+        entries = self.journal.entries()
+        todo = []
+        for job in jobs:
+            entry = entries.get(job.ident)
+            outcome = _recorded_outcome(entry, resend_unknown)
+            if outcome is None:
+                todo.append(job)
+                self.outcomes[job.position] = _Outcome("not_sent")
+            else:
+                self.outcomes[job.position] = outcome
+                setattr(self.resumed, outcome.status, getattr(self.resumed, outcome.status) + 1)
+        if entries:
+            logger.info(
+                "resuming from the journal: %d already sent, %d unknown, %d to send",
+                self.resumed.sent,
+                self.resumed.unknown,
+                len(todo),
+            )
+        return todo
+
+    def _dispatcher(self) -> Callable[[Message], Response]:
+        client, sender = self.client, self.sender
+
+        def send_one(message: Message) -> Response:
+            if message.kind == "text":
+                return client.send_text(message.to, message.text, sender)
+            if message.kind == "vcard":
+                return client.send_vcard(message.to, sender, **dict(message.fields))
+            return client.send_binary(message.to, sender, **dict(message.fields))
+
+        return send_one
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def run(self, jobs: list[_Job], *, workers: int, progress: bool) -> None:
+        """Send ``jobs`` with ``workers`` threads while this thread shows progress."""
+        self._queue = iter(jobs)
+        self.total = len(jobs)
+        if not jobs:
+            return
+        threads = [
+            threading.Thread(target=self._work, name=f"smsbatch-sender-{n}", daemon=True)
+            for n in range(min(workers, len(jobs)))
+        ]
+        self._running = len(threads)
+        self._all_done = threading.Event()
+        bar = tqdm(total=len(jobs), desc="Sending", unit="msg") if progress else None
+        try:
+            for thread in threads:
+                thread.start()
+            self._watch(bar)
+        finally:
+            if bar is not None:
+                self._show(bar)
+                bar.close()
+        for thread in threads:
+            thread.join()
+
+    def _watch(self, bar: tqdm | None) -> None:
+        """Wait for the workers; a Ctrl-C stops new requests but lets those in flight finish."""
+        while True:
+            try:
+                while not self._all_done.wait(0.2):
+                    if bar is not None:
+                        self._show(bar)
+                return
+            except KeyboardInterrupt:
+                if not self.interrupted:
+                    self.interrupted = True
+                    self._halt("interrupted (Ctrl-C)")
+                    logger.warning("interrupted: finishing the requests in flight")
+
+    def _show(self, bar: tqdm) -> None:
+        counts = self.counts
+        bar.n = counts.sent + counts.failed + counts.unknown
+        postfix = {"sent": counts.sent, "failed": counts.failed}
+        if counts.unknown:
+            postfix["unknown"] = counts.unknown
+        bar.set_postfix(postfix, refresh=False)
+        bar.refresh()
+
+    def _work(self) -> None:
+        try:
+            while not self.stop.is_set():
+                with self._lock:
+                    job = next(self._queue, None)
+                if job is None:
+                    break
+                outcome = self._attempt(job)
+                if outcome is not None:
+                    self._record(job, outcome)
+        except BaseException as err:  # a bug must stop the campaign, not hang it
+            with self._lock:
+                self.crash = self.crash or err
+            self._halt(f"unexpected error: {err!r}")
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    self._all_done.set()
+
+    def _attempt(self, job: _Job) -> _Outcome | None:
+        """Send one message, retrying where it is safe; None if stopped before it left."""
+        message = job.message
+        units = message.segments if self.by_segment else 1
+        outcome = None
+        for attempt in range(self.retries + 1):
+            if attempt and not self._wait_before_retry(attempt):
+                break
+            self.throttle.acquire(units)
+            if self.stop.is_set():
+                break
+            outcome = self._attempt_once(job)
+            if outcome.status != "failed" or not _retryable(outcome):
+                return outcome
+            logger.info(
+                "attempt %d to %s failed (%s); retrying", attempt + 1, message.to, outcome.error
+            )
+        return outcome
+
+    def _attempt_once(self, job: _Job) -> _Outcome:
+        message, ident = job.message, job.ident
+        sent_at = time.time()
+        self.journal.begin(ident, message.to, message.kind, message.text, at=sent_at)
+        try:
+            response = self._send_one(message)
+        except NotSentError as err:
+            outcome = _Outcome("failed", sent_at, error=f"not sent: {err}")
+            record = self.journal.no_answer, (ident, "not_sent", str(err))
+        except OutcomeUnknownError as err:
+            outcome = _Outcome("unknown", sent_at, error=f"{err}; {_UNKNOWN_ADVICE}")
+            record = self.journal.no_answer, (ident, "unknown", str(err))
+        else:
+            outcome = _Outcome(
+                "sent" if response.ok else "failed",
+                sent_at,
+                response.code,
+                response.text,
+                response.destination,
+                None if response.ok else _FAILURE_MEANING[response.category],
+                response.category,
+            )
+            record = (
+                self.journal.answer,
+                (ident, response.code, response.text, response.destination),
+            )
+        try:
+            record[0](*record[1], at=time.time())
+        except BaseException:
+            # The answer is known even if the journal cannot take it: keep it in the result.
+            self.outcomes[job.position] = outcome
+            raise
+        return outcome
+
+    def _wait_before_retry(self, attempt: int) -> bool:
+        """Sleep an exponential, jittered delay; False if the campaign was stopped meanwhile."""
+        delay = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
+        return not self.stop.wait(delay)
+
+    def _record(self, job: _Job, outcome: _Outcome) -> None:
+        self.outcomes[job.position] = outcome
+        counts = self.counts
+        with self._lock:
+            setattr(counts, outcome.status, getattr(counts, outcome.status) + 1)
+            if outcome.status == "sent":
+                counts.consecutive_failures = 0
+                return
+            counts.consecutive_failures += 1
+            tripped = (
+                self.max_consecutive_failures is not None
+                and counts.consecutive_failures >= self.max_consecutive_failures
+            )
+        if outcome.category in _STOPPING_CATEGORIES:
+            self._halt(f"the gateway answered {outcome.code}: {outcome.text}")
+        elif tripped:
+            self._halt(f"{counts.consecutive_failures} messages in a row failed")
+
+    def _halt(self, reason: str) -> None:
+        with self._lock:
+            if self.stop_reason is None:
+                self.stop_reason = reason
+        self.stop.set()
+
+
+def _retryable(outcome: _Outcome) -> bool:
+    """Only an answer that says "not sent, try later", or a request that never left."""
+    return outcome.category in (None, "server")
+
+
+def _recorded_outcome(entry: Entry | None, resend_unknown: bool) -> _Outcome | None:
+    """What a previous run's journal entry means now; None: (re)send it."""
+    if entry is None or entry.state == "not_sent":
+        return None
+    if entry.state == "answered":
+        if entry.code != 200:
+            return None  # the gateway said nothing was sent: sending again is safe
+        return _Outcome("sent", entry.sent_at, entry.code, entry.text, entry.destination)
+    if resend_unknown:
+        return None
+    reason = entry.error or "the previous run stopped before its answer was recorded"
+    return _Outcome(
+        "unknown",
+        entry.sent_at,
+        error=f"{reason}; {_UNKNOWN_ADVICE}, then resume with resend_unknown=True",
+    )
+
+
+def _result(frame: pd.DataFrame, outcomes: Mapping[int, _Outcome]) -> pd.DataFrame:
+    """The preview frame with every outcome written into its row."""
+    n = len(frame)
+    status = frame["sms_status"].tolist()
+    error = frame["sms_error"].tolist()
+    code: list[int | None] = [None] * n
+    text: list[str | None] = [None] * n
+    destination: list[str | None] = [None] * n
+    sent_at = [math.nan] * n
+    for position, outcome in outcomes.items():
+        status[position] = outcome.status
+        error[position] = outcome.error or ""
+        code[position] = outcome.code
+        text[position] = outcome.text
+        destination[position] = outcome.destination
+        if outcome.sent_at is not None:
+            sent_at[position] = outcome.sent_at
+    result = frame.copy()
+    result["sms_status"] = pd.array(status, dtype=frame["sms_status"].dtype)
+    result["sms_error"] = pd.array(error, dtype=frame["sms_error"].dtype)
+    result["sms_response_code"] = pd.array(code, dtype="Int64")
+    result["sms_response_text"] = pd.array(text, dtype="str")
+    result["sms_response_destination"] = pd.array(destination, dtype="str")
+    result["sms_sent_at"] = pd.to_datetime(
+        pd.Series(sent_at, index=frame.index), unit="s", utc=True
+    )
+    return result
+
+
+def _finish(
+    result: pd.DataFrame,
+    campaign: _Campaign,
+    journal: str | os.PathLike[str] | None,
+    progress: bool,
+) -> pd.DataFrame:
+    """Mark what was never attempted, tell the user, and raise for a stop they cannot miss."""
+    reason = campaign.stop_reason
+    if reason is not None:
+        not_sent = result["sms_status"] == "not_sent"
+        result.loc[not_sent, "sms_error"] = f"not attempted: {reason}"
+    if progress:
+        _display(summarize(result))
+    if reason is None:
+        return result
+    done = campaign.counts.sent + campaign.counts.failed + campaign.counts.unknown
+    resume = (
+        f"run send() again with journal={os.fspath(journal)!r} to resume"
+        if journal is not None
+        else "send the rows whose sms_status is 'not_sent' (next time pass journal= to resume)"
+    )
+    message = f"{reason}; stopped after {done} of {campaign.total} messages: {resume}"
+    if campaign.crash is not None:
+        raise CampaignStopped(message, result=result, reason=reason) from campaign.crash
+    if campaign.interrupted:
+        warnings.warn(message, stacklevel=3)
+        return result
+    raise CampaignStopped(message, result=result, reason=reason)
+
+
+def _display(summary: object) -> None:
+    """Show the summary as HTML in a notebook, as text on stderr elsewhere."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        get_ipython = None
+    shell = get_ipython() if get_ipython is not None else None
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        display(summary)
+    else:
+        print(summary, file=sys.stderr)

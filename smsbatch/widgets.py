@@ -1,0 +1,309 @@
+"""A campaign panel for Jupyter: edit the template, watch the preview, dry-run, confirm, send.
+
+The panel is a thin front end over :func:`~smsbatch.preview.prepare` and
+:func:`~smsbatch.sender.send`: every edit re-runs the preview (errors are shown in the panel,
+never raised into the notebook), and the Send button only works after the confirmation box,
+which names the number of messages, has been ticked for *this* preview; any edit unticks it.
+
+The password is only ever typed into an ``ipywidgets.Password`` field, which is emptied as soon
+as a client has been made from it.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Hashable
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from smsbatch.client import DEFAULT_BASE_URL, Client
+from smsbatch.exceptions import CampaignStopped, ConfigurationError, SmsBatchError
+from smsbatch.preview import prepare
+from smsbatch.sender import DEFAULT_RATE, send
+from smsbatch.summary import summarize
+
+__all__ = ["CampaignPanel", "panel"]
+
+_INSERT = "insert column…"
+#: Up to this many rows the preview re-runs on every keystroke (well under 0.1 s).
+_LIVE_ROWS = 20_000
+_PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error"]
+_RESULT_COLUMNS = ["sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error"]
+
+
+class CampaignPanel:
+    """An ipywidgets panel that previews, dry-runs and sends a campaign from a DataFrame.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The recipients; never modified.
+    client : Client, optional
+        Where to send. Default: ``Client.from_env()`` if ``SMSBATCH_LOGIN`` and
+        ``SMSBATCH_PASSWORD`` are set, else a login field and a password field in the panel.
+    to : column name, default "phone"
+        Column with the phone numbers (a dropdown in the panel).
+    text : str
+        Initial template.
+    sender : str
+        Initial sender.
+    rate : float, default 10
+        Messages per second (0 = no limit).
+    region, price_per_segment, exclude, journal
+        As for :func:`smsbatch.send`.
+    base_url : str, optional
+        API URL for credentials typed into the panel (default ``SMSBATCH_BASE_URL`` or the
+        Connect Call URL).
+    rows : int, default 5
+        Rows shown in the live preview.
+
+    Examples
+    --------
+    >>> panel = CampaignPanel(df, client, to="telefoon", text="Hoi {voornaam}")  # doctest: +SKIP
+    >>> panel  # shows the panel in a notebook                                   # doctest: +SKIP
+    >>> panel.result  # after Send: the result DataFrame                         # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        client: Client | None = None,
+        *,
+        to: Hashable = "phone",
+        text: str = "",
+        sender: str = "",
+        rate: float | None = DEFAULT_RATE,
+        region: str = "NL",
+        price_per_segment: float | None = None,
+        exclude: Any = None,
+        journal: str | os.PathLike[str] | None = None,
+        base_url: str | None = None,
+        rows: int = 5,
+    ) -> None:
+        self._df = df
+        self._exclude = exclude
+        self._journal = journal
+        self._rows = rows
+        self._base_url = base_url or os.environ.get("SMSBATCH_BASE_URL") or DEFAULT_BASE_URL
+        self._client = client if client is not None else _client_from_env()
+        self._ready = 0
+        #: The last send's result DataFrame (or the dry run's preview), ``None`` before.
+        self.result: pd.DataFrame | None = None
+
+        columns = [str(c) for c in df.columns]
+        wide = widgets.Layout(width="100%")
+        self.template = widgets.Textarea(
+            value=text,
+            description="Template",
+            placeholder="Beste {voornaam}, ...",
+            layout=wide,
+            # A preview of a very long list takes seconds: then update when the field is left.
+            continuous_update=len(df) <= _LIVE_ROWS,
+        )
+        self.insert = widgets.Dropdown(options=[_INSERT, *columns], description="Insert")
+        self.to = widgets.Dropdown(
+            options=columns, value=str(to) if str(to) in columns else None, description="Phone"
+        )
+        self.sender = widgets.Text(value=sender, description="Sender", placeholder="max 11")
+        self.rate = widgets.BoundedFloatText(
+            value=rate or 0, min=0, max=10_000, description="Rate /s"
+        )
+        self.region = widgets.Text(value=region, description="Region")
+        self.price = widgets.BoundedFloatText(
+            value=price_per_segment or 0, min=0, max=1_000, step=0.01, description="Price/seg"
+        )
+        self.login = widgets.Text(description="Login")
+        self.password = widgets.Password(description="Password")
+        self.preview = widgets.HTML()
+        self.dry_run_button = widgets.Button(description="Dry run", icon="eye")
+        self.confirm = widgets.Checkbox(value=False, indent=False, layout=wide)
+        self.send_button = widgets.Button(
+            description="Send", button_style="danger", icon="paper-plane", disabled=True
+        )
+        self.status = widgets.HTML()
+        self.progress = widgets.Output()
+        self.results = widgets.HTML()
+
+        credentials = [] if self._client is not None else [
+            widgets.HTML("<b>Credentials</b> (or set SMSBATCH_LOGIN / SMSBATCH_PASSWORD)"),
+            widgets.HBox([self.login, self.password]),
+        ]
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.to, self.insert]),
+                self.template,
+                widgets.HBox([self.sender, self.rate]),
+                widgets.HBox([self.region, self.price]),
+                *credentials,
+                self.preview,
+                widgets.HBox([self.dry_run_button]),
+                self.confirm,
+                self.send_button,
+                self.status,
+                self.progress,
+                self.results,
+            ]
+        )
+
+        self.insert.observe(self._insert_placeholder, names="value")
+        for control in (self.template, self.to, self.sender, self.region, self.price):
+            control.observe(self._refresh, names="value")
+        self.confirm.observe(self._arm, names="value")
+        self.dry_run_button.on_click(self._dry_run)
+        self.send_button.on_click(self._send)
+        self._refresh()
+
+    def __repr__(self) -> str:
+        return f"<CampaignPanel: {len(self._df)} rows, {self._ready} ready>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def options(self) -> dict[str, Any]:
+        """Return the keyword arguments for ``preview``/``send`` that the panel shows now."""
+        return {
+            "to": self._column(self.to.value),
+            "text": self.template.value,
+            "sender": self.sender.value.strip() or None,
+            "region": self.region.value.strip() or "NL",
+            "exclude": self._exclude,
+            "price_per_segment": self.price.value or None,
+        }
+
+    # --- reactions ----------------------------------------------------------------------------
+
+    def _insert_placeholder(self, change: dict[str, Any]) -> None:
+        if change["new"] == _INSERT:
+            return
+        self.template.value += "{" + change["new"] + "}"
+        self.insert.value = _INSERT
+
+    def _refresh(self, change: dict[str, Any] | None = None) -> None:
+        """Re-run the preview after any edit; a changed campaign needs a new confirmation."""
+        self.confirm.value = False
+        self._ready = 0
+        if not self.template.value:
+            self.preview.value = _note("Type a template, e.g. Beste {voornaam}, ...")
+        elif self.to.value is None:
+            self.preview.value = _error("Choose the column with the phone numbers.")
+        else:
+            try:
+                prepared = prepare(self._df, **self.options())
+            except SmsBatchError as err:
+                self.preview.value = _error(str(err))
+            else:
+                self._ready = prepared.summary().counts.get("ready", 0)
+                columns = [self._column(self.to.value), *_PREVIEW_COLUMNS]
+                self.preview.value = _table(prepared.frame.head(self._rows), columns) + (
+                    prepared.summary()._repr_html_()
+                )
+        self.confirm.description = (
+            f"I have checked the preview; send {self._ready:,} messages"
+        )
+        self.confirm.disabled = self._ready == 0
+        self._arm()
+
+    def _arm(self, change: dict[str, Any] | None = None) -> None:
+        self.send_button.disabled = not (self.confirm.value and self._ready)
+
+    def _dry_run(self, button: widgets.Button | None = None) -> None:
+        """Check everything a send would check, send nothing, show every row."""
+        options = self.options()
+        try:
+            if options["sender"] is None:
+                raise ConfigurationError("type a sender: it is checked in the dry run too")
+            result = send(self._df, self._client, dry_run=True, progress=False, **options)
+        except SmsBatchError as err:
+            self.status.value = _error(str(err))
+            return
+        self.result = result
+        self.status.value = _note(
+            f"Dry run: nothing was sent; {self._ready:,} messages would be sent."
+        )
+        self.results.value = summarize(result)._repr_html_() + _table(result, _PREVIEW_COLUMNS)
+
+    def _send(self, button: widgets.Button | None = None) -> None:
+        """Send once per confirmation: untick first, so a second click cannot send again."""
+        if not (self.confirm.value and self._ready):
+            self.status.value = _error("Tick the confirmation box first.")
+            return
+        self.confirm.value = False
+        try:
+            client = self._credentials()
+            with self.progress:
+                result = send(
+                    self._df,
+                    client,
+                    rate=self.rate.value or None,
+                    journal=self._journal,
+                    progress=True,
+                    **self.options(),
+                )
+            self.status.value = _note("Sent. The result is in panel.result.")
+        except CampaignStopped as err:
+            result = err.result
+            self.status.value = _error(f"Stopped: {err}")
+        except SmsBatchError as err:
+            self.status.value = _error(str(err))
+            return
+        self.result = result
+        self.results.value = summarize(result)._repr_html_() + _table(result, _RESULT_COLUMNS)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _credentials(self) -> Client:
+        """Return the client, making it from the login and password fields if needed."""
+        if self._client is None:
+            if not (self.login.value and self.password.value):
+                raise ConfigurationError("type the login and the password first")
+            self._client = Client(self.login.value, self.password.value, self._base_url)
+            # The client keeps the password masked; the widget should not keep it at all.
+            self.password.value = ""
+        return self._client
+
+    def _column(self, name: str | None) -> Hashable:
+        """Map the dropdown's text back to the frame's own column label (maybe not a str)."""
+        return next((c for c in self._df.columns if str(c) == name), name)
+
+
+def panel(df: pd.DataFrame, client: Client | None = None, **options: Any) -> CampaignPanel:
+    """Return a campaign panel for ``df``; display it by making it the cell's last line.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The recipients.
+    client : Client, optional
+        Where to send; default from the environment, else typed into the panel.
+    **options
+        See :class:`CampaignPanel` (``to``, ``text``, ``sender``, ``rate``...).
+
+    Examples
+    --------
+    >>> p = smsbatch.panel(df, client, to="telefoon")  # doctest: +SKIP
+    >>> p                                               # doctest: +SKIP
+    """
+    return CampaignPanel(df, client, **options)
+
+
+def _client_from_env() -> Client | None:
+    try:
+        return Client.from_env()
+    except ConfigurationError:
+        return None
+
+
+def _table(frame: pd.DataFrame, columns: list[Hashable]) -> str:
+    shown = [c for c in columns if c in frame.columns]
+    return frame[shown].to_html(max_rows=200, border=0, classes="smsbatch-preview")
+
+
+def _note(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def _error(text: str) -> str:
+    return f'<p style="color:#cf222e"><b>{html.escape(text)}</b></p>'

@@ -1,0 +1,313 @@
+"""The command line, driven as a user drives it: in-process for the output, and as real
+processes where a terminal, a signal or the installed entry point matters."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from smsbatch import Simulator, read_recipients
+from smsbatch.cli import _parser, main
+from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, sample_path
+
+ROOT = Path(__file__).parent.parent
+RECIPIENTS = str(sample_path("recipients.csv"))
+PASSWORD = "pa&ss=w0rd#Geheim"
+# The sample campaign: 25 rows, 19 reachable numbers not opted out, with SAMPLE_TEMPLATE.
+READY = 19
+OPTOUTS = str(sample_path("optouts.csv"))
+CAMPAIGN = [
+    *("--to", "telefoon", "--text", SAMPLE_TEMPLATE, "--sender", SAMPLE_SENDER),
+    *("--exclude", OPTOUTS),
+]
+SUBCOMMANDS = sorted(_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def simulator() -> Iterator[Simulator]:
+    with Simulator(login="tandarts", password=PASSWORD) as sim:
+        yield sim
+
+
+@pytest.fixture
+def account(simulator: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Simulator:
+    """Credentials for the simulator in the environment, and a fresh current folder."""
+    monkeypatch.setenv("SMSBATCH_LOGIN", simulator.login)
+    monkeypatch.setenv("SMSBATCH_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SMSBATCH_BASE_URL", simulator.url)
+    monkeypatch.chdir(tmp_path)
+    return simulator
+
+
+class _Terminal(io.StringIO):
+    """Standard input that says it is a terminal, with the person's answers typed in."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str], **kwargs) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "smsbatch", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
+
+
+def _env(simulator: Simulator) -> dict[str, str]:
+    return {
+        "SMSBATCH_LOGIN": simulator.login,
+        "SMSBATCH_PASSWORD": PASSWORD,
+        "SMSBATCH_BASE_URL": simulator.url,
+    }
+
+
+def _received(simulator: Simulator) -> Counter[tuple[str, str]]:
+    return Counter((m.to, m.text or "") for m in simulator.messages)
+
+
+# --- help -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in SUBCOMMANDS)], ids=lambda c: c or "main")
+def test_help_teaches_with_examples(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out
+    assert "smsbatch " in out.split("examples:")[1]
+
+
+def test_help_documents_the_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--help"])
+    out = capsys.readouterr().out
+    for code in ("0", "1", "2", "3", "130"):
+        assert re.search(rf"^  {code} ", out, re.MULTILINE), code
+
+
+def test_every_subcommand_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [c for c in SUBCOMMANDS if not re.search(rf"^#+ .*`smsbatch {c}", readme, re.M)]
+    assert not missing, f"README.md has no section heading for: {missing}"
+
+
+# --- preview --------------------------------------------------------------------------------
+
+
+def test_preview_shows_what_goes_to_whom_and_the_summary(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["--to", "telefoon", "--text", "Hoi {voornaam}!", "--exclude", OPTOUTS]
+    code = main(["preview", RECIPIENTS, *args])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "31612345601" in out and "Hoi Sanne!" in out
+    assert f"{READY} ready, 4 invalid, 1 duplicate, 1 excluded" in out
+
+
+def test_unknown_placeholder_is_one_line_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["preview", RECIPIENTS, "--to", "telefoon", "--text", "Hoi {voornam}"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "voornam" in err and "voornaam" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["preview", "missing.csv", "--text", "x"], "missing.csv"),
+        (["preview", RECIPIENTS, "--to", "telefoon"], "--text"),
+        (["preview", RECIPIENTS, "--to", "telefoon", "--text", "x", "--binary-udh", "00"], "udh"),
+        (["send", RECIPIENTS, "--text", "x"], "--sender"),
+    ],
+    ids=["missing-file", "no-message", "udh-without-data", "send-without-sender"],
+)
+def test_usage_errors_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+# --- send -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No credentials in the environment, and a fresh current folder."""
+    for name in ("SMSBATCH_LOGIN", "SMSBATCH_PASSWORD", "SMSBATCH_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_dry_run_sends_nothing_and_needs_no_credentials(
+    simulator: Simulator, no_account: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", RECIPIENTS, *CAMPAIGN, "--dry-run"]) == 0
+    assert "Dry run: nothing was sent" in capsys.readouterr().out
+    assert simulator.requests == 0
+
+
+def test_missing_credentials_name_the_variables(
+    no_account: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes"]) == 2
+    assert "SMSBATCH_LOGIN" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("answer", "code", "sent"), [("yes\n", 0, READY), ("no\n", 2, 0)])
+def test_a_person_at_a_terminal_confirms_by_typing_yes(
+    answer: str, code: int, sent: int, account: Simulator, monkeypatch, capsys
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer))
+    assert main(["send", RECIPIENTS, *CAMPAIGN, "--rate", "0"]) == code
+    out = capsys.readouterr().out
+    assert f"Send {READY} messages from '{SAMPLE_SENDER}'?" in out
+    assert len(account.messages) == sent
+
+
+def test_without_a_terminal_and_without_yes_it_refuses(simulator: Simulator, tmp_path) -> None:
+    process = _run(["send", RECIPIENTS, *CAMPAIGN], tmp_path, _env(simulator))
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "--yes" in err
+    assert simulator.requests == 0
+    assert not list(tmp_path.iterdir())
+
+
+def test_send_with_yes_sends_each_message_once_and_writes_results(
+    simulator: Simulator, tmp_path
+) -> None:
+    args = ["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0"]
+    process = _run(args, tmp_path, _env(simulator))
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert len(_received(simulator)) == len(simulator.messages) == READY
+    results = tmp_path / "recipients-results.xlsx"
+    assert f"Results written to {results.name}" in out
+    assert (read_recipients(results)["sms_status"] == "sent").sum() == READY
+    assert PASSWORD not in out + err
+    assert PASSWORD.encode() not in results.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "expected"),
+    [
+        (["--vcard-name", "Tandarts {plaats}", "--vcard-phone", "0201234567"], "vcard",
+         {"name": "Tandarts Amsterdam", "phone": "0201234567"}),
+        (["--binary-data", "024a3a", "--binary-udh", "06050415811581"], "binary",
+         {"data": "024A3A", "udh": "06050415811581"}),
+    ],
+    ids=["vcard", "binary"],
+)
+def test_vcard_and_binary_flags_reach_the_gateway(
+    message: list[str], kind: str, expected: dict[str, str], account: Simulator
+) -> None:
+    args = ["send", RECIPIENTS, "--to", "telefoon", *message, "--sender", "Praktijk"]
+    assert main([*args, "--yes", "--rate", "0"]) == 0
+    first = account.messages[0]
+    assert first.to == "31612345601" and first.kind == kind
+    got = first.vcard if kind == "vcard" else {"data": first.data, "udh": first.udh}
+    assert {field: got[field] for field in expected} == expected  # type: ignore[index]
+
+
+def test_an_existing_results_file_is_never_overwritten(
+    account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    (tmp_path / "uit.csv").write_text("yesterday's results\n", encoding="utf-8")
+    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0", "--out", "uit.csv"]) == 0
+    assert (tmp_path / "uit.csv").read_text(encoding="utf-8") == "yesterday's results\n"
+    assert "Results written to uit-2.csv" in capsys.readouterr().out
+
+
+def test_failed_rows_exit_1(account: Simulator, capsys: pytest.CaptureFixture[str]) -> None:
+    account.fail_numbers({"31612345601"}, code=601)
+    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0"]) == 1
+    assert len(account.messages) == READY - 1
+
+
+def test_wrong_password_stops_with_3_and_never_shows_it(
+    account: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    monkeypatch.setenv("SMSBATCH_PASSWORD", "Wr0ng&Secret")
+    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
+    captured = capsys.readouterr()
+    assert "stopped" in captured.err
+    assert "Wr0ng&Secret" not in captured.out + captured.err
+    assert not account.messages
+
+
+def test_a_stopped_campaign_resumes_with_the_printed_command(
+    account: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account.funds = 5
+    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
+    err = capsys.readouterr().err
+    resume = shlex.split(err.split("To resume without sending anything twice:\n")[1].strip())
+    assert resume[0] == "smsbatch" and "--journal" in resume
+
+    account.funds = None
+    assert main(resume[1:]) == 0
+    received = _received(account)
+    assert len(received) == READY and max(received.values()) == 1
+
+
+def test_ctrl_c_exits_130_and_the_resume_sends_the_rest_once(
+    simulator: Simulator, tmp_path
+) -> None:
+    args = ["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "10"]
+    process = _run(args, tmp_path, _env(simulator))
+    deadline = time.monotonic() + 20
+    while len(simulator.messages) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling with a deadline: the process gives no other signal
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert 3 <= len(simulator.messages) < READY
+    resume = err.split("To resume without sending anything twice:\n")[1].strip()
+
+    process = _run([*shlex.split(resume)[1:], "--rate", "0"], tmp_path, _env(simulator))
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    received = _received(simulator)
+    assert len(received) == READY and max(received.values()) == 1
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def test_demo_runs_a_campaign_from_any_folder(tmp_path: Path) -> None:
+    process = _run(["demo", "--rate", "200"], tmp_path, {})
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert (tmp_path / "smsbatch-demo-results.xlsx").is_file()
+    assert f"The simulator received {READY} messages" in out
+    assert "smsbatch-demo-results.xlsx" in out
+    assert f"{READY} sent" in err  # the summary under the progress bar
+
+
+def test_demo_never_overwrites_earlier_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "smsbatch-demo-results.xlsx").write_bytes(b"mine")
+    assert main(["demo", "--rate", "0"]) == 0
+    assert (tmp_path / "smsbatch-demo-results.xlsx").read_bytes() == b"mine"
+    assert "smsbatch-demo-results-2.xlsx" in capsys.readouterr().out

@@ -1,0 +1,448 @@
+"""End to end against the real simulator: every status, every stop, retries, rate, threads,
+resume, Ctrl-C and kill -9. The product promise under test: never twice, never lost."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smsbatch.client import Client
+from smsbatch.exceptions import (
+    CampaignStopped,
+    ConfigurationError,
+    InvalidSenderError,
+    TemplateError,
+)
+from smsbatch.journal import Journal
+from smsbatch.sender import send
+from smsbatch.simulator import Simulator
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "Pa55-w0rd-4-tests!"
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(password=PASSWORD) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def client(sim: Simulator) -> Iterator[Client]:
+    with Client(sim.login, PASSWORD, sim.url) as connected:
+        yield connected
+
+
+def people(n: int) -> pd.DataFrame:
+    """Recipients with a non-default index, so rows are found by label, not by luck."""
+    return pd.DataFrame(
+        {
+            "name": [f"Person {i}" for i in range(n)],
+            "phone": [f"06{20000000 + i}" for i in range(n)],
+        },
+        index=[f"row-{i}" for i in range(n)],
+    )
+
+
+def number(i: int) -> str:
+    return f"316{20000000 + i}"
+
+
+def quick(**options: object) -> dict[str, object]:
+    """Options for tests that must not wait: no rate limit, no backoff, no bar."""
+    return {
+        "text": "Hi {name}",
+        "sender": "Clinic",
+        "rate": None,
+        "backoff": 0,
+        "progress": False,
+        **options,
+    }
+
+
+def received(sim: Simulator) -> Counter[tuple[str, str | None]]:
+    return Counter((m.to, m.text) for m in sim.messages)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Poll a condition with a deadline: used only to time a signal to another process."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+# -- statuses ------------------------------------------------------------------------------------
+
+
+def test_every_row_gets_its_own_status_and_the_gateways_own_answer(sim, client):
+    df = people(6)
+    df.loc["row-1", "phone"] = "12"  # invalid
+    df.loc["row-5"] = df.loc["row-0"]  # duplicate of row-0
+    sim.fail_numbers({number(2)}, code=601)
+    before = df.copy()
+
+    result = send(df, client, **quick())
+
+    pd.testing.assert_frame_equal(df, before)
+    assert list(result.index) == list(df.index)
+    assert result["sms_status"].tolist() == [
+        "sent",
+        "invalid",
+        "failed",
+        "sent",
+        "sent",
+        "duplicate",
+    ]
+    sent = result.loc["row-0"]
+    assert (sent.sms_response_code, sent.sms_response_text, sent.sms_response_destination) == (
+        200,
+        "SMS message sent.",
+        number(0),
+    )
+    failed = result.loc["row-2"]
+    assert (failed.sms_response_code, failed.sms_response_text) == (
+        601,
+        "Carrier rejected the message.",
+    )
+    assert "carrier" in failed.sms_error
+    assert pd.isna(result.loc["row-1", "sms_response_code"])
+    assert pd.isna(result.loc["row-1", "sms_sent_at"])
+    assert result.loc["row-3", "sms_sent_at"] <= pd.Timestamp.now(tz="UTC")
+    assert received(sim) == Counter({(number(i), f"Hi Person {i}"): 1 for i in (0, 3, 4)})
+
+
+def test_excluded_rows_are_skipped_and_the_accessor_sends_the_same_way(sim, client):
+    result = people(3).sms.send(client, **quick(exclude=["06 2000 0001"]))
+    assert result["sms_status"].tolist() == ["sent", "excluded", "sent"]
+    assert [m.to for m in sim.messages] == [number(0), number(2)]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            {"vcard": {"name": "{name}", "mobile": "+31612345678"}},
+            {"kind": "vcard", "vcard": {"name": "Person 0", "mobile": "+31612345678"}},
+        ),
+        (
+            {"binary": {"data": "48656C6C6F", "udh": "050003010101"}},
+            {"kind": "binary", "data": "48656C6C6F", "udh": "050003010101"},
+        ),
+    ],
+    ids=["vcard", "binary"],
+)
+def test_vcard_and_binary_campaigns_reach_the_gateway_as_such(sim, client, options, expected):
+    result = send(people(1), client, **quick(text=None, **options))
+    assert result["sms_status"].tolist() == ["sent"]
+    (message,) = sim.messages
+    assert {key: getattr(message, key) for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "inject",
+    [
+        lambda sim: sim.drop_next(1, delivered=True),
+        lambda sim: sim.drop_next(1, delivered=False),
+        lambda sim: sim.malformed_next(1),
+    ],
+    ids=["dropped-after-delivery", "dropped-before-delivery", "html-error-page"],
+)
+def test_an_unknown_outcome_is_never_retried(sim, client, inject):
+    inject(sim)
+    result = send(people(3), client, **quick(retries=5))
+    assert result["sms_status"].tolist() == ["unknown", "sent", "sent"]
+    assert "check with the provider" in result.loc["row-0", "sms_error"]
+    assert sim.requests == 3
+
+
+def test_server_errors_are_retried_and_each_message_is_accepted_exactly_once(sim, client):
+    sim.fail_next(2, code=503)
+    result = send(people(4), client, **quick(retries=2))
+    assert result["sms_status"].tolist() == ["sent"] * 4
+    assert sim.requests == 6
+    assert received(sim) == Counter({(number(i), f"Hi Person {i}"): 1 for i in range(4)})
+
+
+def test_retries_run_out_into_a_failed_row_with_the_last_answer(sim, client):
+    sim.fail_next(3, code=503)
+    result = send(people(2), client, **quick(retries=2))
+    assert result["sms_status"].tolist() == ["failed", "sent"]
+    assert result.loc["row-0", "sms_response_code"] == 503
+    assert sim.requests == 4
+
+
+def test_an_unreachable_gateway_is_not_sent_and_stops_after_consecutive_failures():
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    nowhere = Client("demo", PASSWORD, f"http://127.0.0.1:{port}/api/")
+    with nowhere, pytest.raises(CampaignStopped, match="3 messages in a row failed") as stopped:
+        send(people(5), nowhere, **quick(retries=1, max_consecutive_failures=3))
+    result = stopped.value.result
+    assert result["sms_status"].tolist() == ["failed"] * 3 + ["not_sent"] * 2
+    assert result.loc["row-0", "sms_error"].startswith("not sent:")
+    assert "not attempted" in result.loc["row-4", "sms_error"]
+
+
+def test_dry_run_sends_nothing_and_returns_the_preview(sim, client):
+    result = send(people(3), client, **quick(dry_run=True))
+    assert result["sms_status"].tolist() == ["ready"] * 3
+    assert "sms_response_code" not in result
+    assert sim.requests == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"text": "Hi {nmae}"}, TemplateError),
+        ({"sender": "A sender name far too long"}, InvalidSenderError),
+        ({"workers": 0}, ConfigurationError),
+        ({"rate": 0}, ConfigurationError),
+        ({"rate_unit": "byte"}, ConfigurationError),
+    ],
+    ids=["template-typo", "bad-sender", "no-workers", "zero-rate", "bad-rate-unit"],
+)
+def test_a_campaign_that_cannot_work_raises_before_the_first_request(sim, client, options, error):
+    with pytest.raises(error):
+        send(people(3), client, **quick(**options))
+    assert sim.requests == 0
+
+
+# -- stops ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("breakdown", "code"),
+    [
+        (lambda sim: setattr(sim, "funds", 2), 402),
+        (lambda sim: sim.fail_numbers({number(2)}, code=701), 701),
+    ],
+    ids=["funds-run-out-402", "reseller-out-of-credit-701"],
+)
+def test_a_credit_answer_stops_the_campaign_at_once_with_the_result(sim, client, breakdown, code):
+    breakdown(sim)
+    with pytest.raises(CampaignStopped) as stopped:
+        send(people(6), client, **quick(max_consecutive_failures=None))
+    result = stopped.value.result
+    assert result["sms_status"].tolist() == ["sent", "sent", "failed"] + ["not_sent"] * 3
+    assert result.loc["row-2", "sms_response_code"] == code
+    assert str(code) in stopped.value.reason
+    assert sim.requests == 3
+
+
+def test_wrong_credentials_stop_after_one_request(sim):
+    with Client(sim.login, "wrong", sim.url) as client, pytest.raises(CampaignStopped) as stopped:
+        send(people(4), client, **quick())
+    assert stopped.value.result["sms_status"].tolist() == ["failed"] + ["not_sent"] * 3
+    assert "401" in str(stopped.value)
+    assert sim.requests == 1
+
+
+def test_with_workers_a_stop_lets_requests_in_flight_finish_and_records_them(sim, client):
+    sim.latency = 0.02
+    sim.funds = 10
+    with pytest.raises(CampaignStopped) as stopped:
+        send(people(60), client, **quick(workers=8, max_consecutive_failures=None))
+    result = stopped.value.result
+    counts = result["sms_status"].value_counts()
+    assert counts["sent"] == len(sim.messages) == 10
+    assert counts["failed"] + counts["sent"] == sim.requests
+    assert counts["not_sent"] >= 60 - 10 - 8 * 2
+
+
+# -- rate and concurrency ------------------------------------------------------------------------
+
+
+def test_the_rate_limit_holds_in_every_one_second_window(sim, client):
+    send(people(45), client, **quick(rate=40))
+    times = sorted(m.received_at for m in sim.messages)
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest <= 40
+    assert (len(times) - 1) / (times[-1] - times[0]) == pytest.approx(40, rel=0.05)
+
+
+def test_the_rate_can_count_segments(sim, client):
+    long_text = "x" * 200  # two segments
+    df = people(9).assign(body=long_text)
+    result = send(df, client, **quick(text="{body}", rate=60, rate_unit="segment"))
+    assert result["sms_segments"].eq(2).all()
+    times = sorted(m.received_at for m in sim.messages)
+    assert (len(times) - 1) / (times[-1] - times[0]) == pytest.approx(30, rel=0.1)
+
+
+def test_workers_send_concurrently_and_results_land_in_the_right_rows(sim, client):
+    sim.latency = 0.05
+    sim.fail_numbers({number(i) for i in range(0, 48, 7)}, code=601)
+    started = time.monotonic()
+    result = send(people(48), client, **quick(workers=8, max_consecutive_failures=None))
+    assert time.monotonic() - started < 48 * 0.05 / 2
+    sent = result[result["sms_status"] == "sent"]
+    assert (sent["sms_response_destination"] == sent["sms_to"]).all()
+    failed = result[result["sms_status"] == "failed"]
+    assert set(failed["sms_to"]) == {number(i) for i in range(0, 48, 7)}
+    assert received(sim) == Counter(set(zip(sent["sms_to"], sent["sms_text"], strict=True)))
+
+
+# -- journal and resume --------------------------------------------------------------------------
+
+
+def test_a_resume_after_re_sorting_sends_only_what_was_not_sent(sim, client, tmp_path):
+    journal = tmp_path / "campaign.db"
+    df = people(12)
+    sim.funds = 5
+    with pytest.raises(CampaignStopped, match="journal="):
+        send(df, client, **quick(journal=journal))
+    first_sent_at = sim.messages[0].received_at
+    sim.funds = None
+
+    shuffled = df.sample(frac=1, random_state=7)
+    shuffled.loc[shuffled.index[0], "name"] = "Someone else"  # an edit makes a new message
+    result = send(shuffled, client, **quick(journal=journal))
+
+    assert (result["sms_status"] == "sent").all()
+    assert list(result.index) == list(shuffled.index)
+    assert max(received(sim).values()) == 1
+    edited_was_sent = shuffled.index[0] in df.index[:5]
+    assert len(sim.messages) == (13 if edited_was_sent else 12)
+    earlier = result.loc["row-0", "sms_sent_at"].timestamp()
+    assert earlier == pytest.approx(first_sent_at, abs=0.5)
+
+
+def test_unknown_rows_are_resent_only_on_request(sim, client, tmp_path):
+    journal = tmp_path / "campaign.db"
+    sim.drop_next(1, delivered=True)
+    send(people(3), client, **quick(journal=journal))
+
+    again = send(people(3), client, **quick(journal=journal))
+    assert again["sms_status"].tolist() == ["unknown", "sent", "sent"]
+    assert "resend_unknown=True" in again.loc["row-0", "sms_error"]
+    assert sim.requests == 3
+
+    forced = send(people(3), client, **quick(journal=journal, resend_unknown=True))
+    assert forced["sms_status"].tolist() == ["sent"] * 3
+    assert received(sim)[(number(0), "Hi Person 0")] == 2  # asked for explicitly
+    assert sim.requests == 4
+
+
+def test_failed_rows_are_tried_again_on_resume(sim, client, tmp_path):
+    journal = tmp_path / "campaign.db"
+    sim.fail_numbers({number(1)}, code=601)
+    send(people(3), client, **quick(journal=journal))
+    sim.fail_numbers({number(1)}, code=200)
+    result = send(people(3), client, **quick(journal=journal))
+    assert result["sms_status"].tolist() == ["sent"] * 3
+    assert sim.requests == 4
+
+
+def test_the_password_is_nowhere(sim, client, tmp_path, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    journal = tmp_path / "campaign.db"
+    sim.fail_next(1)
+    sim.drop_next(1)
+    send(people(5), client, **quick(journal=journal, progress=True))
+    result = send(people(5), client, **quick(journal=journal, progress=True))
+    captured = capsys.readouterr()
+    for text in (captured.out, captured.err, caplog.text, result.to_csv(), repr(result)):
+        assert PASSWORD not in text
+    assert "sent=4" in captured.err  # the progress bar did write
+    assert "4 sent" in captured.err  # and so did the summary at the end
+    for path in tmp_path.iterdir():
+        assert PASSWORD.encode() not in path.read_bytes()
+
+
+# -- interruptions: a real SIGINT and a real kill -9 ---------------------------------------------
+
+CHILD = """
+import os, pickle, sys, warnings
+import pandas as pd
+from smsbatch.client import Client
+from smsbatch.sender import send
+
+url, journal, out, n, workers = sys.argv[1:]
+df = pd.DataFrame({"name": [f"Person {i}" for i in range(int(n))],
+                   "phone": [f"06{20000000 + i}" for i in range(int(n))]},
+                  index=[f"row-{i}" for i in range(int(n))])
+client = Client("demo", os.environ["TEST_PASSWORD"], url)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    result = send(df, client, text="Hi {name}", sender="Clinic", rate=None, progress=False,
+                  workers=int(workers), journal=journal)
+with open(out, "wb") as file:
+    pickle.dump((result, [str(w.message) for w in caught]), file)
+"""
+
+
+def start_child(sim: Simulator, tmp_path: Path, n: int, workers: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            sim.url,
+            str(tmp_path / "campaign.db"),
+            str(tmp_path / "result.pickle"),
+            str(n),
+            str(workers),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "TEST_PASSWORD": PASSWORD},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_ctrl_c_finishes_the_request_in_flight_and_returns_the_partial_result(sim, tmp_path):
+    sim.latency = 0.03
+    child = start_child(sim, tmp_path, n=200, workers=1)
+    wait_for(lambda: len(sim.messages) >= 5)
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=30)
+    assert child.returncode == 0, stderr
+
+    with open(tmp_path / "result.pickle", "rb") as file:
+        result, warned = pickle.load(file)
+    statuses = result["sms_status"].value_counts()
+    assert statuses["sent"] == len(sim.messages) == sim.requests
+    assert statuses["not_sent"] == 200 - statuses["sent"] > 0
+    assert set(result["sms_status"]) == {"sent", "not_sent"}
+    assert any("interrupted" in w and "journal=" in w for w in warned)
+    with Journal(tmp_path / "campaign.db") as journal:
+        entries = journal.entries()
+    assert len(entries) == statuses["sent"]
+    assert {entry.state for entry in entries.values()} == {"answered"}
+
+
+def test_kill_9_mid_campaign_then_resume_never_sends_anyone_the_same_message_twice(
+    sim, client, tmp_path
+):
+    sim.latency = 0.02
+    child = start_child(sim, tmp_path, n=120, workers=4)
+    wait_for(lambda: len(sim.messages) >= 20)
+    child.kill()
+    child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    df = people(120).iloc[::-1]
+    result = send(df, client, **quick(journal=tmp_path / "campaign.db", workers=4))
+
+    assert max(received(sim).values()) == 1
+    statuses = result["sms_status"].value_counts()
+    assert set(statuses.index) <= {"sent", "unknown"}
+    assert statuses.get("unknown", 0) <= 4  # at most one per worker was in flight
+    accounted = set(zip(result["sms_to"], result["sms_text"], strict=True))
+    assert set(received(sim)) <= accounted
+    sent = result[result["sms_status"] == "sent"]
+    assert set(zip(sent["sms_to"], sent["sms_text"], strict=True)) <= set(received(sim))

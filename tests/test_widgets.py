@@ -1,0 +1,184 @@
+"""The campaign panel, driven headlessly the way a person drives it: typing into its fields,
+ticking its box and clicking its buttons, against the real simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import ipywidgets as widgets
+import pandas as pd
+import pytest
+
+from smsbatch import CampaignPanel, Client, Simulator, panel, read_recipients
+from smsbatch.samples import sample_path
+
+PASSWORD = "Geheim&pw=1"
+# Rows of the sample that get "Hoi {voornaam}!": 20 reachable, none opted out here.
+READY = 20
+
+
+@pytest.fixture(scope="module")
+def recipients() -> pd.DataFrame:
+    return read_recipients(sample_path("recipients.csv"))
+
+
+@pytest.fixture
+def gateway() -> Iterator[Simulator]:
+    with Simulator(login="praktijk", password=PASSWORD) as sim:
+        yield sim
+
+
+@pytest.fixture
+def client(gateway: Simulator) -> Iterator[Client]:
+    with Client(gateway.login, gateway.password, gateway.url) as client:
+        yield client
+
+
+@pytest.fixture
+def ready_panel(recipients: pd.DataFrame, client: Client) -> CampaignPanel:
+    return panel(recipients, client, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
+                 rate=0)
+
+
+def _all_widgets(widget: widgets.Widget) -> Iterator[widgets.Widget]:
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _all_widgets(child)
+
+
+def test_the_preview_follows_every_edit(ready_panel: CampaignPanel) -> None:
+    assert "Hoi Sanne!" in ready_panel.preview.value
+    assert f"{READY} messages" in ready_panel.confirm.description
+
+    ready_panel.template.value = "Dag {achternaam}"
+    assert "Dag de Vries" in ready_panel.preview.value
+    assert "Hoi Sanne!" not in ready_panel.preview.value
+
+
+def test_the_insert_list_adds_a_placeholder(ready_panel: CampaignPanel) -> None:
+    ready_panel.template.value = "Tot ziens in "
+    ready_panel.insert.value = "plaats"
+    assert ready_panel.template.value == "Tot ziens in {plaats}"
+    assert "Tot ziens in Amsterdam" in ready_panel.preview.value
+
+
+def test_an_unknown_placeholder_is_shown_in_the_panel_not_raised(
+    ready_panel: CampaignPanel,
+) -> None:
+    ready_panel.template.value = "Hoi {voornam}"
+    assert "voornam" in ready_panel.preview.value and "cf222e" in ready_panel.preview.value
+    assert ready_panel.confirm.disabled and ready_panel.send_button.disabled
+
+
+def test_the_summary_shows_cost_and_unicode(ready_panel: CampaignPanel) -> None:
+    ready_panel.price.value = 0.5
+    ready_panel.template.value = "Hoi {voornaam} ☺"
+    assert "estimated cost" in ready_panel.preview.value
+    assert "Unicode" in ready_panel.preview.value
+
+
+def test_send_needs_the_confirmation_box(ready_panel: CampaignPanel, gateway: Simulator) -> None:
+    assert ready_panel.send_button.disabled
+    ready_panel.send_button.click()
+    assert gateway.requests == 0
+    assert ready_panel.result is None
+    assert "Tick" in ready_panel.status.value
+
+
+def test_any_edit_unticks_the_confirmation(ready_panel: CampaignPanel) -> None:
+    ready_panel.confirm.value = True
+    assert not ready_panel.send_button.disabled
+    ready_panel.sender.value = "Andere"
+    assert not ready_panel.confirm.value and ready_panel.send_button.disabled
+
+
+def test_confirmed_send_sends_once_and_shows_the_result(
+    ready_panel: CampaignPanel, gateway: Simulator
+) -> None:
+    ready_panel.confirm.value = True
+    ready_panel.send_button.click()
+    ready_panel.send_button.click()  # an impatient second click sends nothing more
+
+    assert len(gateway.messages) == READY
+    assert ready_panel.result is not None
+    assert (ready_panel.result["sms_status"] == "sent").sum() == READY
+    assert "sent" in ready_panel.results.value and "31612345601" in ready_panel.results.value
+    assert not ready_panel.confirm.value
+
+
+def test_dry_run_sends_nothing_and_shows_every_row(
+    ready_panel: CampaignPanel, gateway: Simulator
+) -> None:
+    ready_panel.dry_run_button.click()
+    assert gateway.requests == 0
+    assert ready_panel.result is not None
+    assert (ready_panel.result["sms_status"] == "ready").sum() == READY
+    assert "Dry run" in ready_panel.status.value
+
+
+def test_a_stopped_campaign_keeps_its_partial_result(
+    ready_panel: CampaignPanel, gateway: Simulator
+) -> None:
+    gateway.funds = 3
+    ready_panel.confirm.value = True
+    ready_panel.send_button.click()
+    assert "Stopped" in ready_panel.status.value
+    statuses = ready_panel.result["sms_status"].value_counts()  # type: ignore[index]
+    assert statuses["sent"] == 3 and statuses["not_sent"] == READY - 4
+
+
+def test_without_credentials_it_asks_for_a_password_in_a_password_field(
+    recipients: pd.DataFrame, gateway: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("SMSBATCH_LOGIN", "SMSBATCH_PASSWORD", "SMSBATCH_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    p = CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
+                      rate=0, base_url=gateway.url)
+    shown = list(_all_widgets(p.widget))
+    assert p.password in shown and isinstance(p.password, widgets.Password)
+
+    p.confirm.value = True
+    p.send_button.click()  # no credentials typed yet
+    assert gateway.requests == 0 and "password" in p.status.value
+
+    p.login.value, p.password.value = gateway.login, PASSWORD
+    p.confirm.value = True
+    p.send_button.click()
+    assert len(gateway.messages) == READY
+    assert p.password.value == ""
+    values = [getattr(w, "value", "") for w in _all_widgets(p.widget)]
+    assert not any(PASSWORD in str(value) for value in values)
+    assert PASSWORD not in repr(p)
+
+
+def test_credentials_from_the_environment_need_no_fields(
+    recipients: pd.DataFrame, gateway: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMSBATCH_LOGIN", gateway.login)
+    monkeypatch.setenv("SMSBATCH_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SMSBATCH_BASE_URL", gateway.url)
+    p = CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk", rate=0)
+    assert p.password not in list(_all_widgets(p.widget))
+    p.confirm.value = True
+    p.send_button.click()
+    assert len(gateway.messages) == READY
+
+
+def test_the_panel_displays_as_its_widget(ready_panel: CampaignPanel) -> None:
+    bundle = ready_panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == (
+        ready_panel.widget.model_id
+    )
+
+
+def test_with_a_journal_a_second_confirmed_send_texts_nobody_twice(
+    recipients: pd.DataFrame, client: Client, gateway: Simulator, tmp_path
+) -> None:
+    p = panel(recipients, client, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
+              rate=0, journal=tmp_path / "campagne.db")
+    for _ in range(2):
+        p.confirm.value = True
+        p.send_button.click()
+    assert len(gateway.messages) == READY
+    assert (p.result["sms_status"] == "sent").sum() == READY  # type: ignore[index]
