@@ -8,22 +8,21 @@ in silence, because a mistyped opt-out means someone gets a message they refused
 
 from __future__ import annotations
 
-import csv
 import os
 import warnings
 from collections.abc import Iterable
 
 import pandas as pd
 
-from smsbatch.exceptions import PreparationError, RecipientsFileError
-from smsbatch.phones import normalise_number, normalise_numbers
+from smsbatch.exceptions import PreparationError
+from smsbatch.files import read_recipients
+from smsbatch.phones import normalise_numbers
 
 __all__ = ["read_exclude"]
 
 # Lower-case fragments of a column name that holds phone numbers.
 _NUMBER_COLUMNS = ("phone", "telefoon", "mobiel", "mobile", "gsm", "number", "nummer", "msisdn")
 _SHOWN = 5
-_SNIFF_CHARACTERS = 64 * 1024
 
 
 def read_exclude(exclude: object, region: str = "NL") -> frozenset[str]:
@@ -32,8 +31,8 @@ def read_exclude(exclude: object, region: str = "NL") -> frozenset[str]:
     Parameters
     ----------
     exclude : iterable, Series, DataFrame or path
-        Numbers in any format, or a CSV file (with or without a header; the first column, or
-        the first whose name looks like a phone column).
+        Numbers in any format, or a CSV or Excel file read like a recipient list (with a header
+        row): the first column whose name looks like a phone column, else the first column.
     region : str
         Country of numbers written without a country code.
 
@@ -43,7 +42,7 @@ def read_exclude(exclude: object, region: str = "NL") -> frozenset[str]:
     ['31612345678', '31687654321']
     """
     if isinstance(exclude, str | os.PathLike):
-        values = _read_csv(exclude, region)
+        values = _read_file(exclude)
     elif isinstance(exclude, pd.DataFrame):
         values = exclude[_number_column(exclude)]
     elif isinstance(exclude, pd.Series):
@@ -72,33 +71,10 @@ def read_exclude(exclude: object, region: str = "NL") -> frozenset[str]:
     return frozenset(d for d in digits.tolist() if d)
 
 
-def _read_csv(path: str | os.PathLike[str], region: str) -> pd.Series:
-    """Read an opt-out CSV; a first row that is itself a number means there is no header."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            sample = file.read(_SNIFF_CHARACTERS)
-        if not sample.strip():
-            return pd.Series([], dtype=object)
-        try:
-            separator = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:  # a single column: nothing to sniff
-            separator = ","
-        table = pd.read_csv(
-            path,
-            dtype=str,
-            header=None,
-            keep_default_na=False,
-            sep=separator,
-            encoding="utf-8-sig",
-        )
-    except (OSError, UnicodeError, ValueError, pd.errors.ParserError) as err:
-        raise RecipientsFileError(f"cannot read the exclude list {path}: {err}", path=path) from err
-    first = table.iloc[0]
-    if not any(normalise_number(value, region)[0] for value in first):
-        table = table.iloc[1:]
-        table.columns = [str(name) for name in first]
-        return table[_number_column(table)]
-    return table[table.columns[0]]
+def _read_file(path: str | os.PathLike[str]) -> pd.Series:
+    """Read the phone column of an opt-out file with the reader used for recipient lists."""
+    table = read_recipients(path)
+    return table[_number_column(table)]
 
 
 def _number_column(table: pd.DataFrame) -> object:

@@ -74,9 +74,9 @@ _PARSE_REASONS = {
     NumberParseException.TOO_LONG: "too long",
 }
 _LENGTH_REASONS = {
-    ValidationResult.TOO_SHORT: "too few digits for a {region} number",
-    ValidationResult.TOO_LONG: "too many digits for a {region} number",
-    ValidationResult.INVALID_LENGTH: "wrong number of digits for a {region} number",
+    ValidationResult.TOO_SHORT: "too few digits for a number in {country}",
+    ValidationResult.TOO_LONG: "too many digits for a number in {country}",
+    ValidationResult.INVALID_LENGTH: "wrong number of digits for a number in {country}",
     ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
 }
 
@@ -205,12 +205,16 @@ def _parse_valid(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | Non
         number = phonenumbers.parse(text, region)
     except NumberParseException as err:
         return None, _PARSE_REASONS.get(err.error_type, "not a phone number")
-    country = phonenumbers.region_code_for_country_code(number.country_code)
+    # "NL (+31)": the country a person recognises, and the code that was read.
+    country = (
+        f"{phonenumbers.region_code_for_country_code(number.country_code)} "
+        f"(+{number.country_code})"
+    )
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible in _LENGTH_REASONS:
-        return None, _LENGTH_REASONS[possible].format(region=country)
+        return None, _LENGTH_REASONS[possible].format(country=country)
     if not phonenumbers.is_valid_number(number):
-        return None, f"not a valid {country} number (+{number.country_code})"
+        return None, f"not a valid number in {country}"
     return number, ""
 
 

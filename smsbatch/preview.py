@@ -166,7 +166,8 @@ def prepare(
     region : str
         Country of numbers written without a country code.
     exclude : iterable, Series or path, optional
-        Opt-out numbers in any format, or a CSV file of them; matching rows become ``excluded``.
+        Opt-out numbers in any format, or a CSV/Excel file of them with a header row (read
+        like a recipient list); matching rows become ``excluded``.
     dedupe : bool
         Mark later rows with the same number and message ``duplicate``.
     max_segments : int, optional

@@ -37,7 +37,7 @@ _COLOURS = {
 }
 _PROBLEMS = frozenset({"invalid", "failed", "unknown"})
 _TOP_REASONS = 3
-_NEEDED = ("sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error")
+_NEEDED = ("sms_to", "sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error")
 # Where prepare leaves the price, so that summarize(frame) finds it.
 PRICE_ATTR = "smsbatch_price_per_segment"
 
@@ -103,7 +103,8 @@ def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) ->
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"sms_status": ["ready", "invalid"], "sms_segments": [2, 0],
+    >>> frame = pd.DataFrame({"sms_to": ["31612345678", ""],
+    ...     "sms_status": ["ready", "invalid"], "sms_segments": [2, 0],
     ...     "sms_encoding": ["GSM-7", ""], "sms_text": ["Hoi", ""],
     ...     "sms_error": ["", "phone: too short"]})
     >>> print(summarize(frame, price_per_segment=0.05))
@@ -173,6 +174,13 @@ def _advice(
         advice.append(
             _rows(counts["not_sent"], "was", "were")
             + " not sent; resume with the same journal to send them"
+        )
+    billed = frame.loc[frame["sms_status"].isin(_BILLED), "sms_to"]
+    repeated = int(billed[billed.duplicated()].nunique())
+    if repeated:
+        advice.append(
+            f"{repeated:,} number{'s get' if repeated != 1 else ' gets'} more than one message "
+            "(different texts); check that this is intended"
         )
     if counts.get("duplicate"):
         advice.append(

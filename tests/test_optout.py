@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -29,13 +31,12 @@ def test_in_memory_lists(exclude):
 @pytest.mark.parametrize(
     "content",
     [
-        "0612345678\n0687654321\n",
         "telefoon\n06-12345678\n+31687654321\n",
         "naam;telefoonnummer\nAnna;06 12345678\nBert;0687654321\n",
         "naam\tphone\nAnna\t0612345678\nBert\t0687654321\n",
         "\ufeffnumber,name\n0612345678,Anna\n0687654321,Bert\n",
     ],
-    ids=["bare", "header", "semicolons", "tabs", "utf8-bom"],
+    ids=["header", "semicolons", "tabs", "utf8-bom"],
 )
 def test_csv_files(tmp_path, content):
     path = tmp_path / "optout.csv"
@@ -44,10 +45,24 @@ def test_csv_files(tmp_path, content):
     assert read_exclude(str(path), "NL") == NUMBERS
 
 
-def test_empty_file_excludes_no_one(tmp_path):
-    path = tmp_path / "empty.csv"
-    path.write_text("")
-    assert read_exclude(path, "NL") == frozenset()
+def test_excel_file(tmp_path):
+    path = tmp_path / "optout.xlsx"
+    pd.DataFrame({"naam": ["Anna", "Bert"], "Mobiel": [612345678, "06-87654321"]}).to_excel(
+        path, index=False
+    )
+    assert read_exclude(path, "NL") == NUMBERS
+
+
+def test_the_sample_opt_out_file_excludes_its_numbers():
+    numbers = read_exclude(Path(__file__).parent.parent / "sample_data" / "optouts.csv", "NL")
+    assert "31650123456" in numbers
+
+
+def test_file_without_header_is_refused_rather_than_guessed(tmp_path):
+    path = tmp_path / "bare.csv"
+    path.write_text("0612345678\n0687654321\n")
+    with pytest.raises(RecipientsFileError, match="add a header row"):
+        read_exclude(path, "NL")
 
 
 def test_entries_that_match_no_one_are_reported():

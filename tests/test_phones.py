@@ -63,7 +63,7 @@ def test_foreign_and_special_mobile_numbers(value, digits):
         ("0900 1234567", "premium-rate number, cannot receive SMS"),
         ("066 1234567", "pager number, cannot receive SMS"),
         ("085 1234567", "internet (VoIP) number, usually cannot receive SMS"),
-        ("0612345", "not a valid NL number (+31)"),
+        ("0612345", "not a valid number in NL (+31)"),
         ("061234567890123456789", "too long"),
         ("+999 612345678", "unknown country code"),
         ("", "no phone number"),
@@ -174,7 +174,7 @@ def test_fast_path_is_only_built_for_simple_numbering_plans(region):
 def test_lost_plus_reading_only_rescues_sms_numbers():
     # +690 300000 would be a landline elsewhere; the Dutch reading's reason is what people expect.
     assert normalise_number(690300000, "NL") == normalise_number("0690300000", "NL")
-    assert normalise_number(690300000, "NL")[1] == "not a valid NL number (+31)"
+    assert normalise_number(690300000, "NL")[1] == "not a valid number in NL (+31)"
 
 
 @pytest.mark.parametrize(("region", "cc"), [("BE", "32"), ("DE", "49")])
@@ -193,4 +193,4 @@ def test_fast_path_agrees_in_other_simple_regions(region, cc, prefix, digits, se
 
 def test_short_digits_are_never_read_as_international():
     # +672 14 0000 would be Norfolk Island; nine digits in a Dutch list lost their 0.
-    assert normalise_number(672140000, "NL") == ("", "not a valid NL number (+31)")
+    assert normalise_number(672140000, "NL") == ("", "not a valid number in NL (+31)")

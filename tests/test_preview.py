@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -107,9 +108,7 @@ def test_exclude_matches_whatever_the_format(people, tmp_path):
     with_header = tmp_path / "optout.csv"
     with_header.write_text("naam;telefoonnummer\nA;06 12345678\nB;+31687654321\n")
     assert preview(people, text="Hoi", exclude=with_header)["sms_status"].tolist() == expected
-    bare = tmp_path / "bare.csv"
-    bare.write_text("0612345678\n0687654321\n")
-    assert preview(people, text="Hoi", exclude=str(bare))["sms_status"].tolist() == expected
+    assert preview(people, text="Hoi", exclude=str(with_header))["sms_status"].tolist() == expected
 
 
 def test_unreadable_exclude_entries_are_reported(people):
@@ -307,3 +306,19 @@ def test_any_written_form_dedupes_and_excludes_the_same_number(block, subscriber
     )
     excluded = preview(df, text="Hoi", exclude=[opt_out.format(n=n, a=n[0], b=n[1:], c=n[1:])])
     assert excluded["sms_status"].eq("excluded").all()
+
+
+def test_the_sample_list_shows_every_deliberate_problem():
+    data = Path(__file__).resolve().parent.parent / "sample_data"
+    df = smsbatch.read_recipients(data / "recipients.csv")
+    prepared = prepare(
+        df, to="telefoon", text="Beste {voornaam}", exclude=data / "optouts.csv", sender="Demo"
+    )
+    status = prepared.frame["sms_status"]
+    assert status[[17, 18, 19, 20]].eq("invalid").all()
+    assert prepared.frame["sms_error"][19] == "telefoon: landline number, cannot receive SMS"
+    assert prepared.frame["sms_error"][20] == "telefoon: no phone number"
+    assert status[21] == "duplicate"
+    assert status[22] == "excluded"
+    assert status.eq("ready").sum() == 19
+    assert {m.to for _, m in prepared.messages()} >= {"32470123456", "4915123456789"}

@@ -62,6 +62,7 @@ def test_html_has_the_counts_and_makes_problems_stand_out(frame):
 def test_values_are_escaped_in_html():
     result = pd.DataFrame(
         {
+            "sms_to": ["31612345678"],
             "sms_status": ["failed"],
             "sms_segments": [1],
             "sms_encoding": ["GSM-7"],
@@ -77,6 +78,7 @@ def test_values_are_escaped_in_html():
 def test_send_results_are_summarised_too():
     result = pd.DataFrame(
         {
+            "sms_to": ["31600000001", "31600000002", "31600000003", "31600000004", "", ""],
             "sms_status": ["sent", "sent", "failed", "unknown", "not_sent", "invalid"],
             "sms_segments": [1, 2, 1, 1, 1, 0],
             "sms_encoding": ["GSM-7"] * 5 + [""],
@@ -107,5 +109,14 @@ def test_all_ready_says_so():
 
 
 def test_a_frame_that_is_no_preview_is_refused_with_what_to_do():
-    with pytest.raises(PreparationError, match=r"missing sms_status.*smsbatch.preview"):
+    with pytest.raises(PreparationError, match=r"missing sms_to, sms_status.*smsbatch.preview"):
         summarize(pd.DataFrame({"phone": ["0612345678"]}))
+
+
+def test_a_number_that_gets_several_different_messages_is_pointed_out():
+    df = pd.DataFrame({"phone": ["0612345678", "+31612345678", "0687654321"], "t": ["a", "b", "c"]})
+    lines = str(summarize(preview(df, text="{t}"))).splitlines()
+    assert (
+        "- 1 number gets more than one message (different texts); check that this is intended"
+        in lines
+    )
