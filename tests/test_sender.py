@@ -289,7 +289,8 @@ def test_the_rate_limit_holds_in_every_one_second_window(sim, client):
     times = sorted(m.received_at for m in sim.messages)
     busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
     assert busiest <= 40
-    assert (len(times) - 1) / (times[-1] - times[0]) == pytest.approx(40, rel=0.05)
+    # Never faster; slower only by late wake-ups on a busy machine.
+    assert 36 <= (len(times) - 1) / (times[-1] - times[0]) <= 40.5
 
 
 def test_the_rate_can_count_segments(sim, client):
@@ -298,7 +299,7 @@ def test_the_rate_can_count_segments(sim, client):
     result = send(df, client, **quick(text="{body}", rate=60, rate_unit="segment"))
     assert result["sms_segments"].eq(2).all()
     times = sorted(m.received_at for m in sim.messages)
-    assert (len(times) - 1) / (times[-1] - times[0]) == pytest.approx(30, rel=0.1)
+    assert 26 <= (len(times) - 1) / (times[-1] - times[0]) <= 30.5  # 60 segments/s
 
 
 def test_workers_send_concurrently_and_results_land_in_the_right_rows(sim, client):
