@@ -34,15 +34,25 @@ def test_attempts_and_answers_survive_closing_and_reopening(tmp_path):
         }
 
 
-def test_a_new_attempt_replaces_the_previous_answer_and_counts_attempts(tmp_path):
+def test_a_new_attempt_replaces_the_previous_answer_and_history_is_kept(tmp_path):
     path = tmp_path / "campaign.db"
     with Journal(path) as journal:
         journal.begin(("k", 0), "31612345678", "text", "Hi", at=1.0)
         journal.answer(("k", 0), 503, "Server busy", "31612345678", at=1.1)
         journal.begin(("k", 0), "31612345678", "text", "Hi", at=2.0)
         assert journal.entries() == {("k", 0): Entry("in_flight", 2.0)}
+        journal.answer(("k", 0), 200, "SMS message sent.", "31612345678", at=2.1)
+        assert journal.entries() == {
+            ("k", 0): Entry("answered", 2.0, 200, "SMS message sent.", "31612345678")
+        }
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT attempts FROM attempts").fetchone() == (2,)
+        history = db.execute("SELECT event, code FROM events ORDER BY id").fetchall()
+    assert history == [
+        ("in_flight", None),
+        ("answered", 503),
+        ("in_flight", None),
+        ("answered", 200),
+    ]
 
 
 def test_the_same_message_twice_to_one_number_is_two_entries(tmp_path):
