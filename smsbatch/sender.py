@@ -80,6 +80,9 @@ class _Outcome:
     category: str | None = None  # Response.category of a gateway answer
 
 
+_NEVER_ATTEMPTED = _Outcome("not_sent")
+
+
 @dataclass(slots=True)
 class _Job:
     position: int
@@ -215,7 +218,7 @@ def send(
         )
         todo = campaign.resume(jobs, resend_unknown=resend_unknown)
         campaign.run(todo, workers=workers, progress=progress)
-    result = _result(prepared.frame, campaign.outcomes)
+    result = _result(prepared.frame, [job.position for job in jobs], campaign.outcomes)
     return _finish(result, campaign, journal, progress)
 
 
@@ -329,7 +332,6 @@ class _Campaign:
             outcome = _recorded_outcome(entry, resend_unknown)
             if outcome is None:
                 todo.append(job)
-                self.outcomes[job.position] = _Outcome("not_sent")
             else:
                 self.outcomes[job.position] = outcome
                 setattr(self.resumed, outcome.status, getattr(self.resumed, outcome.status) + 1)
@@ -539,8 +541,11 @@ def _recorded_outcome(entry: Entry | None, resend_unknown: bool) -> _Outcome | N
     )
 
 
-def _result(frame: pd.DataFrame, outcomes: Mapping[int, _Outcome]) -> pd.DataFrame:
-    """The preview frame with every outcome written into its row."""
+def _result(
+    frame: pd.DataFrame, positions: Sequence[int], outcomes: Mapping[int, _Outcome]
+) -> pd.DataFrame:
+    """The preview frame with every outcome written into its row; ready rows without one were
+    never attempted (``not_sent``)."""
     n = len(frame)
     status = frame["sms_status"].tolist()
     error = frame["sms_error"].tolist()
@@ -548,7 +553,8 @@ def _result(frame: pd.DataFrame, outcomes: Mapping[int, _Outcome]) -> pd.DataFra
     text: list[str | None] = [None] * n
     destination: list[str | None] = [None] * n
     sent_at = [math.nan] * n
-    for position, outcome in outcomes.items():
+    for position in positions:
+        outcome = outcomes.get(position, _NEVER_ATTEMPTED)
         status[position] = outcome.status
         error[position] = outcome.error or ""
         code[position] = outcome.code
