@@ -423,9 +423,12 @@ def start_child(sim: Simulator, tmp_path: Path, n: int, workers: int) -> subproc
     )
 
 
-def test_ctrl_c_finishes_the_request_in_flight_and_returns_the_partial_result(sim, tmp_path):
+@pytest.mark.parametrize("workers", [1, 4], ids=["one-worker", "four-workers"])
+def test_ctrl_c_finishes_the_requests_in_flight_and_returns_the_partial_result(
+    sim, tmp_path, workers
+):
     sim.latency = 0.03
-    child = start_child(sim, tmp_path, n=200, workers=1)
+    child = start_child(sim, tmp_path, n=200, workers=workers)
     wait_for(lambda: len(sim.messages) >= 5)
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=30)
