@@ -610,9 +610,9 @@ def _display(summary: object) -> None:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
-        get_ipython = None
-    shell = get_ipython() if get_ipython is not None else None
-    if shell is not None and getattr(shell, "kernel", None) is not None:
+        print(summary, file=sys.stderr)
+        return
+    if getattr(get_ipython(), "kernel", None) is not None:
         display(summary)
     else:
         print(summary, file=sys.stderr)
