@@ -340,6 +340,18 @@ def test_a_resume_after_re_sorting_sends_only_what_was_not_sent(sim, client, tmp
     assert earlier == pytest.approx(first_sent_at, abs=0.5)
 
 
+def test_without_dedupe_identical_rows_are_separate_messages_in_the_journal(sim, client, tmp_path):
+    journal = tmp_path / "campaign.db"
+    twice = pd.concat([people(1), people(1)])
+    sim.funds = 1
+    with pytest.raises(CampaignStopped):
+        send(twice, client, **quick(journal=journal, dedupe=False))
+    sim.funds = None
+    result = send(twice, client, **quick(journal=journal, dedupe=False))
+    assert result["sms_status"].tolist() == ["sent", "sent"]
+    assert received(sim) == Counter({(number(0), "Hi Person 0"): 2})
+
+
 def test_unknown_rows_are_resent_only_on_request(sim, client, tmp_path):
     journal = tmp_path / "campaign.db"
     sim.drop_next(1, delivered=True)
