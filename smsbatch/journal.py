@@ -13,11 +13,11 @@ when asked to.
 Durability: SQLite in WAL mode with ``synchronous=NORMAL``. Every commit is written to the WAL
 file before ``execute`` returns, so it survives the death of the process at any moment
 (``kill -9``, a crash, a closed notebook): the operating system still holds the bytes. Only an
-operating-system crash or a power cut can lose the last fraction of a second of commits.
-``synchronous=FULL`` would close that gap with an fsync per commit, at 0.1-0.3 ms per message on
-an ordinary disk, as much as the toolkit's whole budget; a campaign is watched by a person who
-sees a power cut. The file is opened in exclusive locking mode: two campaigns can never share
-one journal at the same time.
+operating-system crash or a power cut can lose the last fraction of a second of commits; after
+one, check the last messages with the provider before resuming. ``synchronous=FULL`` would
+close that gap with an fsync per commit, 0.1-0.3 ms per message on an ordinary disk, which is
+as much as the whole budget of the toolkit next to a bare HTTP loop. The file is opened in
+exclusive locking mode: two campaigns can never share one journal at the same time.
 
 The journal holds numbers, message texts and the gateway's answers; never the password.
 """
