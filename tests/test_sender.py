@@ -14,9 +14,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from jupyter_client.manager import start_new_kernel
 
 from smsbatch.client import Client
 from smsbatch.exceptions import (
@@ -457,6 +459,62 @@ def test_ctrl_c_finishes_the_requests_in_flight_and_returns_the_partial_result(
         entries = journal.entries()
     assert len(entries) == statuses["sent"]
     assert {entry.state for entry in entries.values()} == {"answered"}
+
+
+KERNEL_CAMPAIGN = """
+import pandas as pd
+from smsbatch.client import Client
+from smsbatch.sender import send
+from smsbatch.simulator import Simulator
+
+sim = Simulator(latency=0.03, record_path={record!r}).start()
+df = pd.DataFrame({{"name": [f"Person {{i}}" for i in range(200)],
+                   "phone": [f"06{{20000000 + i}}" for i in range(200)]}})
+result = send(df, Client(sim.login, sim.password, sim.url), text="Hi {{name}}",
+              sender="Clinic", rate=None, progress=False)
+"""
+
+
+def run_cell(client: Any, code: str, during: Callable[[], None] = lambda: None) -> tuple[str, str]:
+    """Execute code in a kernel; return its status and everything it printed."""
+    msg_id = client.execute(code)
+    during()
+    printed = []
+    while True:
+        message = client.get_iopub_msg(timeout=30)
+        if message["parent_header"].get("msg_id") != msg_id:
+            continue
+        if message["msg_type"] == "stream":
+            printed.append(message["content"]["text"])
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            break
+    reply = client.get_shell_msg(timeout=30)
+    return reply["content"]["status"], "".join(printed)
+
+
+def test_jupyters_stop_button_returns_the_partial_result_in_the_notebook(tmp_path):
+    record = tmp_path / "received.jsonl"
+    manager, client = start_new_kernel(
+        kernel_name="python3", env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    try:
+
+        def press_stop() -> None:
+            wait_for(lambda: record.exists() and len(record.read_text().splitlines()) >= 5)
+            manager.interrupt_kernel()
+
+        status, printed = run_cell(client, KERNEL_CAMPAIGN.format(record=str(record)), press_stop)
+        assert status == "ok"  # not a KeyboardInterrupt traceback: the result is there
+        assert "interrupted" in printed
+        status, printed = run_cell(
+            client,
+            "counts = result['sms_status'].value_counts()\n"
+            "print(counts['sent'] == len(sim.messages), counts['not_sent'] > 0, len(result))",
+        )
+        assert (status, printed.split()) == ("ok", ["True", "True", "200"])
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 def test_kill_9_mid_campaign_then_resume_never_sends_anyone_the_same_message_twice(
