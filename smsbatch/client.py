@@ -250,11 +250,25 @@ class Client:
         self.base_url = _check_base_url(base_url)
         self.timeout = timeout
         self.extra_params = self._check_extra(extra_params or {})
-        self.session = session or requests.Session()
+        self.session = session or self._new_session(self.base_url)
         # No retry may hide in the HTTP stack: a repeated request could send twice.
         adapter = HTTPAdapter(max_retries=0, pool_connections=1, pool_maxsize=32)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+
+    @staticmethod
+    def _new_session(base_url: str) -> requests.Session:
+        """A session that reads proxy and CA-bundle variables once, not on every request.
+
+        requests scans the whole environment (and ~/.netrc) per request, which costs as much
+        CPU as the request itself; the answer is the same for every request to one base URL.
+        """
+        session = requests.Session()
+        settings = session.merge_environment_settings(base_url, {}, None, None, None)
+        session.proxies.update(settings["proxies"])
+        session.verify = settings["verify"]
+        session.trust_env = False
+        return session
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Client:

@@ -405,3 +405,11 @@ def test_debug_logging_of_every_logger_never_shows_the_password(sim, live, caplo
     assert any("sendsms.ashx" in r.getMessage() for r in caplog.records)  # the URL was logged
     logged = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
     assert_secret_free(logged + "".join(traceback.format_exception(info.value)))
+
+
+def test_proxy_variables_are_honoured_though_read_once(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "sms.internal.example")
+    assert Client("klant", PASSWORD).session.proxies["https"] == "http://proxy.example:3128"
+    bypassed = Client("klant", PASSWORD, "https://sms.internal.example/api/")
+    assert "https" not in bypassed.session.proxies
