@@ -22,7 +22,7 @@ import json
 import math
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -132,6 +132,22 @@ class Prepared:
     def _repr_html_(self) -> str:
         # The summary first, then the rows, so problems are seen before the details.
         return self.summary()._repr_html_() + (self.frame._repr_html_() or "")
+
+
+class MessageOptions(TypedDict, total=False):
+    """How a campaign's messages are made from its rows: the options ``preview`` and ``send``
+    pass on to ``prepare`` unchanged (see ``prepare`` for what each means)."""
+
+    to: Hashable
+    text: str | None
+    vcard: Mapping[str, str] | None
+    binary: Mapping[str, str] | None
+    region: str
+    exclude: Any
+    dedupe: bool
+    max_segments: int | None
+    price_per_segment: float | None
+    transliterate: bool
 
 
 def prepare(
@@ -264,17 +280,8 @@ def prepare(
 def preview(
     df: pd.DataFrame,
     *,
-    to: Hashable = "phone",
-    text: str | None = None,
-    vcard: Mapping[str, str] | None = None,
-    binary: Mapping[str, str] | None = None,
     sender: str | None = None,
-    region: str = "NL",
-    exclude: Any = None,
-    dedupe: bool = True,
-    max_segments: int | None = None,
-    price_per_segment: float | None = None,
-    transliterate: bool = False,
+    **options: Unpack[MessageOptions],
 ) -> pd.DataFrame:
     """Return the dry-run preview of a campaign: ``prepare(df, ...).frame``; nothing is sent.
 
@@ -291,20 +298,7 @@ def preview(
     >>> frame["sms_error"][1]
     'phone: landline number, cannot receive SMS'
     """
-    return prepare(
-        df,
-        to=to,
-        text=text,
-        vcard=vcard,
-        binary=binary,
-        sender=sender,
-        region=region,
-        exclude=exclude,
-        dedupe=dedupe,
-        max_segments=max_segments,
-        price_per_segment=price_per_segment,
-        transliterate=transliterate,
-    ).frame
+    return prepare(df, sender=sender, **options).frame
 
 
 def _kind(text: object, vcard: object, binary: object) -> Kind:

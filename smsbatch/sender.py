@@ -23,7 +23,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -36,7 +36,7 @@ from smsbatch.exceptions import (
     OutcomeUnknownError,
 )
 from smsbatch.journal import Entry, Ident, Journal
-from smsbatch.preview import Message, prepare
+from smsbatch.preview import Message, MessageOptions, prepare
 from smsbatch.summary import summarize
 from smsbatch.throttle import Throttle
 
@@ -94,10 +94,6 @@ def send(
     df: pd.DataFrame,
     client: Client,
     *,
-    to: str = "phone",
-    text: str | None = None,
-    vcard: Mapping[str, str] | None = None,
-    binary: Mapping[str, str] | None = None,
     sender: str,
     rate: float | None = DEFAULT_RATE,
     rate_unit: Literal["message", "segment"] = "message",
@@ -109,12 +105,7 @@ def send(
     backoff: float = 1.0,
     max_consecutive_failures: int | None = 10,
     resend_unknown: bool = False,
-    region: str = "NL",
-    exclude: Any = None,
-    dedupe: bool = True,
-    max_segments: int | None = None,
-    price_per_segment: float | None = None,
-    transliterate: bool = False,
+    **options: Unpack[MessageOptions],
 ) -> pd.DataFrame:
     """Send one message per ready row of ``df`` and return what happened to every row.
 
@@ -185,20 +176,7 @@ def send(
     _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
     stop = threading.Event()
     throttle = Throttle(rate, sleep=stop.wait)  # a stop also ends a wait for the next slot
-    prepared = prepare(
-        df,
-        to=to,
-        text=text,
-        vcard=vcard,
-        binary=binary,
-        sender=sender,
-        region=region,
-        exclude=exclude,
-        dedupe=dedupe,
-        max_segments=max_segments,
-        price_per_segment=price_per_segment,
-        transliterate=transliterate,
-    )
+    prepared = prepare(df, sender=sender, **options)
     if prepared.sender is None:
         raise InvalidSenderError("a sender is required to send", column="sender")
     if dry_run:
