@@ -110,7 +110,7 @@ def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) ->
     >>> print(summarize(frame, price_per_segment=0.05))
     2 rows: 1 ready, 1 invalid, 0 duplicate, 0 excluded
     segments: 2; estimated cost 2 x 0.05 = 0.10
-    - 1 row is invalid and will not be sent; see sms_error (phone: too short: 1)
+    - 1 row is invalid, not sent; see sms_error (phone: too short: 1)
     """
     missing = [c for c in _NEEDED if c not in frame.columns]
     if missing:
@@ -157,7 +157,7 @@ def _advice(
 ) -> list[str]:
     advice = []
     for status, singular, plural in (
-        ("invalid", "is invalid and will not be sent", "are invalid and will not be sent"),
+        ("invalid", "is invalid, not sent", "are invalid, not sent"),
         ("failed", "failed", "failed"),
     ):
         if counts.get(status):
@@ -185,11 +185,11 @@ def _advice(
     if counts.get("duplicate"):
         advice.append(
             _rows(counts["duplicate"], "repeats", "repeat")
-            + " the number and message of an earlier row and will be skipped"
+            + " the number and message of an earlier row: skipped"
         )
     if counts.get("excluded"):
         advice.append(
-            _rows(counts["excluded"], "is", "are") + " on the exclude list and will be skipped"
+            _rows(counts["excluded"], "is", "are") + " on the exclude list: skipped"
         )
     if unicode_rows:
         advice.append(

@@ -49,7 +49,7 @@ class Throttle:
     Examples
     --------
     >>> throttle = Throttle(10)
-    >>> throttle.acquire()       # call just before the request leaves
+    >>> slot = throttle.acquire()  # call just before the request leaves
     """
 
     def __init__(

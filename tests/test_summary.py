@@ -41,11 +41,11 @@ def test_terminal_text_has_counts_cost_and_advice(frame):
     assert lines[0] == "5 rows: 2 ready, 1 invalid, 1 duplicate, 1 excluded"
     assert lines[1] == "segments: 2; estimated cost 2 x 0.07 = 0.14"
     assert lines[2] == (
-        "- 1 row is invalid and will not be sent; see sms_error "
+        "- 1 row is invalid, not sent; see sms_error "
         "(phone: landline number, cannot receive SMS: 1)"
     )
-    assert "- 1 row repeats the number and message of an earlier row and will be skipped" in lines
-    assert "- 1 row is on the exclude list and will be skipped" in lines
+    assert "- 1 row repeats the number and message of an earlier row: skipped" in lines
+    assert "- 1 row is on the exclude list: skipped" in lines
     assert any("Unicode (UCS-2) because of “ ” 😀" in line for line in lines)
 
 
