@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import time
+import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -156,18 +157,23 @@ def _scrub_text(text: str, secrets: Iterable[str]) -> str:
 
 
 def _scrub_exception(err: BaseException, secrets: set[str], seen: set[int] | None = None) -> None:
-    """Mask the password in an exception chain in place, so its traceback can be shown."""
+    """Mask the password in an exception chain in place, so its traceback can be shown.
+
+    Messages, string attributes (``url``, ``body_excerpt``...) and the locals of the frames
+    the exceptions passed through (which hold the URL) are all cleared of it; requests'
+    request and response objects, which carry the full URL, are dropped.
+    """
     seen = set() if seen is None else seen
     if id(err) in seen:
         return
     seen.add(id(err))
     err.args = tuple(_scrub_arg(arg, secrets, seen) for arg in err.args)
-    for attribute in ("url", "request", "response"):
-        value = getattr(err, attribute, None)
+    for attribute, value in list(vars(err).items()):
         if isinstance(value, str):
             setattr(err, attribute, _scrub_text(value, secrets))
-        elif value is not None and attribute != "url":
-            setattr(err, attribute, None)  # requests objects carry the full URL
+        elif isinstance(value, requests.Request | requests.PreparedRequest | requests.Response):
+            setattr(err, attribute, None)
+    traceback.clear_frames(err.__traceback__)
     for linked in (err.__cause__, err.__context__, getattr(err, "reason", None)):
         if isinstance(linked, BaseException):
             _scrub_exception(linked, secrets, seen)
@@ -333,21 +339,29 @@ class Client:
     def _send(
         self, to: str, sender: str, message: Mapping[str, str], extra: Mapping[str, str]
     ) -> Response:
-        params = {"login": self.login, "pass": self._password.reveal(), "from": sender, "to": to}
-        params.update(message)
-        params.update(self.extra_params)
-        params.update(self._check_extra(extra))
-        url = f"{self.base_url}sendsms.ashx?{_encode_query(params)}"
         log.debug("sending %s message to %s", "text" if "text" in message else "binary", to)
         try:
-            return self._request(url)
+            # The URL is built in the call so that no local of this frame holds the password.
+            return self._request(self._url(to, sender, message, extra))
         except (NotSentError, OutcomeUnknownError) as err:
             _scrub_exception(err, _secret_forms(self._password.reveal()))
             raise
 
+    def _url(
+        self, to: str, sender: str, message: Mapping[str, str], extra: Mapping[str, str]
+    ) -> str:
+        params = {"login": self.login, "pass": self._password.reveal(), "from": sender, "to": to}
+        params.update(message)
+        params.update(self.extra_params)
+        params.update(self._check_extra(extra))
+        return f"{self.base_url}sendsms.ashx?{_encode_query(params)}"
+
     def _request(self, url: str) -> Response:
         try:
-            with self.session.get(url, timeout=self.timeout, stream=True) as reply:
+            # A redirect is never followed: the password would travel to wherever it points.
+            with self.session.get(
+                url, timeout=self.timeout, stream=True, allow_redirects=False
+            ) as reply:
                 body = self._read_limited(reply)
         except requests.exceptions.ConnectTimeout as err:
             raise NotSentError("connecting to the gateway timed out; nothing was sent") from err
@@ -366,6 +380,14 @@ class Client:
                 f"no answer was read from the gateway ({type(err).__name__}); "
                 "the message may have been sent"
             ) from err
+        if reply.is_redirect:
+            target = urlsplit(reply.headers.get("Location", ""))
+            raise MalformedReplyError(
+                f"the gateway redirected to {target.scheme}://{target.netloc}{target.path}; "
+                "smsbatch never follows a redirect, because the password would go along. "
+                "Check base_url with your provider; the message may have been sent",
+                _excerpt(body),
+            )
         if reply.status_code != 200:
             raise MalformedReplyError(
                 f"the gateway answered HTTP {reply.status_code} instead of the API's XML; "

@@ -413,3 +413,30 @@ def test_proxy_variables_are_honoured_though_read_once(monkeypatch):
     assert Client("klant", PASSWORD).session.proxies["https"] == "http://proxy.example:3128"
     bypassed = Client("klant", PASSWORD, "https://sms.internal.example/api/")
     assert "https" not in bypassed.session.proxies
+
+
+def test_a_redirect_is_never_followed_with_the_password(client, mocked):
+    mocked.get(URL, status=302, headers={"Location": "http://elsewhere.example/api/x?pass=1"})
+    with pytest.raises(smsbatch.MalformedReplyError, match="never follows a redirect") as info:
+        client.send_text("31612345678", "hoi", "S")
+    assert "http://elsewhere.example/api/x" in str(info.value)
+    assert len(mocked.calls) == 1
+
+
+def test_an_error_page_that_echoes_the_request_does_not_leak_the_password(client, mocked):
+    mocked.add_callback(
+        responses.GET, URL, callback=lambda request: (500, {}, f"<html>Bad request: {request.url}")
+    )
+    with pytest.raises(smsbatch.MalformedReplyError) as info:
+        client.send_text("31612345678", "hoi", "S")
+    assert "Bad request" in info.value.body_excerpt
+    assert_secret_free(info.value.body_excerpt + str(info.value))
+
+
+def test_no_frame_of_a_failed_send_keeps_the_password_in_its_locals():
+    with raw_server("drop") as url, Client("klant", PASSWORD, url) as client, pytest.raises(
+        smsbatch.OutcomeUnknownError
+    ) as info:
+        client.send_text("31612345678", "hoi", "S")
+    lines = traceback.TracebackException.from_exception(info.value, capture_locals=True).format()
+    assert_secret_free("".join(line for line in lines if "PASSWORD" not in line))
