@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 import pandas as pd
 from tqdm.auto import tqdm
 
+from smsbatch.client import Response
 from smsbatch.exceptions import (
     CampaignStopped,
     ConfigurationError,
@@ -41,7 +42,7 @@ from smsbatch.summary import summarize
 from smsbatch.throttle import Throttle
 
 if TYPE_CHECKING:
-    from smsbatch.client import Client, Response
+    from smsbatch.client import Client
 
 __all__ = ["DEFAULT_RATE", "send"]
 
@@ -53,16 +54,16 @@ logger = logging.getLogger(__name__)
 #: that turns out to be wrong before it has reached everybody.
 DEFAULT_RATE = 10.0
 
-#: What a failed answer means for the user, by the code's documented family.
-_FAILURE_MEANING = {
+_UNKNOWN_ADVICE = "check with the provider before sending it again"
+#: What an answer other than 200 means for the user, by the code's documented family.
+_ANSWER_MEANING = {
     "auth_or_funds": "credentials or credit (40x): nothing was sent",
     "server": "the gateway failed (50x): nothing was sent",
     "carrier": "the carrier refused this destination (60x): nothing was sent",
     "reseller_funds": "the reseller is out of credit (70x): nothing was sent",
-    "other": "unexpected gateway code: nothing was sent",
+    "other": f"a code outside the documented families: it may have been sent; {_UNKNOWN_ADVICE}",
 }
 _STOPPING_CATEGORIES = frozenset({"auth_or_funds", "reseller_funds"})
-_UNKNOWN_ADVICE = "check with the provider before sending it again"
 
 Status = Literal["sent", "failed", "unknown", "not_sent"]
 
@@ -173,7 +174,7 @@ def send(
     ...               journal="campaign.db")
     >>> result["sms_status"].value_counts()  # doctest: +SKIP
     """
-    _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
+    _check_options(rate, rate_unit, workers, retries, backoff, max_consecutive_failures)
     stop = threading.Event()
     throttle = Throttle(rate, sleep=stop.wait)  # a stop also ends a wait for the next slot
     prepared = prepare(df, sender=sender, **options)
@@ -201,12 +202,17 @@ def send(
 
 
 def _check_options(
+    rate: float | None,
     rate_unit: str,
     workers: int,
     retries: int,
     backoff: float,
     max_consecutive_failures: int | None,
 ) -> None:
+    if rate is not None and not (
+        isinstance(rate, int | float) and not isinstance(rate, bool) and 0 < rate < math.inf
+    ):
+        raise ConfigurationError(f"rate must be a positive number or None, not {rate!r}")
     if rate_unit not in ("message", "segment"):
         raise ConfigurationError(f"rate_unit must be 'message' or 'segment', not {rate_unit!r}")
     if not (isinstance(workers, int) and workers >= 1):
@@ -297,6 +303,8 @@ class _Campaign:
         self.crash: BaseException | None = None
         self._lock = threading.Lock()
         self._queue: Iterator[_Job] = iter(())
+        self._running = 0  # workers not yet finished
+        self._all_done = threading.Event()
         self._send_one = self._dispatcher()
 
     # -- before sending ------------------------------------------------------------------------
@@ -347,7 +355,6 @@ class _Campaign:
             for n in range(min(workers, len(jobs)))
         ]
         self._running = len(threads)
-        self._all_done = threading.Event()
         bar = tqdm(total=len(jobs), desc="Sending", unit="msg") if progress else None
         try:
             for thread in threads:
@@ -361,7 +368,11 @@ class _Campaign:
             thread.join()
 
     def _watch(self, bar: tqdm | None) -> None:
-        """Wait for the workers; a Ctrl-C stops new requests but lets those in flight finish."""
+        """Wait for the workers; a Ctrl-C stops new requests but lets those in flight finish.
+
+        The wait is on an event the workers set, not on ``Thread.join``: a Ctrl-C inside
+        ``join`` can make a running thread look finished (CPython 3.11), and its result lost.
+        """
         while True:
             try:
                 while not self._all_done.wait(0.2):
@@ -445,15 +456,7 @@ class _Campaign:
             self.outcomes[job.position] = _Outcome("unknown", sent_at, error=error)
             raise
         else:
-            outcome = _Outcome(
-                "sent" if response.ok else "failed",
-                sent_at,
-                response.code,
-                response.text,
-                response.destination,
-                None if response.ok else _FAILURE_MEANING[response.category],
-                response.category,
-            )
+            outcome = _answered(response, sent_at)
             record = (
                 self.journal.answer,
                 (ident, response.code, response.text, response.destination),
@@ -496,6 +499,23 @@ class _Campaign:
         self.stop.set()
 
 
+def _answered(response: Response, sent_at: float) -> _Outcome:
+    """What a gateway answer means: only the documented error families say "not sent"; a
+    code outside them says nothing, so such a message is ``unknown``, never re-sent silently."""
+    status: Status = "sent" if response.ok else "failed"
+    if response.category == "other":
+        status = "unknown"
+    return _Outcome(
+        status,
+        sent_at,
+        response.code,
+        response.text,
+        response.destination,
+        _ANSWER_MEANING.get(response.category),
+        response.category,
+    )
+
+
 def _retryable(outcome: _Outcome) -> bool:
     """Only an answer that says "not sent, try later", or a request that never left."""
     return outcome.category in (None, "server")
@@ -506,9 +526,11 @@ def _recorded_outcome(entry: Entry | None, resend_unknown: bool) -> _Outcome | N
     if entry is None or entry.state == "not_sent":
         return None
     if entry.state == "answered":
-        if entry.code != 200:
-            return None  # the gateway said nothing was sent: sending again is safe
-        return _Outcome("sent", entry.sent_at, entry.code, entry.text, entry.destination)
+        answer = Response(entry.code or 0, entry.text or "", entry.destination or "")
+        outcome = _answered(answer, entry.sent_at)
+        if outcome.status == "failed" or (outcome.status == "unknown" and resend_unknown):
+            return None  # the gateway said nothing was sent, or the user checked
+        return outcome
     if resend_unknown:
         return None
     reason = entry.error or "the previous run stopped before its answer was recorded"
