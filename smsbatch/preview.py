@@ -211,6 +211,7 @@ def prepare(
     """
     valid_sender = check_sender(sender)
     kind = _kind(text, vcard, binary)
+    _refuse_sent_rows(df)
     _check_options(df, to, region, max_segments, price_per_segment)
     columns = list(df.columns)
     if text is not None:
@@ -299,6 +300,22 @@ def preview(
     'phone: landline number, cannot receive SMS'
     """
     return prepare(df, sender=sender, **options).frame
+
+
+def _refuse_sent_rows(df: pd.DataFrame) -> None:
+    """A saved send result fed back in would text its ``sent`` and ``unknown`` rows again."""
+    if "sms_status" not in df.columns:
+        return
+    done = df["sms_status"].astype(str).value_counts().reindex(["sent", "unknown"]).dropna()
+    if done.empty:
+        return
+    counts = " and ".join(f"{int(n):,} {status!r}" for status, n in done.items())
+    raise PreparationError(
+        f"this table is an earlier send result with {counts} rows; sending it again would text "
+        "them twice. Resume with the same journal instead, or select the rows to retry first: "
+        "df[df['sms_status'].isin(['failed', 'not_sent'])]",
+        column="sms_status",
+    )
 
 
 def _kind(text: object, vcard: object, binary: object) -> Kind:

@@ -322,3 +322,19 @@ def test_the_sample_list_shows_every_deliberate_problem():
     assert status[22] == "excluded"
     assert status.eq("ready").sum() == 19
     assert {m.to for _, m in prepared.messages()} >= {"32470123456", "4915123456789"}
+
+
+def test_a_saved_send_result_cannot_be_sent_again_by_accident(tmp_path):
+
+    df = pd.DataFrame({"phone": ["0612345678", "0612345679", "0612345670"], "naam": list("ABC")})
+    with smsbatch.Simulator() as sim, smsbatch.Client(sim.login, sim.password, sim.url) as client:
+        sim.fail_numbers({"31612345679"})
+        result = smsbatch.send(df, client, text="Hoi {naam}", sender="Test", progress=False,
+                               rate=None)
+    smsbatch.write_results(result, tmp_path / "results.xlsx")
+    reread = smsbatch.read_recipients(tmp_path / "results.xlsx")
+    with pytest.raises(PreparationError, match="2 'sent'") as info:
+        preview(reread, text="Hoi {naam}")
+    assert info.value.column == "sms_status"
+    retry = preview(reread[reread["sms_status"] == "failed"], text="Hoi {naam}")
+    assert retry["sms_status"].tolist() == ["ready"]
