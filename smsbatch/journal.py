@@ -181,29 +181,22 @@ class Journal:
 
     def begin(self, ident: Ident, to: str, kind: str, text: str, *, at: float) -> None:
         """Record that an attempt is about to leave; call it before the request is made."""
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO events (key, occurrence, event, at, to_number, kind, text)"
-                " VALUES (?, ?, 'in_flight', ?, ?, ?, ?)",
-                (ident[0], ident[1], at, to, kind, text),
-            )
+        self._append(ident, "in_flight", at, to_number=to, kind=kind, text=text)
 
     def answer(self, ident: Ident, code: int, text: str, destination: str, *, at: float) -> None:
         """Record the gateway's answer to the attempt in flight."""
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO events (key, occurrence, event, at, code, response_text, destination)"
-                " VALUES (?, ?, 'answered', ?, ?, ?, ?)",
-                (ident[0], ident[1], at, code, text, destination),
-            )
+        self._append(ident, "answered", at, code=code, response_text=text, destination=destination)
 
     def no_answer(self, ident: Ident, state: State, error: str, *, at: float) -> None:
         """Record that no answer was read: ``not_sent`` (safe to retry) or ``unknown``."""
+        self._append(ident, state, at, error=error)
+
+    def _append(self, ident: Ident, event: str, at: float, **columns: object) -> None:
+        # Column names come from this module only; every value is a bound parameter.
+        names = ("key", "occurrence", "event", "at", *columns)
+        sql = f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         with self._lock:
-            self._db.execute(
-                "INSERT INTO events (key, occurrence, event, at, error) VALUES (?, ?, ?, ?, ?)",
-                (ident[0], ident[1], state, at, error),
-            )
+            self._db.execute(sql, (*ident, event, at, *columns.values()))
 
     def close(self) -> None:
         """Checkpoint and close the file; the journal keeps everything for a later resume."""
