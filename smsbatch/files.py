@@ -55,6 +55,11 @@ _NUMBER_LIKE = re.compile(r"\+?[\d\s()./-]+")
 # XML 1.0 cannot hold these, so neither can an .xlsx file.
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SAMPLE_RECORDS = 200
+# Excel runs a CSV value that starts with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = frozenset("=+-@\t\r")
+# A leading apostrophe before these marks the rest as text: how Excel users write it, and how
+# write_results protects a value. Apostrophe itself is here so that the marking is reversible.
+_MARKABLE = _FORMULA_START | {"'"}
 
 
 def read_recipients(
@@ -78,6 +83,11 @@ def read_recipients(
     encoding
         CSV only: the text encoding. Default: UTF-8 (with or without BOM, or UTF-16 with BOM),
         falling back to Windows-1252.
+
+    In CSV, one leading apostrophe before ``=``, ``+``, ``-``, ``@``, ``'``, a tab or a carriage
+    return marks the value as text, as in Excel: ``'+31612345678`` reads as ``+31612345678``.
+    :func:`write_results` writes such values that way. Other apostrophes stay
+    (``'s-Hertogenbosch``).
 
     Returns
     -------
@@ -133,10 +143,12 @@ def write_results(
 
     In ``.xlsx`` every text is stored as text, so ``=SUM(A1)`` or ``@foo`` never becomes a
     formula; control characters XML cannot hold become ``\\ufffd`` and a carriage return a
-    newline. A CSV is
-    UTF-8 with BOM, so Excel shows accents, and ``;``-separated, which Dutch Excel opens in
-    columns. CSV values are written exactly, so Excel may still evaluate a value starting with
-    ``=`` when it opens a CSV (a warning is logged): give people ``.xlsx``.
+    newline. A CSV is UTF-8 with BOM, so Excel shows accents, and ``;``-separated, which Dutch
+    Excel opens in columns. In CSV a text that starts with ``=``, ``+``, ``-``, ``@``, a tab or
+    a carriage return gets an apostrophe in front (``'+31612345678``), so Excel does not run it
+    as a formula; so does a text that starts with an apostrophe followed by one of those or by
+    another apostrophe. :func:`read_recipients` removes exactly that apostrophe again. Numbers
+    (``-5``) are written as they are.
 
     Parameters
     ----------
@@ -214,7 +226,7 @@ def _csv_records(
     records = []
     try:
         for values in reader:
-            records.append((reader.line_num, values))
+            records.append((reader.line_num, [_unmark(value) for value in values]))
     except csv.Error as err:
         raise RecipientsFileError(
             f"{path}: not readable as CSV near line {reader.line_num}: {err}", path=path
@@ -504,15 +516,6 @@ def _write_csv(df: pd.DataFrame, stream: BinaryIO, delimiter: str) -> None:
     for _, values in columns:
         date_only = _all_midnight(values)
         texts.append([_csv_text(value, date_only) for value in values])
-    formula_like = sum(
-        1 for values in texts for text in values if text[:1] in ("=", "@") and len(text) > 1
-    )
-    if formula_like:
-        logger.warning(
-            "%d values start with '=' or '@'; Excel may evaluate them as formulas when it "
-            "opens this CSV. Write .xlsx for people who use Excel.",
-            formula_like,
-        )
     text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text_stream, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([_csv_text(name, True) for name, _ in columns])
@@ -527,9 +530,25 @@ def _csv_text(value: Any, date_only: bool) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d") if date_only else value.isoformat(sep=" ")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _number_text(value)
+        text = _number_text(value)
+        # -5 is a number to Excel; "-inf" would be a formula.
+        return text if math.isfinite(value) else _mark(text)
     # A NUL byte would make the file look binary to read_recipients (and to most tools).
-    return str(value).replace("\x00", "\ufffd")
+    return _mark(str(value).replace("\x00", "\ufffd"))
+
+
+def _marked(text: str) -> bool:
+    return text[:1] == "'" and text[1:2] in _MARKABLE
+
+
+def _mark(text: str) -> str:
+    """Put an apostrophe before text Excel would run as a formula, or that _unmark would strip."""
+    return "'" + text if text[:1] in _FORMULA_START or _marked(text) else text
+
+
+def _unmark(text: str) -> str:
+    """Undo _mark: drop one leading apostrophe that marks a formula-like text as text."""
+    return text[1:] if _marked(text) else text
 
 
 def _all_midnight(values: Iterable[Any]) -> bool:

@@ -6,15 +6,17 @@ foreign ``+49...`` numbers, and numbers a spreadsheet turned into ints or floats
 ``31612345678.0``). Rules, in order:
 
 1. A cell becomes text: whole floats lose ``.0``; text like ``"612345678.0"`` too; scientific
-   notation (``3.16123E+10``) is refused because a spreadsheet already dropped digits.
+   notation (``3.16123E+10``) is refused because a spreadsheet already dropped digits. A
+   ``tel:`` prefix (RFC 3966) is dropped, and the spaces and dashes people paste from Word,
+   websites and phones (no-break spaces, en dashes, minus signs...) count as plain ones.
 2. Only digits, spaces and ``+ - . / ( )`` may appear; letters are refused rather than read as a
    vanity number or an extension.
-3. The text is parsed with ``phonenumbers`` against ``region``. Digits without a leading ``0`` or
-   ``+`` are first read as a national number whose trunk ``0`` was lost (``612345678``) or that
-   starts with the region's country code (``31612345678``). If that is no valid number and
-   the digits are longer than the region's mobile numbers, they are read as international with
-   the ``+`` lost (``4915112345678``), and taken only if that gives a number that can receive
-   SMS: ``672140000`` is an invalid Dutch number, not one on Norfolk Island.
+3. The text is parsed with ``phonenumbers`` against ``region``. Only ``+`` or ``00`` announces
+   another country: other digits are read in the region alone, as a national number with or
+   without the trunk ``0`` a spreadsheet drops (``612345678``), or as the region's country code
+   and a national number (``31612345678``). Guessing further is how a German ``15123456789``
+   whose ``0`` was lost would go to the United States as +1 512..., so such a number is refused
+   with a reason that says to write foreign numbers with ``+`` and the country code.
 4. Only numbers that can receive SMS pass: mobile, and "fixed line or mobile" where a country
    does not tell them apart (US, Canada...). Landlines, pagers, VoIP, toll-free, premium-rate,
    shared-cost, personal, UAN and voicemail numbers are refused with a reason.
@@ -48,11 +50,13 @@ logger = logging.getLogger(__name__)
 _ALLOWED = re.compile(r"[0-9 +\-./()]*", re.ASCII)
 _SPREADSHEET_FLOAT = re.compile(r"(\+?[0-9]+)\.0+", re.ASCII)
 _SCIENTIFIC = re.compile(r"[0-9.,]+[eE]\+?[0-9]+")
-# Separators phonenumbers ignores anywhere in a number; the fast path drops them too, with the
-# spaces cell_text turns into plain ones.
-_SEPARATORS = str.maketrans("", "", " -./")
-_SPACES = "\u00a0\u202f\t"
-_WHITESPACE = str.maketrans(dict.fromkeys(_SPACES, " "))
+# Everything cell_text lets through but digits and "+".
+_SEPARATORS = str.maketrans("", "", " -./()")
+_SPACES = "\u00a0\u2007\u2009\u202f\t"
+# Hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_PLAIN = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(_DASHES, "-"))
+_FOREIGN_HINT = "write foreign numbers with + and the country code"
 
 _SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _TYPE_REASONS = {
@@ -153,7 +157,9 @@ def cell_text(value: object) -> tuple[str, str]:
         return str(int(number)), ""
     if not isinstance(value, str):
         return "", "not a phone number"
-    text = value.translate(_WHITESPACE).strip()
+    text = value.translate(_PLAIN).strip()
+    if text[:4].lower() == "tel:":
+        text = text[4:].strip()
     if not text:
         return "", "no phone number"
     if _SCIENTIFIC.fullmatch(text):
@@ -170,33 +176,16 @@ def cell_text(value: object) -> tuple[str, str]:
 
 def _parse(text: str, region: str) -> tuple[str, str]:
     """The reference path: phonenumbers.parse, then validity and number type."""
-    digits = text.translate(_SEPARATORS)
-    # Digits longer than a national mobile number may be international with the "+" lost
-    # (a spreadsheet, or a habit); shorter ones are national numbers that lost their 0.
-    bare = (
-        digits.isdigit()
-        and not digits.startswith("0")
-        and len(digits) > _national_mobile_length(region)
-    )
     number, reason = _parse_valid(text, region)
-    if number is None and bare:
-        # Only take the international reading if it gives a number that can receive SMS;
-        # otherwise the national reading's reason is the one a person expects.
-        international, _ = _parse_valid("+" + digits, region)
-        if international is not None and phonenumbers.number_type(international) in _SMS_TYPES:
-            number = international
     if number is None:
-        return "", reason
+        # Without "+" or "00" the number was read in the region only: say how to write the
+        # foreign number it may have been.
+        international = text.translate(_SEPARATORS).startswith(("+", "00"))
+        return "", reason if international else f"{reason}; {_FOREIGN_HINT}"
     kind = phonenumbers.number_type(number)
     if kind not in _SMS_TYPES:
         return "", _TYPE_REASONS.get(kind, "not a mobile number, cannot receive SMS")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:], ""
-
-
-@functools.lru_cache(maxsize=32)
-def _national_mobile_length(region: str) -> int:
-    example = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
-    return len(phonenumbers.national_significant_number(example)) if example else 0
 
 
 def _parse_valid(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | None, str]:

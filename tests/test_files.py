@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import logging
 import os
 from pathlib import Path
@@ -301,10 +303,53 @@ def test_csv_separator_can_be_chosen_and_tsv_is_tab(tmp_path):
     assert b"a\tb" in write_results(frame, tmp_path / "uit.tsv").read_bytes()
 
 
-def test_csv_with_formula_like_values_logs_a_warning(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="smsbatch.files"):
-        write_results(results_frame(), tmp_path / "uit.csv")
-    assert "3 values start with '=' or '@'" in caplog.text
+FORMULA_LIKE = [
+    '=HYPERLINK("http://x","klik")',
+    "+31 6 bel",
+    "-5 korting",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "'=1+1",
+    "''",
+]
+
+
+def test_csv_never_starts_a_text_cell_with_a_formula_character(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "telefoon": ["+31612345678"] * len(FORMULA_LIKE),
+            "tekst": FORMULA_LIKE,
+            "korting": [-5.0] + [1.5] * (len(FORMULA_LIKE) - 1),
+        }
+    )
+    path = write_results(frame, tmp_path / "uit.csv")
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8-sig"), newline=""), delimiter=";"))
+    texts = [cell for row in rows for cell in row[:2]]
+    assert [cell for cell in texts if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}] == []
+    assert [row[0] for row in rows[1:3]] == ["'+31612345678", "'+31612345678"]
+    assert rows[1][2] == "-5"  # a real number stays a number for Excel
+    back = read_recipients(path)
+    assert back["tekst"].tolist() == FORMULA_LIKE
+    assert back["telefoon"].tolist() == ["+31612345678"] * len(FORMULA_LIKE)
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("'+31612345678", "+31612345678"),
+        ("'=SUM(A1)", "=SUM(A1)"),
+        ("'-5", "-5"),
+        ("''=x", "'=x"),
+        ("'s-Hertogenbosch", "'s-Hertogenbosch"),
+        ("'0612345678", "'0612345678"),
+        ("'", "'"),
+    ],
+    ids=["plus", "equals", "minus", "double", "place-name", "digit", "lone"],
+)
+def test_csv_apostrophe_marks_text_only_before_a_formula_character(tmp_path, written, read):
+    path = write_bytes(tmp_path / "lijst.csv", f"telefoon;plaats\n0612345601;{written}\n".encode())
+    assert read_recipients(path).loc[0, "plaats"] == read
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -428,7 +473,16 @@ def expected_text(value: str, suffix: str) -> str | None:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(values=st.lists(st.text(max_size=30), min_size=1, max_size=5))
+@given(
+    values=st.lists(
+        st.tuples(
+            st.sampled_from(["", "", "'", "''", "=", "+", "-", "@", "\t", "\r"]),
+            st.text(max_size=30),
+        ).map("".join),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_arbitrary_text_round_trips(tmp_path, suffix, values):
     frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(values))], "tekst": values})
     back = read_recipients(write_results(frame, tmp_path / f"uit{suffix}", overwrite=True))

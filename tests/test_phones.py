@@ -32,6 +32,13 @@ from smsbatch.phones import _fast_path, _parse, cell_text, normalise_number, nor
         "612345678.0",
         " 06\u00a012345678 ",
         "(06) 12345678",
+        "tel:+31-6-12345678",
+        "TEL:0612345678",
+        "\u202f06\u00a012345678",
+        "06\u201312345678",
+        "06\u201112345678",
+        "06\u201012345678",
+        "+31\u22126\u221212345678",
     ],
     ids=lambda v: f"{type(v).__name__}:{v!r}",
 )
@@ -44,12 +51,11 @@ def test_dutch_mobile_formats_normalise_to_international_digits(value):
     [
         ("+4915112345678", "4915112345678"),
         ("004915112345678", "4915112345678"),
-        ("4915112345678", "4915112345678"),
         ("+32 470 12 34 56", "32470123456"),
         ("+1 212 555 0100", "12125550100"),
         ("097012345678", "3197012345678"),
     ],
-    ids=["de-plus", "de-00", "de-lost-plus", "be", "us-fixed-or-mobile", "nl-m2m-970"],
+    ids=["de-plus", "de-00", "be", "us-fixed-or-mobile", "nl-m2m-970"],
 )
 def test_foreign_and_special_mobile_numbers(value, digits):
     assert normalise_number(value, "NL") == (digits, "")
@@ -137,7 +143,8 @@ def reference(value: object) -> tuple[str, str]:
 @settings(max_examples=300, deadline=None)
 @given(
     written_numbers()
-    | st.text("0123456789 +-./()\u00a0\taE,", max_size=18)
+    | st.text("0123456789 +-./()\u00a0\u202f\u2010\u2011\u2013\u2212\taEtel:", max_size=18)
+    | st.builds("tel:{}".format, written_numbers())
     | st.integers(min_value=0, max_value=10**14)
 )
 @example("0612345678")
@@ -148,6 +155,9 @@ def reference(value: object) -> tuple[str, str]:
 @example("61234567.0")
 @example("0612345678\n")
 @example("0661234567")
+@example("15123456789")
+@example("tel:+31-6-12345678")
+@example("06\u201312345678")
 def test_fast_path_agrees_with_phonenumbers(value):
     assert normalise_number(value, "NL") == reference(value)
 
@@ -171,10 +181,65 @@ def test_fast_path_is_only_built_for_simple_numbering_plans(region):
             assert fast(mobile) == _parse(mobile, region)
 
 
-def test_lost_plus_reading_only_rescues_sms_numbers():
-    # +690 300000 would be a landline elsewhere; the Dutch reading's reason is what people expect.
-    assert normalise_number(690300000, "NL") == normalise_number("0690300000", "NL")
-    assert normalise_number(690300000, "NL")[1] == "not a valid number in NL (+31)"
+FOREIGN_HINT = "write foreign numbers with + and the country code"
+
+
+@pytest.mark.parametrize(
+    ("region", "value"),
+    [
+        ("NL", "15123456789"),  # German 0151... without its 0: not +1 512...
+        ("NL", 15123456789.0),
+        ("NL", "4915123456789"),  # German mobile that lost its +
+        ("NL", 447911123456.0),
+        ("NL", 12125551234),
+        ("BE", "31612345678"),
+        ("DE", "12125551234"),
+    ],
+    ids=[
+        "nl-de-lost-0",
+        "nl-de-lost-0-float",
+        "nl-de-lost-plus",
+        "nl-gb-float",
+        "nl-us-int",
+        "be-nl-lost-plus",
+        "de-us-lost-plus",
+    ],
+)
+def test_digits_without_plus_are_only_read_in_the_campaign_region(region, value):
+    digits, reason = normalise_number(value, region)
+    assert digits == ""
+    assert reason.endswith(FOREIGN_HINT)
+
+
+@pytest.mark.parametrize(
+    ("region", "value", "digits"),
+    [
+        ("NL", "31612345678", "31612345678"),
+        ("NL", "31612345678.0", "31612345678"),
+        ("NL", 612345678.0, "31612345678"),
+        ("DE", "15123456789", "4915123456789"),
+        ("BE", 470123456, "32470123456"),
+        ("NL", "+4915123456789", "4915123456789"),
+        ("NL", "004915123456789", "4915123456789"),
+    ],
+    ids=[
+        "nl-cc",
+        "nl-cc-float",
+        "nl-lost-0",
+        "de-lost-0",
+        "be-lost-0",
+        "nl-plus-de",
+        "nl-00-de",
+    ],
+)
+def test_region_readings_and_international_prefixes(region, value, digits):
+    assert normalise_number(value, region)[0] == digits
+
+
+def test_numbers_with_a_trunk_0_that_are_not_valid_also_say_how_to_write_foreign_ones():
+    assert normalise_number("015123456789", "NL")[1].endswith(FOREIGN_HINT)
+    assert not normalise_number("+49 151 234", "NL")[1].endswith(FOREIGN_HINT)
+    assert normalise_number("010-1234567", "NL")[1] == "landline number, cannot receive SMS"
 
 
 @pytest.mark.parametrize(("region", "cc"), [("BE", "32"), ("DE", "49")])
@@ -193,4 +258,7 @@ def test_fast_path_agrees_in_other_simple_regions(region, cc, prefix, digits, se
 
 def test_short_digits_are_never_read_as_international():
     # +672 14 0000 would be Norfolk Island; nine digits in a Dutch list lost their 0.
-    assert normalise_number(672140000, "NL") == ("", "not a valid number in NL (+31)")
+    assert normalise_number(672140000, "NL") == (
+        "",
+        f"not a valid number in NL (+31); {FOREIGN_HINT}",
+    )
