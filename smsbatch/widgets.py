@@ -285,8 +285,8 @@ class CampaignPanel:
         except CampaignStopped as err:
             result = err.result
             self.status.value = _error(
-                f"Stopped: {err.reason}. To send the rest, tick the box and click Send again:"
-                " the journal skips every message already sent."
+                f"Stopped: {err.reason.rstrip('.')}. To send the rest, tick the box and click"
+                " Send again: the journal skips every message already sent."
             )
         except SmsBatchError as err:
             self.status.value = _error(str(err))

@@ -201,7 +201,7 @@ def test_send_again_after_a_stop_sends_only_the_rest(
     gateway.funds = 3
     ready_panel.confirm.value = True
     ready_panel.send_button.click()
-    assert "Send again" in ready_panel.status.value
+    assert "funds. To send the rest" in ready_panel.status.value
 
     gateway.funds = None
     ready_panel.confirm.value = True
