@@ -106,11 +106,14 @@ examples:
   smsbatch send klanten.xlsx --to telefoon --text "Beste {{voornaam}}" --sender Bakkerij --dry-run
   smsbatch send klanten.xlsx ... --yes        # in scripts: confirm without a terminal
 
-Every run keeps a journal (--journal, default: next to the results file) that records each
-message before it leaves and each answer when it arrives. After a stop or Ctrl-C, run the same
-command with the same --journal: messages already answered are not sent again. Results are
-written to --out (default: FILE-results.xlsx in the current folder); an existing file is never
-overwritten: a free name like resultaten-2.xlsx is used instead.
+Every run keeps a journal that records each message before it leaves and each answer when it
+arrives. By default it is FILE.smsbatch-journal.db next to FILE (klanten.xlsx ->
+klanten.smsbatch-journal.db), the same file on every run: after a stop or Ctrl-C, just run the
+same command again and messages already sent are skipped, never sent twice. It is keyed by
+number and message, so only exact repeats are skipped; to send the same campaign again on
+purpose, start afresh with --journal NEW.db. Results are written to --out (default:
+FILE-results.xlsx next to FILE, like the journal); an existing file is never overwritten: a free
+name like klanten-results-2.xlsx is used instead.
 
 Try it without an account: start 'smsbatch simulate' in another terminal and export the
 SMSBATCH_* variables it prints.
@@ -154,7 +157,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, or a usage error argparse already explained
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    args.argv = argv
     try:
         return args.run(args)
     except KeyboardInterrupt:
@@ -286,7 +288,8 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--journal",
         metavar="J",
         type=Path,
-        help="journal file; reuse it to resume (default: RESULTS.journal.db next to --out)",
+        help="journal file, reused to resume (default: FILE.smsbatch-journal.db next to FILE);"
+        " a new name starts afresh",
     )
     parser.add_argument(
         "--rate",
@@ -301,7 +304,7 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--out",
         type=Path,
         metavar="RESULTS",
-        help="results file, .xlsx or .csv (default: FILE-results.xlsx in the current folder)",
+        help="results file, .xlsx or .csv (default: FILE-results.xlsx next to FILE)",
     )
     parser.add_argument(
         "--yes", action="store_true", help="do not ask for confirmation (for scripts)"
@@ -310,20 +313,20 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--resend-unknown",
         action="store_true",
         help="on resume, send again the messages whose outcome is unknown: only after the"
-        " provider confirmed they did not arrive",
+        " provider confirmed they did not arrive (never part of the printed resume command)",
     )
     parser.add_argument(
         "--dry-run",
         action="store_true",
         help="preview and check everything, send nothing (no credentials needed)",
     )
-    parser.set_defaults(run=_send)
+    parser.set_defaults(run=_send, parser=parser)
 
 
 def _send(args: argparse.Namespace) -> int:
     options = _message_options(args)
     recipients = read_recipients(args.file)
-    out = _free_path(args.out or Path(f"{args.file.stem}-results.xlsx"))
+    out = _free_path(args.out or args.file.with_name(f"{args.file.stem}-results.xlsx"))
     _check_results_path(out)
     frame = preview(recipients, sender=args.sender, **options)
     ready = summarize(frame).counts.get("ready", 0)
@@ -337,12 +340,14 @@ def _send(args: argparse.Namespace) -> int:
         print("smsbatch send: nothing to send: no row is ready", file=sys.stderr)
         return EXIT_USAGE
     client = Client.from_env()
+    journal = (args.journal or _default_journal(args.file)).absolute()
+    reused = " (from an earlier run: messages already sent with it are skipped)"
+    print(f"Journal: {journal}{reused if journal.exists() else ''}")
     refusal = None if args.yes else _confirm(ready, args.sender)
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
-    journal = args.journal or _free_path(out.with_name(f"{out.stem}.journal.db"))
-    print(f"Journal: {journal}")
+    started = pd.Timestamp.now(tz="UTC")
     stopped: CampaignStopped | None = None
     extra = {} if args.rate is None else {"rate": args.rate or None}
     # send() words its warnings for Python callers; the command line says it its own way.
@@ -364,7 +369,13 @@ def _send(args: argparse.Namespace) -> int:
             result, stopped = err.result, err
     for warning in caught:
         logger.info("send() warned: %s", warning.message)
-    return _report(result, out, stopped, resume=_resume_command(args.argv, journal))
+    earlier = int(((result["sms_status"] == "sent") & (result["sms_sent_at"] < started)).sum())
+    if earlier:
+        print(
+            f"{earlier} messages were already sent with this journal in an earlier run and were"
+            " skipped, not sent again. To send the campaign afresh, use --journal NEW.db."
+        )
+    return _report(result, out, stopped, resume=_resume_command(args, journal))
 
 
 def _confirm(ready: int, sender: str) -> str | None:
@@ -408,18 +419,35 @@ def _report(
     return status
 
 
-def _resume_command(argv: Sequence[str], journal: Path) -> str:
-    """Return the command that was run, with ``--journal`` pointing at this run's journal."""
-    kept: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg == "--journal":
-            skip = True
-        elif not arg.startswith("--journal="):
-            kept.append(arg)
-    return shlex.join(["smsbatch", *kept, "--journal", str(journal)])
+def _default_journal(file: Path) -> Path:
+    """The journal of every run of a campaign from ``file``: one fixed name, so that running the
+    same command again resumes instead of sending everything a second time."""
+    return file.with_name(f"{file.stem}.smsbatch-journal.db")
+
+
+#: Options a resume must not repeat: unknown outcomes are re-sent only after a new check.
+_NOT_RESUMED = {"help", "journal", "resend_unknown"}
+
+
+def _resume_command(args: argparse.Namespace, journal: Path) -> str:
+    """Return the command that resumes this run from any folder: the same campaign, rebuilt
+    from the parsed options (so an abbreviation such as ``--resend`` cannot slip through),
+    with absolute paths and this run's journal."""
+    words = ["smsbatch", args.command]
+    for action in args.parser._actions:
+        value = getattr(args, action.dest, None)
+        if action.dest in _NOT_RESUMED or value is None or value == action.default:
+            continue
+        if isinstance(value, Path):
+            value = value.absolute()
+        flag, text = action.option_strings[:1], str(value)
+        if value is True:
+            words += flag
+        elif flag and text.startswith("-"):
+            words.append(f"{flag[0]}={text}")  # "--text -50%!" would read as an option
+        else:
+            words += [*flag, text]
+    return shlex.join([*words, "--journal", str(journal)])
 
 
 # --- simulate -------------------------------------------------------------------------------

@@ -173,7 +173,8 @@ def _advice(
     if counts.get("not_sent"):
         advice.append(
             _rows(counts["not_sent"], "was", "were")
-            + " not sent; resume with the same journal to send them"
+            + " not attempted: run the same send again (with the same journal, if you used"
+            " one) to send them"
         )
     billed = frame.loc[frame["sms_status"].isin(_BILLED), "sms_to"]
     repeated = int(billed[billed.duplicated()].nunique())

@@ -4,6 +4,11 @@ The panel is a thin front end over :func:`~smsbatch.preview.prepare` and
 :func:`~smsbatch.sender.send`: every edit re-runs the preview (errors are shown in the panel,
 never raised into the notebook), and the Send button only works after the confirmation box,
 which names the number of messages, has been ticked for *this* preview; any edit unticks it.
+The panel works on its own copy of the DataFrame, and Send re-checks that it is about to send
+exactly the messages of the confirmed preview (an opt-out file may have changed meanwhile).
+
+The panel always keeps a journal (by default one fixed file in the current folder), so clicking
+Send again after a stop resumes the campaign instead of texting everybody a second time.
 
 The password is only ever typed into an ``ipywidgets.Password`` field, which is emptied as soon
 as a client has been made from it.
@@ -14,6 +19,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -21,7 +27,8 @@ import pandas as pd
 
 from smsbatch.client import DEFAULT_BASE_URL, Client
 from smsbatch.exceptions import CampaignStopped, ConfigurationError, SmsBatchError
-from smsbatch.preview import prepare
+from smsbatch.optout import read_exclude
+from smsbatch.preview import Prepared, prepare
 from smsbatch.sender import DEFAULT_RATE, send
 from smsbatch.summary import summarize
 
@@ -32,6 +39,9 @@ _INSERT = "insert column…"
 _LIVE_ROWS = 20_000
 _PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error"]
 _RESULT_COLUMNS = ["sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error"]
+#: The journal of every panel in a folder unless told otherwise: one fixed name, so that a
+#: second Send (or a new panel after a restart) resumes instead of sending again.
+PANEL_JOURNAL = "smsbatch-panel.journal.db"
 
 
 class CampaignPanel:
@@ -40,7 +50,8 @@ class CampaignPanel:
     Parameters
     ----------
     df : pandas.DataFrame
-        The recipients; never modified.
+        The recipients; never modified. The panel keeps a copy: later edits of ``df`` in
+        another cell do not change the campaign (make a new panel for them).
     client : Client, optional
         Where to send. Default: ``Client.from_env()`` if ``SMSBATCH_LOGIN`` and
         ``SMSBATCH_PASSWORD`` are set, else a login field and a password field in the panel.
@@ -52,8 +63,11 @@ class CampaignPanel:
         Initial sender.
     rate : float, default 10
         Messages per second (0 = no limit).
-    region, price_per_segment, exclude, journal
+    region, price_per_segment, exclude
         As for :func:`smsbatch.send`.
+    journal : path, default "smsbatch-panel.journal.db" in the current folder
+        Always kept: messages already sent with it are never sent again, so a second Send after
+        a stop sends only the rest. Another file name starts afresh.
     base_url : str, optional
         API URL for credentials typed into the panel (default ``SMSBATCH_BASE_URL`` or the
         Connect Call URL).
@@ -79,13 +93,15 @@ class CampaignPanel:
         region: str = "NL",
         price_per_segment: float | None = None,
         exclude: Any = None,
-        journal: str | os.PathLike[str] | None = None,
+        journal: str | os.PathLike[str] = PANEL_JOURNAL,
         base_url: str | None = None,
         rows: int = 5,
     ) -> None:
-        self._df = df
+        self._df = df.copy(deep=True)
         self._exclude = exclude
-        self._journal = journal
+        self._journal = Path(journal).absolute()
+        #: The preparation on show: what ticking the box confirms.
+        self._shown: Prepared | None = None
         self._rows = rows
         self._base_url = base_url or os.environ.get("SMSBATCH_BASE_URL") or DEFAULT_BASE_URL
         self._client = client if client is not None else _client_from_env()
@@ -123,6 +139,9 @@ class CampaignPanel:
         self.send_button = widgets.Button(
             description="Send", button_style="danger", icon="paper-plane", disabled=True
         )
+        self.journal = widgets.HTML(
+            _note(f"Journal: {self._journal} (messages already sent with it are never sent again)")
+        )
         self.status = widgets.HTML()
         self.progress = widgets.Output()
         self.results = widgets.HTML()
@@ -142,6 +161,7 @@ class CampaignPanel:
                 widgets.HBox([self.dry_run_button]),
                 self.confirm,
                 self.send_button,
+                self.journal,
                 self.status,
                 self.progress,
                 self.results,
@@ -185,6 +205,7 @@ class CampaignPanel:
         """Re-run the preview after any edit; a changed campaign needs a new confirmation."""
         self.confirm.value = False
         self._ready = 0
+        self._shown = None
         if not self.template.value:
             self.preview.value = _note("Type a template, e.g. Beste {voornaam}, ...")
         elif self.to.value is None:
@@ -196,6 +217,7 @@ class CampaignPanel:
                 self.preview.value = _error(str(err))
             else:
                 self._ready = prepared.summary().counts.get("ready", 0)
+                self._shown = prepared
                 columns = [self._column(self.to.value), *_PREVIEW_COLUMNS]
                 self.preview.value = _table(prepared.frame.head(self._rows), columns) + (
                     prepared.summary()._repr_html_()
@@ -227,11 +249,20 @@ class CampaignPanel:
 
     def _send(self, button: widgets.Button | None = None) -> None:
         """Send once per confirmation: untick first, so a second click cannot send again."""
-        if not (self.confirm.value and self._ready):
+        if not (self.confirm.value and self._ready and self._shown is not None):
             self.status.value = _error("Tick the confirmation box first.")
             return
         self.confirm.value = False
+        confirmed = _keys(self._shown)
+        started = pd.Timestamp.now(tz="UTC")
         try:
+            options = self._frozen_options()
+            if _keys(prepare(self._df, **options)) != confirmed:
+                self._refresh()
+                raise ConfigurationError(
+                    "the campaign changed since you confirmed its preview (the exclude list?);"
+                    " nothing was sent: check the new preview and confirm again"
+                )
             client = self._credentials()
             with self.progress:
                 result = send(
@@ -240,12 +271,23 @@ class CampaignPanel:
                     rate=self.rate.value or None,
                     journal=self._journal,
                     progress=True,
-                    **self.options(),
+                    **options,
                 )
-            self.status.value = _note("Sent. The result is in panel.result.")
+            earlier = int(
+                ((result["sms_status"] == "sent") & (result["sms_sent_at"] < started)).sum()
+            )
+            skipped = (
+                f" {earlier:,} were already sent with the journal and were not sent again."
+                if earlier
+                else ""
+            )
+            self.status.value = _note(f"Sent. The result is in panel.result.{skipped}")
         except CampaignStopped as err:
             result = err.result
-            self.status.value = _error(f"Stopped: {err}")
+            self.status.value = _error(
+                f"Stopped: {err.reason.rstrip('.')}. To send the rest, tick the box and click"
+                " Send again: the journal skips every message already sent."
+            )
         except SmsBatchError as err:
             self.status.value = _error(str(err))
             return
@@ -253,6 +295,16 @@ class CampaignPanel:
         self.results.value = summarize(result)._repr_html_() + _table(result, _RESULT_COLUMNS)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _frozen_options(self) -> dict[str, Any]:
+        """The options with the exclude list read once, so that the check before sending and
+        the send itself see the same numbers even if an opt-out file changes meanwhile."""
+        options = self.options()
+        if options["exclude"] is not None:
+            # Normalised digits with a "+" read back as exactly themselves in any region.
+            numbers = read_exclude(options["exclude"], options["region"])
+            options["exclude"] = sorted(f"+{number}" for number in numbers)
+        return options
 
     def _credentials(self) -> Client:
         """Return the client, making it from the login and password fields if needed."""
@@ -287,6 +339,11 @@ def panel(df: pd.DataFrame, client: Client | None = None, **options: Any) -> Cam
     >>> p                                               # doctest: +SKIP
     """
     return CampaignPanel(df, client, **options)
+
+
+def _keys(prepared: Prepared) -> list[str]:
+    """What a preparation would send, in order: the journal keys of its messages."""
+    return [message.key for _, message in prepared.messages()]
 
 
 def _client_from_env() -> Client | None:

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,6 +33,14 @@ CAMPAIGN = [
     *("--exclude", OPTOUTS),
 ]
 SUBCOMMANDS = sorted(_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def recipients(tmp_path: Path) -> str:
+    """The sample list copied into its own folder, where its journal and results go."""
+    folder = tmp_path / "lijsten"
+    folder.mkdir()
+    return shutil.copy(sample_path("recipients.csv"), folder)
 
 
 @pytest.fixture
@@ -158,50 +167,52 @@ def no_account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_dry_run_sends_nothing_and_needs_no_credentials(
-    simulator: Simulator, no_account: None, capsys: pytest.CaptureFixture[str]
+    recipients: str, simulator: Simulator, no_account: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["send", RECIPIENTS, *CAMPAIGN, "--dry-run"]) == 0
+    assert main(["send", recipients, *CAMPAIGN, "--dry-run"]) == 0
     assert "Dry run: nothing was sent" in capsys.readouterr().out
     assert simulator.requests == 0
 
 
 def test_missing_credentials_name_the_variables(
-    no_account: None, capsys: pytest.CaptureFixture[str]
+    recipients: str, no_account: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes"]) == 2
+    assert main(["send", recipients, *CAMPAIGN, "--yes"]) == 2
     assert "SMSBATCH_LOGIN" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("answer", "code", "sent"), [("yes\n", 0, READY), ("no\n", 2, 0)])
 def test_a_person_at_a_terminal_confirms_by_typing_yes(
-    answer: str, code: int, sent: int, account: Simulator, monkeypatch, capsys
+    recipients: str, answer: str, code: int, sent: int, account: Simulator, monkeypatch, capsys
 ) -> None:
     monkeypatch.setattr(sys, "stdin", _Terminal(answer))
-    assert main(["send", RECIPIENTS, *CAMPAIGN, "--rate", "0"]) == code
+    assert main(["send", recipients, *CAMPAIGN, "--rate", "0"]) == code
     out = capsys.readouterr().out
     assert f"Send {READY} messages from '{SAMPLE_SENDER}'?" in out
     assert len(account.messages) == sent
 
 
-def test_without_a_terminal_and_without_yes_it_refuses(simulator: Simulator, tmp_path) -> None:
-    process = _run(["send", RECIPIENTS, *CAMPAIGN], tmp_path, _env(simulator))
+def test_without_a_terminal_and_without_yes_it_refuses(
+    recipients: str, simulator: Simulator, tmp_path
+) -> None:
+    process = _run(["send", recipients, *CAMPAIGN], tmp_path, _env(simulator))
     out, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "--yes" in err
     assert simulator.requests == 0
-    assert not list(tmp_path.iterdir())
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["recipients.csv"]
 
 
 def test_send_with_yes_sends_each_message_once_and_writes_results(
-    simulator: Simulator, tmp_path
+    recipients: str, simulator: Simulator, tmp_path
 ) -> None:
-    args = ["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0"]
+    args = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]
     process = _run(args, tmp_path, _env(simulator))
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert len(_received(simulator)) == len(simulator.messages) == READY
-    results = tmp_path / "recipients-results.xlsx"
-    assert f"Results written to {results.name}" in out
+    results = Path(recipients).with_name("recipients-results.xlsx")  # next to the input
+    assert f"Results written to {results}" in out
     assert (read_recipients(results)["sms_status"] == "sent").sum() == READY
     assert PASSWORD not in out + err
     assert PASSWORD.encode() not in results.read_bytes()
@@ -218,9 +229,9 @@ def test_send_with_yes_sends_each_message_once_and_writes_results(
     ids=["vcard", "binary"],
 )
 def test_vcard_and_binary_flags_reach_the_gateway(
-    message: list[str], kind: str, expected: dict[str, str], account: Simulator
+    recipients: str, message: list[str], kind: str, expected: dict[str, str], account: Simulator
 ) -> None:
-    args = ["send", RECIPIENTS, "--to", "telefoon", *message, "--sender", "Praktijk"]
+    args = ["send", recipients, "--to", "telefoon", *message, "--sender", "Praktijk"]
     assert main([*args, "--yes", "--rate", "0"]) == 0
     first = account.messages[0]
     assert first.to == "31612345601" and first.kind == kind
@@ -229,25 +240,25 @@ def test_vcard_and_binary_flags_reach_the_gateway(
 
 
 def test_an_existing_results_file_is_never_overwritten(
-    account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:
     (tmp_path / "uit.csv").write_text("yesterday's results\n", encoding="utf-8")
-    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0", "--out", "uit.csv"]) == 0
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0", "--out", "uit.csv"]) == 0
     assert (tmp_path / "uit.csv").read_text(encoding="utf-8") == "yesterday's results\n"
     assert "Results written to uit-2.csv" in capsys.readouterr().out
 
 
-def test_failed_rows_exit_1(account: Simulator, capsys: pytest.CaptureFixture[str]) -> None:
+def test_failed_rows_exit_1(recipients: str, account: Simulator) -> None:
     account.fail_numbers({"31612345601"}, code=601)
-    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0"]) == 1
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]) == 1
     assert len(account.messages) == READY - 1
 
 
 def test_wrong_password_stops_with_3_and_never_shows_it(
-    account: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
     monkeypatch.setenv("SMSBATCH_PASSWORD", "Wr0ng&Secret")
-    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
     captured = capsys.readouterr()
     assert "stopped" in captured.err
     assert "Wr0ng&Secret" not in captured.out + captured.err
@@ -255,10 +266,10 @@ def test_wrong_password_stops_with_3_and_never_shows_it(
 
 
 def test_a_stopped_campaign_resumes_with_the_printed_command(
-    account: Simulator, capsys: pytest.CaptureFixture[str]
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     account.funds = 5
-    assert main(["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
     err = capsys.readouterr().err
     resume = shlex.split(err.split("To resume without sending anything twice:\n")[1].strip())
     assert resume[0] == "smsbatch" and "--journal" in resume
@@ -270,9 +281,9 @@ def test_a_stopped_campaign_resumes_with_the_printed_command(
 
 
 def test_ctrl_c_exits_130_and_the_resume_sends_the_rest_once(
-    simulator: Simulator, tmp_path
+    recipients: str, simulator: Simulator, tmp_path
 ) -> None:
-    args = ["send", RECIPIENTS, *CAMPAIGN, "--yes", "--rate", "10"]
+    args = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "10"]
     process = _run(args, tmp_path, _env(simulator))
     deadline = time.monotonic() + 20
     while len(simulator.messages) < 3 and time.monotonic() < deadline:
@@ -287,6 +298,55 @@ def test_ctrl_c_exits_130_and_the_resume_sends_the_rest_once(
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     received = _received(simulator)
+    assert len(received) == READY and max(received.values()) == 1
+
+
+
+def test_running_the_same_command_again_resumes_instead_of_sending_twice(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    """After a funds stop, arrow-up and enter: the fixed journal next to the input is reused."""
+    command = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]
+    account.funds = 5
+    assert main(command) == 3
+    journal = Path(recipients).with_name("recipients.smsbatch-journal.db")
+    assert f"Journal: {journal}\n" in capsys.readouterr().out
+
+    account.funds = None
+    assert main(command) == 0
+    out = capsys.readouterr().out
+    received = _received(account)
+    assert len(received) == READY and max(received.values()) == 1
+    assert f"Journal: {journal} (from an earlier run" in out
+    assert "5 messages were already sent with this journal" in out and "--journal NEW" in out
+    assert sorted(p.name for p in Path(recipients).parent.iterdir()) == [
+        "recipients-results-2.xlsx",
+        "recipients-results.xlsx",
+        "recipients.csv",
+        "recipients.smsbatch-journal.db",
+    ]
+    assert not list(tmp_path.glob("*.*"))  # nothing in the current folder
+
+
+def test_the_resume_command_never_resends_unknown_outcomes(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path, monkeypatch
+) -> None:
+    """--resend-unknown (even abbreviated) is for one checked run; the resume must not repeat it,
+    or pasting it re-sends the messages whose outcome became unknown in this run."""
+    account.drop_next(1, delivered=True)  # the first message arrives, its answer is lost
+    account.funds = 5
+    command = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "0", "--journal", "c.db"]
+    assert main([*command, "--resend"]) == 3
+    err = capsys.readouterr().err
+    resume = shlex.split(err.split("To resume without sending anything twice:\n")[1].strip())
+    assert not any(word.startswith("--resend") for word in resume)
+    assert resume[:3] == ["smsbatch", "send", recipients]
+    assert resume[resume.index("--journal") + 1] == str(tmp_path / "c.db")
+
+    account.funds = None
+    monkeypatch.chdir(Path(recipients).parent)  # absolute paths: pasting works from anywhere
+    assert main(resume[1:]) == 1  # the unknown one stays unknown, for the user to check
+    received = _received(account)
     assert len(received) == READY and max(received.values()) == 1
 
 

@@ -97,7 +97,10 @@ def test_send_results_are_summarised_too():
         "- 1 row has an unknown outcome: the message may have been delivered; "
         "check with the provider before sending again"
     ) in lines
-    assert "- 1 row was not sent; resume with the same journal to send them" in lines
+    assert (
+        "- 1 row was not attempted: run the same send again (with the same journal, if you"
+        " used one) to send them"
+    ) in lines
     assert '<td style="color:#bc4c00;font-weight:bold">unknown</td>' in summary._repr_html_()
 
 

@@ -3,7 +3,9 @@ ticking its box and clicking its buttons, against the real simulator."""
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Iterator
+from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
@@ -15,6 +17,13 @@ from smsbatch.samples import sample_path
 PASSWORD = "Geheim&pw=1"
 # Rows of the sample that get "Hoi {voornaam}!": 20 reachable, none opted out here.
 READY = 20
+
+
+@pytest.fixture(autouse=True)
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh current folder for each test: the panel keeps its journal there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +191,56 @@ def test_with_a_journal_a_second_confirmed_send_texts_nobody_twice(
         p.send_button.click()
     assert len(gateway.messages) == READY
     assert (p.result["sms_status"] == "sent").sum() == READY  # type: ignore[index]
+
+
+def test_send_again_after_a_stop_sends_only_the_rest(
+    ready_panel: CampaignPanel, gateway: Simulator, folder: Path
+) -> None:
+    """Without a journal= the panel keeps one in the current folder, shown in the panel."""
+    assert str(folder / "smsbatch-panel.journal.db") in ready_panel.journal.value
+    gateway.funds = 3
+    ready_panel.confirm.value = True
+    ready_panel.send_button.click()
+    assert "funds. To send the rest" in ready_panel.status.value
+
+    gateway.funds = None
+    ready_panel.confirm.value = True
+    ready_panel.send_button.click()
+    received = collections.Counter(m.to for m in gateway.messages)
+    assert len(received) == READY and max(received.values()) == 1
+    assert (ready_panel.result["sms_status"] == "sent").sum() == READY  # type: ignore[index]
+    assert "3 were already sent with the journal" in ready_panel.status.value
+
+
+def test_edits_to_the_frame_after_confirming_change_nothing(
+    client: Client, gateway: Simulator
+) -> None:
+    df = pd.DataFrame({"phone": ["0650000001", "0650000002"], "naam": ["Anna", "Bob"]})
+    p = panel(df, client, text="Hoi {naam}", sender="Test", rate=0)
+    p.confirm.value = True  # "I have checked the preview; send 2 messages"
+    df.loc[0, "naam"] = "Karel"  # edited in another cell
+    df.loc[2] = ["0650000003", "Extra"]
+    p.send_button.click()
+    assert [(m.to, m.text) for m in gateway.messages] == [
+        ("31650000001", "Hoi Anna"),
+        ("31650000002", "Hoi Bob"),
+    ]
+
+
+def test_send_refuses_when_the_campaign_changed_since_the_confirmation(
+    client: Client, gateway: Simulator, folder: Path
+) -> None:
+    optouts = folder / "afmeldingen.csv"
+    optouts.write_text("telefoon\n0650000009\n", encoding="utf-8")
+    df = pd.DataFrame({"phone": ["0650000001", "0650000002"], "naam": ["Anna", "Bob"]})
+    p = panel(df, client, text="Hoi {naam}", sender="Test", rate=0, exclude=optouts)
+    p.confirm.value = True  # confirmed: send to Anna and Bob
+    optouts.write_text("telefoon\n0650000002\n", encoding="utf-8")  # Bob opts out meanwhile
+    p.send_button.click()
+    assert gateway.requests == 0
+    assert "changed since you confirmed" in p.status.value
+    assert "1 messages" in p.confirm.description and not p.confirm.value
+
+    p.confirm.value = True  # the new preview, confirmed
+    p.send_button.click()
+    assert [m.to for m in gateway.messages] == ["31650000001"]
