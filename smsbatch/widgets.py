@@ -223,7 +223,8 @@ class CampaignPanel:
                     prepared.summary()._repr_html_()
                 )
         self.confirm.description = (
-            f"I have checked the preview; send {self._ready:,} messages"
+            f"I have checked the preview; send {self._ready:,} "
+            + ("message" if self._ready == 1 else "messages")
         )
         self.confirm.disabled = self._ready == 0
         self._arm()
