@@ -211,7 +211,7 @@ def prepare(
     """
     valid_sender = check_sender(sender)
     kind = _kind(text, vcard, binary)
-    _refuse_sent_rows(df)
+    _check_own_columns(df)
     _check_options(df, to, region, max_segments, price_per_segment)
     columns = list(df.columns)
     if text is not None:
@@ -302,17 +302,27 @@ def preview(
     return prepare(df, sender=sender, **options).frame
 
 
-def _refuse_sent_rows(df: pd.DataFrame) -> None:
-    """A saved send result fed back in would text its ``sent`` and ``unknown`` rows again."""
-    if "sms_status" not in df.columns:
+def _check_own_columns(df: pd.DataFrame) -> None:
+    """The ``sms_*`` output columns may only come from an earlier preview or result (which are
+    replaced), and a saved send result fed back in would text its sent rows again."""
+    present = [c for c in OUTPUT_COLUMNS if c in df.columns]
+    if present and len(present) < len(OUTPUT_COLUMNS):
+        raise PreparationError(
+            f"the column {present[0]!r} is where smsbatch writes its preview; rename yours "
+            "so that it is not overwritten",
+            column=present[0],
+        )
+    if not present:
         return
     done = df["sms_status"].astype(str).value_counts().reindex(["sent", "unknown"]).dropna()
     if done.empty:
         return
-    counts = " and ".join(f"{int(n):,} {status!r}" for status, n in done.items())
+    counts = " and ".join(
+        f"{int(n):,} {'row is' if n == 1 else 'rows are'} {status!r}" for status, n in done.items()
+    )
     raise PreparationError(
-        f"this table is an earlier send result with {counts} rows; sending it again would text "
-        "them twice. Resume with the same journal instead, or select the rows to retry first: "
+        f"this table is an earlier send result: {counts}; sending it again would text them "
+        "twice. Resume with the same journal instead, or select the rows to retry first: "
         "df[df['sms_status'].isin(['failed', 'not_sent'])]",
         column="sms_status",
     )

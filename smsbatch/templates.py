@@ -171,6 +171,8 @@ def _placeholder(
     columns = ", ".join(repr(name) for name in by_name) or "(none)"
     close = difflib.get_close_matches(field, list(by_name), n=1)
     hint = f" Did you mean {{{close[0]}}}?" if close else ""
+    if f"{field}:{spec}" in by_name:
+        hint = f" A ':' starts a format spec: rename the column {f'{field}:{spec}'!r} to use it."
     raise TemplateError(
         f"placeholder {shown} in the {what} template names no column.{hint} Columns: {columns}",
         column=field,
@@ -235,16 +237,13 @@ def format_value(value: object, spec: str = "") -> str | None:
         number = float(value)
         if math.isnan(number):
             return None
-        whole = number.is_integer()
-        if not spec:
-            return str(int(number)) if whole else str(number)
-        try:
+        if not number.is_integer():
             return format(number, spec)
-        except ValueError:
-            if not whole:
-                raise
-            # An integer spec such as {nr:05d} on a float column that holds whole numbers.
-            return format(int(number), spec)
+        # A whole number in a float column (a house number column with gaps) is an integer to
+        # a person, whatever its spec ({nr:05}, {nr:>4}), unless the spec asks for a float.
+        if spec and spec[-1] in "eEfFgGn%":
+            return format(number, spec)
+        return format(int(number), spec)
     if isinstance(value, dt.datetime):
         if spec:
             return value.strftime(spec)

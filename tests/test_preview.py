@@ -333,8 +333,23 @@ def test_a_saved_send_result_cannot_be_sent_again_by_accident(tmp_path):
                                rate=None)
     smsbatch.write_results(result, tmp_path / "results.xlsx")
     reread = smsbatch.read_recipients(tmp_path / "results.xlsx")
-    with pytest.raises(PreparationError, match="2 'sent'") as info:
+    with pytest.raises(PreparationError, match="2 rows are 'sent'") as info:
         preview(reread, text="Hoi {naam}")
     assert info.value.column == "sms_status"
     retry = preview(reread[reread["sms_status"] == "failed"], text="Hoi {naam}")
     assert retry["sms_status"].tolist() == ["ready"]
+
+
+@pytest.mark.parametrize("column", ["sms_status", "sms_text"])
+def test_a_users_own_column_named_like_an_output_column_is_never_overwritten(column):
+    df = pd.DataFrame({"phone": ["0612345678"], "naam": ["Jan"], column: ["VIP"]})
+    with pytest.raises(PreparationError, match=f"'{column}' is where smsbatch writes") as info:
+        preview(df, text="Hoi {naam}")
+    assert info.value.column == column
+
+
+def test_an_earlier_preview_can_be_previewed_again():
+    df = pd.DataFrame({"phone": ["0612345678"], "naam": ["Jan"]})
+    again = preview(preview(df, text="Hoi {naam}"), text="Dag {naam}")
+    assert again["sms_text"].tolist() == ["Dag Jan"]
+    assert list(again.columns) == ["phone", "naam", *OUTPUT_COLUMNS]

@@ -154,3 +154,17 @@ def test_vectorised_render_equals_per_value_formatting(values):
     for value, text, error in zip(values, texts, errors, strict=True):
         expected = format_value(value)
         assert (text, error == "") == (("", False) if expected is None else (f"<{expected}>", True))
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [("", "12"), ("05", "00012"), (">4", "  12"), (",", "12"), ("d", "12"), (".2f", "12.00")],
+    ids=["plain", "zero-padded", "aligned", "thousands", "integer", "explicit-float"],
+)
+def test_a_whole_float_renders_as_the_integer_a_person_wrote_whatever_the_spec(spec, expected):
+    assert format_value(12.0, spec) == expected
+
+
+def test_a_column_with_a_colon_in_its_name_gets_a_hint_to_rename_it():
+    with pytest.raises(TemplateError, match="rename the column 'Tijd: start'"):
+        Template("{Tijd: start}", ["phone", "Tijd: start"])
