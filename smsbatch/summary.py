@@ -55,9 +55,13 @@ class Summary:
     cost: float | None
     advice: tuple[str, ...]
 
+    @property
+    def _rows_label(self) -> str:
+        return f"{self.rows:,} {'row' if self.rows == 1 else 'rows'}"
+
     def __str__(self) -> str:
         shown = ", ".join(f"{count:,} {status}" for status, count in self.counts.items())
-        lines = [f"{self.rows:,} rows: {shown}", f"segments: {self.segments:,}"]
+        lines = [f"{self._rows_label}: {shown}", f"segments: {self.segments:,}"]
         if self.cost is not None:
             lines[-1] += (
                 f"; estimated cost {self.segments:,} x {self.price_per_segment:g} = "
@@ -86,7 +90,7 @@ class Summary:
         advice = "".join(f"<li>{html.escape(line)}</li>" for line in self.advice)
         return (
             '<div class="smsbatch-summary">'
-            f"<strong>{self.rows:,} rows</strong>"
+            f"<strong>{self._rows_label}</strong>"
             f"<table>{''.join(cells)}</table>" + (f"<ul>{advice}</ul>" if advice else "") + "</div>"
         )
 
@@ -148,6 +152,13 @@ def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) ->
     )
 
 
+def _visible(character: str) -> str:
+    """A character as a person can see it: invisible ones (no-break space...) by code point."""
+    if character.isprintable() and not character.isspace():
+        return character
+    return f"U+{ord(character):04X}"
+
+
 def _rows(count: int, singular: str, plural: str) -> str:
     return f"{count:,} row {singular}" if count == 1 else f"{count:,} rows {plural}"
 
@@ -195,7 +206,8 @@ def _advice(
     if unicode_rows:
         advice.append(
             f"{unicode_rows:,} message{'s need' if unicode_rows != 1 else ' needs'} Unicode "
-            f"(UCS-2) because of {' '.join(characters)}: fewer characters fit in a segment, and "
+            f"(UCS-2) because of {' '.join(map(_visible, characters))}: fewer characters fit in a "
+            "segment, and "
             "the gateway documents no Unicode option, so they may arrive garbled; "
             "transliterate=True replaces typographic quotes, dashes and ellipses"
         )

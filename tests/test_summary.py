@@ -123,3 +123,10 @@ def test_a_number_that_gets_several_different_messages_is_pointed_out():
         "- 1 number gets more than one message (different texts); check that this is intended"
         in lines
     )
+
+
+def test_invisible_characters_that_force_unicode_are_named_by_code_point():
+    frame = preview(pd.DataFrame({"phone": ["0612345678"]}), text="Hoi\u00a0daar")
+    text = str(summarize(frame))
+    assert text.startswith("1 row: 1 ready")
+    assert "because of U+00A0" in text
