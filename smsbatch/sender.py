@@ -64,6 +64,8 @@ _ANSWER_MEANING = {
     "other": f"a code outside the documented families: it may have been sent; {_UNKNOWN_ADVICE}",
 }
 _STOPPING_CATEGORIES = frozenset({"auth_or_funds", "reseller_funds"})
+#: The note on a row the journal says was sent before; the only ``sent`` row with an sms_error.
+EARLIER_RUN = "already sent in an earlier run (the journal says so); not sent again"
 
 Status = Literal["sent", "failed", "unknown", "not_sent"]
 
@@ -530,6 +532,8 @@ def _recorded_outcome(entry: Entry | None, resend_unknown: bool) -> _Outcome | N
         outcome = _answered(answer, entry.sent_at)
         if outcome.status == "failed" or (outcome.status == "unknown" and resend_unknown):
             return None  # the gateway said nothing was sent, or the user checked
+        if outcome.status == "sent":
+            outcome.error = EARLIER_RUN
         return outcome
     if resend_unknown:
         return None
@@ -587,6 +591,14 @@ def _finish(
         result.loc[not_sent, "sms_error"] = f"not attempted: {reason}"
     if progress:
         _display(summarize(result))
+    if campaign.resumed.sent:
+        # Said out loud: a campaign repeated on purpose with the same journal reaches nobody.
+        warnings.warn(
+            f"resumed from the journal {os.fspath(journal)!r}: {campaign.resumed.sent:,} "
+            "messages were already sent in an earlier run and were not sent again (to send the "
+            "same messages again on purpose, use a new journal file)",
+            stacklevel=3,
+        )
     if reason is None:
         return result
     done = campaign.counts.sent + campaign.counts.failed + campaign.counts.unknown

@@ -175,6 +175,13 @@ def _advice(
             reasons = Counter(frame.loc[frame["sms_status"] == status, "sms_error"].astype(str))
             common = ", ".join(f"{r}: {c:,}" for r, c in reasons.most_common(_TOP_REASONS))
             advice.append(f"{_rows(counts[status], singular, plural)}; see sms_error ({common})")
+    earlier = int(((frame["sms_status"] == "sent") & (frame["sms_error"].fillna("") != "")).sum())
+    if earlier:
+        advice.append(
+            _rows(earlier, "was", "were")
+            + " already sent in an earlier run (the journal says so) and not sent again; "
+            "use a new journal to send them again on purpose"
+        )
     if counts.get("unknown"):
         advice.append(
             _rows(counts["unknown"], "has", "have")

@@ -30,6 +30,7 @@ from smsbatch.exceptions import (
 from smsbatch.journal import Journal
 from smsbatch.sender import send
 from smsbatch.simulator import Simulator
+from smsbatch.summary import summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Pa55-w0rd-4-tests!"
@@ -485,6 +486,7 @@ import pandas as pd
 from smsbatch.client import Client
 from smsbatch.sender import send
 from smsbatch.simulator import Simulator
+from smsbatch.summary import summarize
 
 sim = Simulator(latency=0.03, record_path={record!r}).start()
 df = pd.DataFrame({{"name": [f"Person {{i}}" for i in range(200)],
@@ -557,3 +559,14 @@ def test_kill_9_mid_campaign_then_resume_never_sends_anyone_the_same_message_twi
     assert set(received(sim)) <= accounted
     sent = result[result["sms_status"] == "sent"]
     assert set(zip(sent["sms_to"], sent["sms_text"], strict=True)) <= set(received(sim))
+
+
+def test_a_campaign_repeated_with_the_same_journal_says_it_reached_nobody(sim, client, tmp_path):
+    journal = tmp_path / "campaign.db"
+    send(people(2), client, **quick(journal=journal))
+    with pytest.warns(UserWarning, match="2 messages were already sent in an earlier run"):
+        again = send(people(2), client, **quick(journal=journal))
+    assert sim.requests == 2
+    assert again["sms_status"].tolist() == ["sent", "sent"]
+    assert again["sms_error"].str.startswith("already sent in an earlier run").all()
+    assert "2 rows were already sent in an earlier run" in str(summarize(again))
