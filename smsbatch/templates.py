@@ -196,10 +196,7 @@ def _render_column(frame: pd.DataFrame, placeholder: Placeholder) -> tuple[np.nd
             formatted = format_value(value, placeholder.spec)
         except (ValueError, TypeError) as err:
             texts.append("")
-            problems.append(
-                f"column {placeholder.name!r}: cannot format {value!r} with "
-                f"{{{placeholder.name}:{placeholder.spec}}} ({err})"
-            )
+            problems.append(_format_problem(placeholder, value, err))
             continue
         texts.append("" if formatted is None else formatted)
         problems.append(empty if formatted is None else "")
@@ -207,6 +204,19 @@ def _render_column(frame: pd.DataFrame, placeholder: Placeholder) -> tuple[np.nd
     texts.append("")
     problems.append(empty)
     return np.array(texts, dtype=object)[codes], np.array(problems, dtype=object)[codes]
+
+
+def _format_problem(placeholder: Placeholder, value: object, err: Exception) -> str:
+    """Why a value does not fit its format spec, and what to do about it."""
+    shown = f"{{{placeholder.name}:{placeholder.spec}}}"
+    if isinstance(value, str) and "%" in placeholder.spec:
+        # Dates typed as text (03-12-2026) are never guessed at: day and month are ambiguous.
+        return (
+            f"column {placeholder.name!r}: {value!r} is text, not a date, so {shown} cannot "
+            f"format it; use {{{placeholder.name}}} to send it as written, or write dates as "
+            "2026-12-03 (or as Excel dates) in the file"
+        )
+    return f"column {placeholder.name!r}: cannot format {value!r} with {shown} ({err})"
 
 
 def format_value(value: object, spec: str = "") -> str | None:

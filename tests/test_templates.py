@@ -168,3 +168,11 @@ def test_a_whole_float_renders_as_the_integer_a_person_wrote_whatever_the_spec(s
 def test_a_column_with_a_colon_in_its_name_gets_a_hint_to_rename_it():
     with pytest.raises(TemplateError, match="rename the column 'Tijd: start'"):
         Template("{Tijd: start}", ["phone", "Tijd: start"])
+
+
+def test_a_date_typed_as_text_under_a_date_spec_says_what_to_do():
+    frame = pd.DataFrame({"datum": ["03-12-2026"]})
+    text, error = Template("tot {datum:%d-%m}", frame.columns).render(frame)
+    assert list(text) == [""]
+    assert "'03-12-2026' is text, not a date" in error[0]
+    assert "use {datum} to send it as written" in error[0]
