@@ -554,16 +554,17 @@ def _result(
     status = frame["sms_status"].tolist()
     error = frame["sms_error"].tolist()
     code: list[int | None] = [None] * n
-    text: list[str | None] = [None] * n
-    destination: list[str | None] = [None] * n
+    # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
+    text = [""] * n
+    destination = [""] * n
     sent_at = [math.nan] * n
     for position in positions:
         outcome = outcomes.get(position, _NEVER_ATTEMPTED)
         status[position] = outcome.status
         error[position] = outcome.error or ""
         code[position] = outcome.code
-        text[position] = outcome.text
-        destination[position] = outcome.destination
+        text[position] = outcome.text or ""
+        destination[position] = outcome.destination or ""
         if outcome.sent_at is not None:
             sent_at[position] = outcome.sent_at
     result = frame.copy()

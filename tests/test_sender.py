@@ -570,3 +570,12 @@ def test_a_campaign_repeated_with_the_same_journal_says_it_reached_nobody(sim, c
     assert again["sms_status"].tolist() == ["sent", "sent"]
     assert again["sms_error"].str.startswith("already sent in an earlier run").all()
     assert "2 rows were already sent in an earlier run" in str(summarize(again))
+
+
+def test_rows_without_an_answer_show_no_nan_in_the_answer_columns(sim, client):
+    df = people(2)
+    df.loc["row-1", "phone"] = "not a number"
+    result = send(df, client, **quick())
+    assert result.loc["row-1", "sms_status"] == "invalid"
+    assert result.loc["row-1", ["sms_response_text", "sms_response_destination"]].tolist() == ["", ""]
+    assert pd.isna(result.loc["row-1", "sms_response_code"])
