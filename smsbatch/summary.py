@@ -114,7 +114,7 @@ def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) ->
     >>> print(summarize(frame, price_per_segment=0.05))
     2 rows: 1 ready, 1 invalid, 0 duplicate, 0 excluded
     segments: 2; estimated cost 2 x 0.05 = 0.10
-    - 1 row is invalid, not sent; see sms_error (phone: too short: 1)
+    - 1 row is invalid, not sent; see sms_error: phone: too short (1x)
     """
     missing = [c for c in _NEEDED if c not in frame.columns]
     if missing:
@@ -173,8 +173,12 @@ def _advice(
     ):
         if counts.get(status):
             reasons = Counter(frame.loc[frame["sms_status"] == status, "sms_error"].astype(str))
-            common = ", ".join(f"{r}: {c:,}" for r, c in reasons.most_common(_TOP_REASONS))
-            advice.append(f"{_rows(counts[status], singular, plural)}; see sms_error ({common})")
+            common = "; ".join(
+                f"{reason} ({c:,}x)" for reason, c in reasons.most_common(_TOP_REASONS)
+            )
+            more = len(reasons) - _TOP_REASONS
+            common += f"; and {more:,} other reason{'s' if more > 1 else ''}" if more > 0 else ""
+            advice.append(f"{_rows(counts[status], singular, plural)}; see sms_error: {common}")
     earlier = int(((frame["sms_status"] == "sent") & (frame["sms_error"].fillna("") != "")).sum())
     if earlier:
         advice.append(

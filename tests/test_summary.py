@@ -41,8 +41,8 @@ def test_terminal_text_has_counts_cost_and_advice(frame):
     assert lines[0] == "5 rows: 2 ready, 1 invalid, 1 duplicate, 1 excluded"
     assert lines[1] == "segments: 2; estimated cost 2 x 0.07 = 0.14"
     assert lines[2] == (
-        "- 1 row is invalid, not sent; see sms_error "
-        "(phone: landline number, cannot receive SMS: 1)"
+        "- 1 row is invalid, not sent; see sms_error: "
+        "phone: landline number, cannot receive SMS (1x)"
     )
     assert "- 1 row repeats the number and message of an earlier row: skipped" in lines
     assert "- 1 row is on the exclude list: skipped" in lines
@@ -92,7 +92,7 @@ def test_send_results_are_summarised_too():
     assert summary.segments == 3
     lines = str(summary).splitlines()
     assert lines[0] == "6 rows: 2 sent, 1 invalid, 1 failed, 1 unknown, 1 not_sent"
-    assert "- 1 row failed; see sms_error (601: carrier: 1)" in lines
+    assert "- 1 row failed; see sms_error: 601: carrier (1x)" in lines
     assert (
         "- 1 row has an unknown outcome: the message may have been delivered; "
         "check with the provider before sending again"
