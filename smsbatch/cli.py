@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from smsbatch.client import Client
+from smsbatch.client import Client, Response
 from smsbatch.exceptions import (
     CampaignStopped,
     PreparationError,
@@ -57,6 +57,15 @@ _DEMO_RESULTS = "smsbatch-demo-results.xlsx"
 #: Fast enough that the demo takes a few seconds, slow enough to watch the progress bar.
 _DEMO_RATE = 10.0
 _PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_error"]
+#: Rows that will not be sent are listed up to this many; the summary counts the rest.
+_PROBLEM_ROWS = 20
+#: What to fix before a resume can help, by the category of the answer that stopped a send.
+_FIX_FIRST = {
+    "auth_or_funds": "First check the login and password (SMSBATCH_LOGIN, SMSBATCH_PASSWORD) or"
+    " top up the credit: the gateway refused the account (40x).",
+    "reseller_funds": "First ask the reseller to top up the credit: the gateway refused the"
+    " account (70x).",
+}
 
 _EXIT_CODES = """\
 exit status:
@@ -415,8 +424,18 @@ def _report(
     elif counts.get("failed", 0) or counts.get("unknown", 0):
         return max(status, EXIT_INCOMPLETE)
     if status in (EXIT_STOPPED, EXIT_INTERRUPTED):
+        refused = {Response(int(code), "", "").category for code in _failed_codes(result)}
+        for category, advice in _FIX_FIRST.items():
+            if category in refused:
+                print(advice, file=sys.stderr)
         print(f"To resume without sending anything twice:\n  {resume}", file=sys.stderr)
     return status
+
+
+def _failed_codes(result: pd.DataFrame) -> list[int]:
+    """The gateway's codes for the messages it refused in this result."""
+    failed = result.loc[result["sms_status"] == "failed", "sms_response_code"]
+    return [int(code) for code in failed.dropna().unique()]
 
 
 def _default_journal(file: Path) -> Path:
@@ -588,12 +607,20 @@ def _message_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> None:
-    """Print the first rows of a preview (what goes to whom) and its summary."""
+    """Print the first rows of a preview (what goes to whom), every row that will not be sent
+    (the first rows are usually all fine; the problems are further down) and the summary."""
     shown = frame.head(rows)[[to, *_PREVIEW_COLUMNS]]
     with pd.option_context("display.max_colwidth", 70, "display.width", 200):
         print(shown.to_string())
     if len(frame) > rows:
         print(f"... and {len(frame) - rows} more rows")
+    problems = frame.loc[frame["sms_status"] != "ready", [to, "sms_status", "sms_error"]]
+    if len(problems):
+        print(f"\nRows that will not be sent ({len(problems)}):")
+        with pd.option_context("display.max_colwidth", None, "display.width", 200):
+            print(problems.head(_PROBLEM_ROWS).to_string())
+        if len(problems) > _PROBLEM_ROWS:
+            print(f"... and {len(problems) - _PROBLEM_ROWS} more")
     print(f"\n{summarize(frame)}\n")
 
 

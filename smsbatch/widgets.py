@@ -11,7 +11,8 @@ The panel always keeps a journal (by default one fixed file in the current folde
 Send again after a stop resumes the campaign instead of texting everybody a second time.
 
 The password is only ever typed into an ``ipywidgets.Password`` field, which is emptied as soon
-as a client has been made from it.
+as a client has been made from it. A client made from the fields is dropped when the gateway
+refuses the account (40x), so that the corrected password typed next is the one used.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from smsbatch.client import DEFAULT_BASE_URL, Client
+from smsbatch.client import DEFAULT_BASE_URL, Client, Response
 from smsbatch.exceptions import CampaignStopped, ConfigurationError, SmsBatchError
 from smsbatch.optout import read_exclude
 from smsbatch.preview import Prepared, prepare
@@ -105,6 +106,8 @@ class CampaignPanel:
         self._rows = rows
         self._base_url = base_url or os.environ.get("SMSBATCH_BASE_URL") or DEFAULT_BASE_URL
         self._client = client if client is not None else _client_from_env()
+        #: The client made from the login and password fields: the panel's own, to replace.
+        self._typed: Client | None = None
         self._ready = 0
         #: The last send's result DataFrame (or the dry run's preview), ``None`` before.
         self.result: pd.DataFrame | None = None
@@ -285,9 +288,13 @@ class CampaignPanel:
             self.status.value = _note(f"Sent. The result is in panel.result.{skipped}")
         except CampaignStopped as err:
             result = err.result
+            refused = _refusal(result)
+            if refused == "auth_or_funds":
+                # This password failed: asking for it again beats failing with it again.
+                self._forget_typed()
             self.status.value = _error(
-                f"Stopped: {err.reason.rstrip('.')}. To send the rest, tick the box and click"
-                " Send again: the journal skips every message already sent."
+                f"Stopped: {err.reason.rstrip('.')}. {self._advice(refused)}To send the rest,"
+                " tick the box and click Send again: the journal skips every message already sent."
             )
         except SmsBatchError as err:
             self.status.value = _error(str(err))
@@ -308,14 +315,38 @@ class CampaignPanel:
         return options
 
     def _credentials(self) -> Client:
-        """Return the client, making it from the login and password fields if needed."""
-        if self._client is None:
-            if not (self.login.value and self.password.value):
-                raise ConfigurationError("type the login and the password first")
-            self._client = Client(self.login.value, self.password.value, self._base_url)
+        """Return the client; a password typed since the last Send makes a new one."""
+        if self._client is not None:
+            return self._client
+        if self.login.value and self.password.value:
+            self._forget_typed()
+            self._typed = Client(self.login.value, self.password.value, self._base_url)
             # The client keeps the password masked; the widget should not keep it at all.
             self.password.value = ""
-        return self._client
+        if self._typed is None:
+            raise ConfigurationError("type the login and the password first")
+        return self._typed
+
+    def _forget_typed(self) -> None:
+        if self._typed is not None:
+            self._typed.close()
+            self._typed = None
+
+    def _advice(self, refused: str | None) -> str:
+        """What to fix before Send can help, when the gateway refused the account itself."""
+        if refused == "auth_or_funds":
+            if self._client is not None:
+                return (
+                    "Check the login and password (or the credit) before sending again; for a"
+                    " new password, make a new panel with a new client. "
+                )
+            return (
+                "Check the login and type the password again (or top up the credit) before"
+                " sending again. "
+            )
+        if refused == "reseller_funds":
+            return "Ask the reseller to top up the credit before sending again. "
+        return ""
 
     def _column(self, name: str | None) -> Hashable:
         """Map the dropdown's text back to the frame's own column label (maybe not a str)."""
@@ -345,6 +376,13 @@ def panel(df: pd.DataFrame, client: Client | None = None, **options: Any) -> Cam
 def _keys(prepared: Prepared) -> list[str]:
     """What a preparation would send, in order: the journal keys of its messages."""
     return [message.key for _, message in prepared.messages()]
+
+
+def _refusal(result: pd.DataFrame) -> str | None:
+    """The category of a gateway answer that refused the account (40x, 70x), if one did."""
+    codes = result.loc[result["sms_status"] == "failed", "sms_response_code"].dropna()
+    categories = {Response(int(code), "", "").category for code in codes}
+    return next((c for c in ("auth_or_funds", "reseller_funds") if c in categories), None)
 
 
 def _client_from_env() -> Client | None:

@@ -129,6 +129,31 @@ def test_preview_shows_what_goes_to_whom_and_the_summary(
     assert f"{READY} ready, 4 invalid, 1 duplicate, 1 excluded" in out
 
 
+def test_preview_lists_every_row_that_will_not_be_sent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The first rows are all fine; the problems further down are listed with their reason."""
+    args = ["--to", "telefoon", "--text", "Hoi {voornaam}!", "--exclude", OPTOUTS, "--rows", "3"]
+    assert main(["preview", RECIPIENTS, *args]) == 0
+    problems = capsys.readouterr().out.split("Rows that will not be sent (6):\n")[1]
+    lines = problems.split("\n\n")[0].splitlines()[1:]
+    assert [line.split()[0] for line in lines] == ["17", "18", "19", "20", "21", "22"]
+    assert "010-1234567    invalid" in problems and "landline number" in problems
+    assert "duplicate" in lines[4] and "same number and message as row 0" in lines[4]
+    assert "0650123456   excluded  " in lines[5] and "on the exclude list" in lines[5]
+
+
+def test_a_long_list_of_problems_ends_with_how_many_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    numbers = tmp_path / "nummers.csv"
+    numbers.write_text("phone\n0612345678\n" + "12\n" * 25, encoding="utf-8")
+    assert main(["preview", str(numbers), "--text", "Hoi"]) == 0
+    out = capsys.readouterr().out
+    problems = out.split("Rows that will not be sent (25):\n")[1].split("\n\n")[0]
+    assert problems.count("invalid") == 20 and problems.endswith("... and 5 more")
+
+
 def test_unknown_placeholder_is_one_line_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["preview", RECIPIENTS, "--to", "telefoon", "--text", "Hoi {voornam}"])
     err = capsys.readouterr().err
@@ -188,7 +213,8 @@ def test_a_person_at_a_terminal_confirms_by_typing_yes(
     monkeypatch.setattr(sys, "stdin", _Terminal(answer))
     assert main(["send", recipients, *CAMPAIGN, "--rate", "0"]) == code
     out = capsys.readouterr().out
-    assert f"Send {READY} messages from '{SAMPLE_SENDER}'?" in out
+    question = out.index(f"Send {READY} messages from '{SAMPLE_SENDER}'?")
+    assert out.index("Rows that will not be sent (6):") < question  # every problem, before
     assert len(account.messages) == sent
 
 
@@ -261,6 +287,8 @@ def test_wrong_password_stops_with_3_and_never_shows_it(
     assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
     captured = capsys.readouterr()
     assert "stopped" in captured.err
+    fix_first, resume = captured.err.split("To resume without sending anything twice:")
+    assert "check the login and password (SMSBATCH_LOGIN, SMSBATCH_PASSWORD)" in fix_first
     assert "Wr0ng&Secret" not in captured.out + captured.err
     assert not account.messages
 
@@ -271,6 +299,7 @@ def test_a_stopped_campaign_resumes_with_the_printed_command(
     account.funds = 5
     assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
     err = capsys.readouterr().err
+    assert "or top up the credit" in err.split("To resume")[0]
     resume = shlex.split(err.split("To resume without sending anything twice:\n")[1].strip())
     assert resume[0] == "smsbatch" and "--journal" in resume
 

@@ -49,6 +49,17 @@ def ready_panel(recipients: pd.DataFrame, client: Client) -> CampaignPanel:
                  rate=0)
 
 
+@pytest.fixture
+def fields_panel(
+    recipients: pd.DataFrame, gateway: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> CampaignPanel:
+    """A panel without a client or credentials in the environment: it asks for them."""
+    for name in ("SMSBATCH_LOGIN", "SMSBATCH_PASSWORD", "SMSBATCH_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
+                         rate=0, base_url=gateway.url)
+
+
 def _all_widgets(widget: widgets.Widget) -> Iterator[widgets.Widget]:
     yield widget
     for child in getattr(widget, "children", ()):
@@ -137,12 +148,9 @@ def test_a_stopped_campaign_keeps_its_partial_result(
 
 
 def test_without_credentials_it_asks_for_a_password_in_a_password_field(
-    recipients: pd.DataFrame, gateway: Simulator, monkeypatch: pytest.MonkeyPatch
+    fields_panel: CampaignPanel, gateway: Simulator
 ) -> None:
-    for name in ("SMSBATCH_LOGIN", "SMSBATCH_PASSWORD", "SMSBATCH_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    p = CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
-                      rate=0, base_url=gateway.url)
+    p = fields_panel
     shown = list(_all_widgets(p.widget))
     assert p.password in shown and isinstance(p.password, widgets.Password)
 
@@ -201,7 +209,9 @@ def test_send_again_after_a_stop_sends_only_the_rest(
     gateway.funds = 3
     ready_panel.confirm.value = True
     ready_panel.send_button.click()
-    assert "funds. To send the rest" in ready_panel.status.value
+    status = ready_panel.status.value
+    assert "funds. Check the login and password (or the credit)" in status
+    assert "To send the rest" in status
 
     gateway.funds = None
     ready_panel.confirm.value = True
@@ -244,3 +254,26 @@ def test_send_refuses_when_the_campaign_changed_since_the_confirmation(
     p.confirm.value = True  # the new preview, confirmed
     p.send_button.click()
     assert [m.to for m in gateway.messages] == ["31650000001"]
+
+
+def test_a_corrected_password_is_used_after_a_refused_one(
+    fields_panel: CampaignPanel, gateway: Simulator
+) -> None:
+    """A 401 drops the client made from the fields: the password typed next is the one used."""
+    p = fields_panel
+    p.login.value, p.password.value = gateway.login, "typo"
+    p.confirm.value = True
+    p.send_button.click()
+    assert not gateway.messages
+    assert "401" in p.status.value and "type the password again" in p.status.value
+
+    p.confirm.value = True
+    p.send_button.click()  # the refused password is not tried a second time
+    assert gateway.requests == 1 and "password" in p.status.value
+
+    p.password.value = PASSWORD
+    p.confirm.value = True
+    p.send_button.click()
+    assert len(gateway.messages) == READY
+    assert "Sent." in p.status.value and p.password.value == ""
+
