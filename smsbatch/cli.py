@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from smsbatch.client import Client, Response
+from smsbatch.client import Client
 from smsbatch.exceptions import (
     CampaignStopped,
     PreparationError,
@@ -424,18 +424,10 @@ def _report(
     elif counts.get("failed", 0) or counts.get("unknown", 0):
         return max(status, EXIT_INCOMPLETE)
     if status in (EXIT_STOPPED, EXIT_INTERRUPTED):
-        refused = {Response(int(code), "", "").category for code in _failed_codes(result)}
-        for category, advice in _FIX_FIRST.items():
-            if category in refused:
-                print(advice, file=sys.stderr)
+        if stopped is not None and stopped.category in _FIX_FIRST:
+            print(_FIX_FIRST[stopped.category], file=sys.stderr)
         print(f"To resume without sending anything twice:\n  {resume}", file=sys.stderr)
     return status
-
-
-def _failed_codes(result: pd.DataFrame) -> list[int]:
-    """The gateway's codes for the messages it refused in this result."""
-    failed = result.loc[result["sms_status"] == "failed", "sms_response_code"]
-    return [int(code) for code in failed.dropna().unique()]
 
 
 def _default_journal(file: Path) -> Path:

@@ -142,12 +142,17 @@ class CampaignStopped(SmsBatchError):
     """A campaign stopped before every row was attempted.
 
     ``.result`` is the full result DataFrame (rows not attempted are ``not_sent``), and
-    ``.reason`` says why. Resume with the same journal to continue where it stopped.
+    ``.reason`` says why; ``.category`` is the ``Response.category`` of the gateway answer that
+    stopped it (``"auth_or_funds"``, ``"reseller_funds"``), None for any other cause. Resume
+    with the same journal to continue where it stopped, once that cause is fixed.
     """
 
-    def __init__(self, message: str, *, result: pd.DataFrame, reason: str) -> None:
+    def __init__(
+        self, message: str, *, result: pd.DataFrame, reason: str, category: str | None = None
+    ) -> None:
         self.result = result
         self.reason = reason
+        self.category = category
         super().__init__(message)
 
 

@@ -300,6 +300,7 @@ class _Campaign:
         self.resumed = _Counts()
         self.stop = stop
         self.stop_reason: str | None = None
+        self.stop_category: str | None = None  # the answer's category, when one stopped it
         self.interrupted = False
         self.total = 0
         self.crash: BaseException | None = None
@@ -490,14 +491,15 @@ class _Campaign:
                 and counts.consecutive_failures >= self.max_consecutive_failures
             )
         if outcome.category in _STOPPING_CATEGORIES:
-            self._halt(f"the gateway answered {outcome.code}: {outcome.text}")
+            self._halt(f"the gateway answered {outcome.code}: {outcome.text}", outcome.category)
         elif tripped:
             self._halt(f"{counts.consecutive_failures} messages in a row failed")
 
-    def _halt(self, reason: str) -> None:
+    def _halt(self, reason: str, category: str | None = None) -> None:
         with self._lock:
             if self.stop_reason is None:
                 self.stop_reason = reason
+                self.stop_category = category
         self.stop.set()
 
 
@@ -610,11 +612,13 @@ def _finish(
     )
     message = f"{reason}; stopped after {done} of {campaign.total} messages: {resume}"
     if campaign.crash is not None:
-        raise CampaignStopped(message, result=result, reason=reason) from campaign.crash
+        raise CampaignStopped(
+            message, result=result, reason=reason, category=campaign.stop_category
+        ) from campaign.crash
     if campaign.interrupted:
         warnings.warn(message, stacklevel=3)
         return result
-    raise CampaignStopped(message, result=result, reason=reason)
+    raise CampaignStopped(message, result=result, reason=reason, category=campaign.stop_category)
 
 
 def _display(summary: object) -> None:

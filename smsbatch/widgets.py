@@ -26,7 +26,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from smsbatch.client import DEFAULT_BASE_URL, Client, Response
+from smsbatch.client import DEFAULT_BASE_URL, Client
 from smsbatch.exceptions import CampaignStopped, ConfigurationError, SmsBatchError
 from smsbatch.optout import read_exclude
 from smsbatch.preview import Prepared, prepare
@@ -288,7 +288,7 @@ class CampaignPanel:
             self.status.value = _note(f"Sent. The result is in panel.result.{skipped}")
         except CampaignStopped as err:
             result = err.result
-            refused = _refusal(result)
+            refused = err.category
             if refused == "auth_or_funds":
                 # This password failed: asking for it again beats failing with it again.
                 self._forget_typed()
@@ -376,13 +376,6 @@ def panel(df: pd.DataFrame, client: Client | None = None, **options: Any) -> Cam
 def _keys(prepared: Prepared) -> list[str]:
     """What a preparation would send, in order: the journal keys of its messages."""
     return [message.key for _, message in prepared.messages()]
-
-
-def _refusal(result: pd.DataFrame) -> str | None:
-    """The category of a gateway answer that refused the account (40x, 70x), if one did."""
-    codes = result.loc[result["sms_status"] == "failed", "sms_response_code"].dropna()
-    categories = {Response(int(code), "", "").category for code in codes}
-    return next((c for c in ("auth_or_funds", "reseller_funds") if c in categories), None)
 
 
 def _client_from_env() -> Client | None:

@@ -246,6 +246,7 @@ def test_a_credit_answer_stops_the_campaign_at_once_with_the_result(sim, client,
     assert result["sms_status"].tolist() == ["sent", "sent", "failed"] + ["not_sent"] * 3
     assert result.loc["row-2", "sms_response_code"] == code
     assert str(code) in stopped.value.reason
+    assert stopped.value.category == {402: "auth_or_funds", 701: "reseller_funds"}[code]
     assert sim.requests == 3
 
 
