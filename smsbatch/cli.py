@@ -41,7 +41,7 @@ from smsbatch.exceptions import (
 from smsbatch.files import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
 from smsbatch.preview import preview, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
-from smsbatch.sender import DEFAULT_RATE, send
+from smsbatch.sender import DEFAULT_RATE, EARLIER_RUN, send
 from smsbatch.simulator import Simulator
 
 logger = logging.getLogger(__name__)
@@ -356,7 +356,6 @@ def _send(args: argparse.Namespace) -> int:
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
-    started = pd.Timestamp.now(tz="UTC")
     stopped: CampaignStopped | None = None
     extra = {} if args.rate is None else {"rate": args.rate or None}
     # send() words its warnings for Python callers; the command line says it its own way.
@@ -378,7 +377,7 @@ def _send(args: argparse.Namespace) -> int:
             result, stopped = err.result, err
     for warning in caught:
         logger.info("send() warned: %s", warning.message)
-    earlier = int(((result["sms_status"] == "sent") & (result["sms_sent_at"] < started)).sum())
+    earlier = int((result["sms_error"] == EARLIER_RUN).sum())
     if earlier:
         print(
             f"{earlier} messages were already sent with this journal in an earlier run and were"

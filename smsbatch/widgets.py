@@ -30,7 +30,7 @@ from smsbatch.client import DEFAULT_BASE_URL, Client
 from smsbatch.exceptions import CampaignStopped, ConfigurationError, SmsBatchError
 from smsbatch.optout import read_exclude
 from smsbatch.preview import Prepared, prepare
-from smsbatch.sender import DEFAULT_RATE, send
+from smsbatch.sender import DEFAULT_RATE, EARLIER_RUN, send
 from smsbatch.summary import summarize
 
 __all__ = ["CampaignPanel", "panel"]
@@ -258,7 +258,6 @@ class CampaignPanel:
             return
         self.confirm.value = False
         confirmed = _keys(self._shown)
-        started = pd.Timestamp.now(tz="UTC")
         try:
             options = self._frozen_options()
             if _keys(prepare(self._df, **options)) != confirmed:
@@ -277,9 +276,7 @@ class CampaignPanel:
                     progress=True,
                     **options,
                 )
-            earlier = int(
-                ((result["sms_status"] == "sent") & (result["sms_sent_at"] < started)).sum()
-            )
+            earlier = int((result["sms_error"] == EARLIER_RUN).sum())
             skipped = (
                 f" {earlier:,} were already sent with the journal and were not sent again."
                 if earlier
