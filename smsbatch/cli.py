@@ -352,7 +352,7 @@ def _send(args: argparse.Namespace) -> int:
     journal = (args.journal or _default_journal(args.file)).absolute()
     reused = " (from an earlier run: messages already sent with it are skipped)"
     print(f"Journal: {journal}{reused if journal.exists() else ''}")
-    refusal = None if args.yes else _confirm(ready, args.sender)
+    refusal = None if args.yes else _confirm(ready, args.sender, resuming=journal.exists())
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
@@ -386,14 +386,16 @@ def _send(args: argparse.Namespace) -> int:
     return _report(result, out, stopped, resume=_resume_command(args, journal))
 
 
-def _confirm(ready: int, sender: str) -> str | None:
+def _confirm(ready: int, sender: str, *, resuming: bool) -> str | None:
     """Ask the person at the terminal; return why not to send, or None to go ahead."""
     if not sys.stdin.isatty():
         return (
             f"refusing to send {ready} messages without confirmation: there is no terminal to"
             " ask; add --yes to send from a script"
         )
-    answer = input(f"Send {ready} messages from {sender!r}? Type 'yes' to send: ")
+    count = f"up to {ready}" if resuming else f"{ready}"
+    skipped = " (the journal skips those sent in an earlier run)" if resuming else ""
+    answer = input(f"Send {count} messages from {sender!r}{skipped}? Type 'yes' to send: ")
     if answer.strip().lower() != "yes":
         return "not confirmed; nothing was sent"
     return None

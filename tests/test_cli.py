@@ -3,7 +3,6 @@ processes where a terminal, a signal or the installed entry point matters."""
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shlex
@@ -57,13 +56,6 @@ def account(simulator: Simulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("SMSBATCH_BASE_URL", simulator.url)
     monkeypatch.chdir(tmp_path)
     return simulator
-
-
-class _Terminal(io.StringIO):
-    """Standard input that says it is a terminal, with the person's answers typed in."""
-
-    def isatty(self) -> bool:
-        return True
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str], **kwargs) -> subprocess.Popen[str]:
@@ -208,14 +200,27 @@ def test_missing_credentials_name_the_variables(
 
 @pytest.mark.parametrize(("answer", "code", "sent"), [("yes\n", 0, READY), ("no\n", 2, 0)])
 def test_a_person_at_a_terminal_confirms_by_typing_yes(
-    recipients: str, answer: str, code: int, sent: int, account: Simulator, monkeypatch, capsys
+    recipients: str, answer: str, code: int, sent: int, account: Simulator, at_terminal, capsys
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", _Terminal(answer))
+    at_terminal(answer)
     assert main(["send", recipients, *CAMPAIGN, "--rate", "0"]) == code
     out = capsys.readouterr().out
     question = out.index(f"Send {READY} messages from '{SAMPLE_SENDER}'?")
     assert out.index("Rows that will not be sent (6):") < question  # every problem, before
     assert len(account.messages) == sent
+
+
+def test_a_resume_asks_for_up_to_the_ready_count_and_says_the_journal_skips(
+    recipients: str, account: Simulator, at_terminal, capsys
+) -> None:
+    at_terminal("yes\n")
+    assert main(["send", recipients, *CAMPAIGN, "--rate", "0"]) == 0
+    at_terminal("yes\n")
+    assert main(["send", recipients, *CAMPAIGN, "--rate", "0"]) == 0
+    out = capsys.readouterr().out
+    assert f"Send up to {READY} messages from '{SAMPLE_SENDER}' (the journal skips" in out
+    assert f"{READY} messages were already sent with this journal" in out
+    assert len(account.messages) == READY
 
 
 def test_without_a_terminal_and_without_yes_it_refuses(

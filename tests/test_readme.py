@@ -3,11 +3,10 @@ block and every command-line example in it runs, in order, against the simulator
 
 from __future__ import annotations
 
-import io
 import re
 import shlex
 import shutil
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,13 +43,6 @@ def test_every_python_block_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert (tmp_path / "tour-results.xlsx").is_file()
 
 
-class _Terminal(io.StringIO):
-    """A person at a terminal who answers the confirmation question with 'yes'."""
-
-    def isatty(self) -> bool:
-        return True
-
-
 def _cli_examples() -> list[list[str]]:
     """The smsbatch command lines of the README's shell blocks, continuation lines joined.
 
@@ -68,7 +60,9 @@ def _cli_examples() -> list[list[str]]:
     return examples
 
 
-def test_every_cli_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_cli_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_terminal: Callable[[str], None]
+) -> None:
     monkeypatch.chdir(tmp_path)
     shutil.copy(sample_path("recipients.xlsx"), "klanten.xlsx")
     shutil.copy(sample_path("optouts.csv"), "afmeldingen.csv")
@@ -83,7 +77,7 @@ def test_every_cli_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv("SMSBATCH_PASSWORD", gateway.password)
         monkeypatch.setenv("SMSBATCH_BASE_URL", gateway.url)
         for argv in examples:
-            monkeypatch.setattr(sys, "stdin", _Terminal("yes\n"))
+            at_terminal("yes\n")
             assert main(argv) == 0, argv
         assert len(gateway.messages) > 0
     assert Path("resultaten.xlsx").is_file()
