@@ -34,10 +34,11 @@ from smsbatch.exceptions import (
     UnexpectedCodeError,
 )
 from smsbatch.files import read_recipients, write_results
-from smsbatch.preview import Message, Prepared, Summary, prepare, preview, summarize
+from smsbatch.preview import Message, Prepared, prepare, preview
 from smsbatch.samples import sample_path
 from smsbatch.sender import send
 from smsbatch.simulator import SimulatedMessage, Simulator
+from smsbatch.summary import Summary, summarize
 from smsbatch.widgets import CampaignPanel, panel
 
 __version__ = "0.1.0"

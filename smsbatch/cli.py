@@ -4,16 +4,8 @@ Each subcommand has an ``_add_<name>`` function that declares its arguments and 
 function that runs it and returns the exit status. Errors print one line to stderr, never a
 traceback and never the password.
 
-Exit status, for scripts:
-
-=== ==========================================================================================
-0   every ready message was sent (or the dry run / preview / demo went through)
-1   some messages failed or their outcome is unknown, or the results file could not be written:
-    read the summary
-2   nothing was sent: a usage or preparation error, or the confirmation was refused
-3   the campaign stopped early (credentials, funds, too many failures in a row); resume it
-130 interrupted (Ctrl-C); resume it
-=== ==========================================================================================
+The exit statuses a script can rely on are listed once, in ``_EXIT_CODES`` (shown by
+``smsbatch --help``).
 """
 
 from __future__ import annotations
@@ -69,7 +61,7 @@ _FIX_FIRST = {
 
 _EXIT_CODES = """\
 exit status:
-  0    every ready message was sent (or the dry run / preview went through)
+  0    every ready message was sent (or the dry run / preview / demo went through)
   1    some messages failed or their outcome is unknown (or the results file could not be
        written): read the summary
   2    nothing was sent: usage or preparation error, or confirmation refused

@@ -339,7 +339,7 @@ class Client:
     def _send(
         self, to: str, sender: str, message: Mapping[str, str], extra: Mapping[str, str]
     ) -> Response:
-        log.debug("sending %s message to %s", "text" if "text" in message else "binary", to)
+        log.debug("sending a message to %s", to)
         try:
             # The URL is built in the call so that no local of this frame holds the password.
             return self._request(self._url(to, sender, message, extra))
@@ -353,7 +353,8 @@ class Client:
         params = {"login": self.login, "pass": self._password.reveal(), "from": sender, "to": to}
         params.update(message)
         params.update(self.extra_params)
-        params.update(self._check_extra(extra))
+        if extra:
+            params.update(self._check_extra(extra))
         return f"{self.base_url}sendsms.ashx?{_encode_query(params)}"
 
     def _request(self, url: str) -> Response:

@@ -176,9 +176,9 @@ def send(
     ...               journal="campaign.db")
     >>> result["sms_status"].value_counts()  # doctest: +SKIP
     """
-    _check_options(rate, rate_unit, workers, retries, backoff, max_consecutive_failures)
     stop = threading.Event()
     throttle = Throttle(rate, sleep=stop.wait)  # a stop also ends a wait for the next slot
+    _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
     prepared = prepare(df, sender=sender, **options)
     if prepared.sender is None:
         raise InvalidSenderError("a sender is required to send", column="sender")
@@ -204,17 +204,12 @@ def send(
 
 
 def _check_options(
-    rate: float | None,
     rate_unit: str,
     workers: int,
     retries: int,
     backoff: float,
     max_consecutive_failures: int | None,
 ) -> None:
-    if rate is not None and not (
-        isinstance(rate, int | float) and not isinstance(rate, bool) and 0 < rate < math.inf
-    ):
-        raise ConfigurationError(f"rate must be a positive number or None, not {rate!r}")
     if rate_unit not in ("message", "segment"):
         raise ConfigurationError(f"rate_unit must be 'message' or 'segment', not {rate_unit!r}")
     if not (isinstance(workers, int) and workers >= 1):
@@ -611,14 +606,12 @@ def _finish(
         else "send the rows whose sms_status is 'not_sent' (next time pass journal= to resume)"
     )
     message = f"{reason}; stopped after {done} of {campaign.total} messages: {resume}"
-    if campaign.crash is not None:
-        raise CampaignStopped(
-            message, result=result, reason=reason, category=campaign.stop_category
-        ) from campaign.crash
-    if campaign.interrupted:
+    if campaign.interrupted and campaign.crash is None:
         warnings.warn(message, stacklevel=3)
         return result
-    raise CampaignStopped(message, result=result, reason=reason, category=campaign.stop_category)
+    raise CampaignStopped(
+        message, result=result, reason=reason, category=campaign.stop_category
+    ) from campaign.crash
 
 
 def _display(summary: object) -> None:

@@ -59,7 +59,9 @@ class Throttle:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
-        if rate is not None and not rate > 0:
+        if rate is not None and not (
+            isinstance(rate, int | float) and not isinstance(rate, bool) and 0 < rate < math.inf
+        ):
             raise ConfigurationError(f"rate must be a positive number or None, not {rate!r}")
         self.rate = rate
         self._clock = clock
