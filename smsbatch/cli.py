@@ -31,7 +31,7 @@ from smsbatch.exceptions import (
     SmsBatchError,
 )
 from smsbatch.files import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
-from smsbatch.preview import preview, summarize
+from smsbatch.preview import prepare, preview, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
 from smsbatch.sender import DEFAULT_RATE, EARLIER_RUN, send
 from smsbatch.simulator import Simulator
@@ -329,7 +329,8 @@ def _send(args: argparse.Namespace) -> int:
     recipients = read_recipients(args.file)
     out = _free_path(args.out or args.file.with_name(f"{args.file.stem}-results.xlsx"))
     _check_results_path(out)
-    frame = preview(recipients, sender=args.sender, **options)
+    shown = prepare(recipients, sender=args.sender, **options)
+    frame = shown.frame
     ready = summarize(frame).counts.get("ready", 0)
     _show_preview(frame, to=args.to, rows=5)
     if args.dry_run:
@@ -348,6 +349,16 @@ def _send(args: argparse.Namespace) -> int:
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
+    # Prepared again (an opt-out file may have changed while the person read the preview), and
+    # sent only if it is still exactly what was shown; then that very preparation is sent.
+    current = prepare(recipients, sender=args.sender, **options)
+    if not current.same_messages(shown):
+        print(
+            "smsbatch send: the campaign changed since the preview was shown (the exclude "
+            "list?); nothing was sent: run the command again to see the new preview",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     stopped: CampaignStopped | None = None
     extra = {} if args.rate is None else {"rate": args.rate or None}
     # send() words its warnings for Python callers; the command line says it its own way.
@@ -355,15 +366,13 @@ def _send(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         try:
             result = send(
-                recipients,
+                current,
                 client,
-                sender=args.sender,
                 journal=journal,
                 workers=args.workers,
                 resend_unknown=args.resend_unknown,
                 progress=True,
                 **extra,
-                **options,
             )
         except CampaignStopped as err:
             result, stopped = err.result, err

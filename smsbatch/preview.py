@@ -121,6 +121,13 @@ class Prepared:
                 ),
             )
 
+    def same_messages(self, other: Prepared) -> bool:
+        """True when ``other`` would send exactly these messages (numbers and texts), in order:
+        how a front end checks that what it sends is still what the person confirmed."""
+        return self.sender == other.sender and [m.key for _, m in self.messages()] == [
+            m.key for _, m in other.messages()
+        ]
+
     def summary(self) -> Summary:
         """Summarise the preview for a person (see ``summarize``)."""
         return summarize(self.frame, price_per_segment=self.price_per_segment)

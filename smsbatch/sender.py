@@ -37,7 +37,7 @@ from smsbatch.exceptions import (
     OutcomeUnknownError,
 )
 from smsbatch.journal import Entry, Ident, Journal
-from smsbatch.preview import Message, MessageOptions, prepare
+from smsbatch.preview import Message, MessageOptions, Prepared, prepare
 from smsbatch.summary import summarize
 from smsbatch.throttle import Throttle
 
@@ -94,10 +94,10 @@ class _Job:
 
 
 def send(
-    df: pd.DataFrame,
+    df: pd.DataFrame | Prepared,
     client: Client,
     *,
-    sender: str,
+    sender: str | None = None,
     rate: float | None = DEFAULT_RATE,
     rate_unit: Literal["message", "segment"] = "message",
     workers: int = 1,
@@ -118,14 +118,16 @@ def send(
 
     Parameters
     ----------
-    df : DataFrame
-        The recipients; never modified.
+    df : DataFrame or Prepared
+        The recipients (never modified), or a campaign made with
+        :func:`smsbatch.preview.prepare`: then exactly the messages it holds are sent, with its
+        sender, and no message options may be given.
     client : Client
         Where to send (the real gateway or a :class:`~smsbatch.Simulator`'s URL).
     to, text, vcard, binary, region, exclude, dedupe, max_segments, price_per_segment, transliterate
         As for :func:`smsbatch.preview.preview`.
     sender : str
-        The originator shown on the phone (required).
+        The originator shown on the phone (required unless ``df`` is prepared with one).
     rate : float or None, default 10
         Requests (or segments, see ``rate_unit``) per second over all workers, evenly spaced;
         in no one-second window more than ``ceil(rate)``. ``None``: as fast as possible.
@@ -179,7 +181,15 @@ def send(
     stop = threading.Event()
     throttle = Throttle(rate, sleep=stop.wait)  # a stop also ends a wait for the next slot
     _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
-    prepared = prepare(df, sender=sender, **options)
+    if isinstance(df, Prepared):
+        if options or sender not in (None, df.sender):
+            raise ConfigurationError(
+                "a prepared campaign brings its own sender and message options; "
+                "pass only the sending options (rate, journal, ...)"
+            )
+        prepared = df
+    else:
+        prepared = prepare(df, sender=sender, **options)
     if prepared.sender is None:
         raise InvalidSenderError("a sender is required to send", column="sender")
     if dry_run:

@@ -28,7 +28,6 @@ import pandas as pd
 
 from smsbatch.client import DEFAULT_BASE_URL, Client
 from smsbatch.exceptions import CampaignStopped, ConfigurationError, SmsBatchError
-from smsbatch.optout import read_exclude
 from smsbatch.preview import Prepared, prepare
 from smsbatch.sender import DEFAULT_RATE, EARLIER_RUN, send
 from smsbatch.summary import summarize
@@ -257,10 +256,12 @@ class CampaignPanel:
             self.status.value = _error("Tick the confirmation box first.")
             return
         self.confirm.value = False
-        confirmed = _keys(self._shown)
+        confirmed = self._shown
         try:
-            options = self._frozen_options()
-            if _keys(prepare(self._df, **options)) != confirmed:
+            # Prepared again (an opt-out file may have changed), and sent only if it is still
+            # exactly what the person confirmed; then that very preparation is what is sent.
+            current = prepare(self._df, **self.options())
+            if not current.same_messages(confirmed):
                 self._refresh()
                 raise ConfigurationError(
                     "the campaign changed since you confirmed its preview (the exclude list?);"
@@ -269,12 +270,11 @@ class CampaignPanel:
             client = self._credentials()
             with self.progress:
                 result = send(
-                    self._df,
+                    current,
                     client,
                     rate=self.rate.value or None,
                     journal=self._journal,
                     progress=True,
-                    **options,
                 )
             earlier = int((result["sms_error"] == EARLIER_RUN).sum())
             skipped = (
@@ -300,16 +300,6 @@ class CampaignPanel:
         self.results.value = summarize(result)._repr_html_() + _table(result, _RESULT_COLUMNS)
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def _frozen_options(self) -> dict[str, Any]:
-        """The options with the exclude list read once, so that the check before sending and
-        the send itself see the same numbers even if an opt-out file changes meanwhile."""
-        options = self.options()
-        if options["exclude"] is not None:
-            # Normalised digits with a "+" read back as exactly themselves in any region.
-            numbers = read_exclude(options["exclude"], options["region"])
-            options["exclude"] = sorted(f"+{number}" for number in numbers)
-        return options
 
     def _credentials(self) -> Client:
         """Return the client; a password typed since the last Send makes a new one."""
@@ -368,11 +358,6 @@ def panel(df: pd.DataFrame, client: Client | None = None, **options: Any) -> Cam
     >>> p                                               # doctest: +SKIP
     """
     return CampaignPanel(df, client, **options)
-
-
-def _keys(prepared: Prepared) -> list[str]:
-    """What a preparation would send, in order: the journal keys of its messages."""
-    return [message.key for _, message in prepared.messages()]
 
 
 def _client_from_env() -> Client | None:

@@ -3,6 +3,7 @@ processes where a terminal, a signal or the installed entry point matters."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shlex
@@ -405,3 +406,26 @@ def test_demo_never_overwrites_earlier_results(
     assert main(["demo", "--rate", "0"]) == 0
     assert (tmp_path / "smsbatch-demo-results.xlsx").read_bytes() == b"mine"
     assert "smsbatch-demo-results-2.xlsx" in capsys.readouterr().out
+
+
+def test_a_campaign_that_changes_while_the_person_reads_it_is_not_sent(
+    tmp_path: Path, account: Simulator, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    people = tmp_path / "klanten.csv"
+    people.write_text("telefoon;naam\n0650000001;Anna\n0650000002;Bob\n", encoding="utf-8")
+    optouts = tmp_path / "afmeldingen.csv"
+    optouts.write_text("telefoon\n0650000009\n", encoding="utf-8")
+
+    class BobOptsOutWhileTheQuestionIsAsked(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+        def readline(self, *args: object) -> str:
+            optouts.write_text("telefoon\n0650000002\n", encoding="utf-8")
+            return "yes\n"
+
+    monkeypatch.setattr(sys, "stdin", BobOptsOutWhileTheQuestionIsAsked())
+    argv = ["send", str(people), "--to", "telefoon", "--text", "Hoi {naam}", "--sender", "Test"]
+    assert main([*argv, "--exclude", str(optouts), "--rate", "0"]) == 2
+    assert "changed since the preview was shown" in capsys.readouterr().err
+    assert account.requests == 0

@@ -28,6 +28,7 @@ from smsbatch.exceptions import (
     TemplateError,
 )
 from smsbatch.journal import Journal
+from smsbatch.preview import prepare
 from smsbatch.sender import send
 from smsbatch.simulator import Simulator
 from smsbatch.summary import summarize
@@ -423,6 +424,7 @@ CHILD = """
 import os, pickle, sys, warnings
 import pandas as pd
 from smsbatch.client import Client
+from smsbatch.preview import prepare
 from smsbatch.sender import send
 
 url, journal, out, n, workers = sys.argv[1:]
@@ -485,6 +487,7 @@ def test_ctrl_c_finishes_the_requests_in_flight_and_returns_the_partial_result(
 KERNEL_CAMPAIGN = """
 import pandas as pd
 from smsbatch.client import Client
+from smsbatch.preview import prepare
 from smsbatch.sender import send
 from smsbatch.simulator import Simulator
 from smsbatch.summary import summarize
@@ -579,3 +582,18 @@ def test_rows_without_an_answer_show_no_nan_in_the_answer_columns(sim, client):
     answer = result.loc["row-1", ["sms_response_text", "sms_response_destination"]]
     assert answer.tolist() == ["", ""]
     assert pd.isna(result.loc["row-1", "sms_response_code"])
+
+
+def test_a_prepared_campaign_is_sent_exactly_as_prepared(sim, client):
+    df = people(2)
+    prepared = prepare(df, text="Hi {name}", sender="Clinic")
+    df.loc["row-0", "name"] = "Edited afterwards"
+    result = send(prepared, client, rate=None, progress=False)
+    assert [(m.to, m.text) for m in sim.messages] == [
+        (number(0), "Hi Person 0"),
+        (number(1), "Hi Person 1"),
+    ]
+    assert result["sms_status"].tolist() == ["sent", "sent"]
+    with pytest.raises(ConfigurationError, match="brings its own sender and message options"):
+        send(prepared, client, text="Other {name}", progress=False)
+    assert sim.requests == 2
