@@ -180,6 +180,7 @@ class Simulator:
         self.utf16_declaration = utf16_declaration
         self.record_path = None if record_path is None else Path(record_path)
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)  # notified per request and message
         self._stop_lock = threading.Lock()
         self._stopping = threading.Event()
         self._stopped = False
@@ -229,6 +230,19 @@ class Simulator:
     def funds(self, value: int | None) -> None:
         with self._lock:
             self._funds = value
+
+    def wait_for(
+        self, *, messages: int = 0, requests: int = 0, timeout: float = 20.0
+    ) -> bool:
+        """Block until at least ``messages`` were accepted and ``requests`` arrived.
+
+        Lets a test time a signal or a fault to the traffic, without sleeping. Returns False
+        if ``timeout`` seconds passed first.
+        """
+        with self._arrived:
+            return self._arrived.wait_for(
+                lambda: len(self._messages) >= messages and self._requests >= requests, timeout
+            )
 
     # -- fault injection ------------------------------------------------------------------------
 
@@ -313,6 +327,7 @@ class Simulator:
         received_at = time.time()
         with self._lock:
             self._requests += 1
+            self._arrived.notify_all()
         latency = self.latency
         if latency > 0:
             self._stopping.wait(latency)
@@ -355,6 +370,7 @@ class Simulator:
         if self._funds is not None:
             self._funds -= 1
         self._messages.append(message)
+        self._arrived.notify_all()
         if self._record is not None:
             # ASCII JSON: a line can never be split by a reader's idea of a line break.
             self._record.write(json.dumps(asdict(message)) + "\n")

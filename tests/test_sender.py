@@ -81,7 +81,8 @@ def received(sim: Simulator) -> Counter[tuple[str, str | None]]:
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    """Poll a condition with a deadline: used only to time a signal to another process."""
+    """Poll a condition with a deadline: only for a simulator inside another process (the
+    Jupyter kernel), whose traffic this process can see only in its record file."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -466,7 +467,7 @@ def test_ctrl_c_finishes_the_requests_in_flight_and_returns_the_partial_result(
 ):
     sim.latency = 0.03
     child = start_child(sim, tmp_path, n=200, workers=workers)
-    wait_for(lambda: len(sim.messages) >= 5)
+    assert sim.wait_for(messages=5)
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=30)
     assert child.returncode == 0, stderr
@@ -547,7 +548,7 @@ def test_kill_9_mid_campaign_then_resume_never_sends_anyone_the_same_message_twi
 ):
     sim.latency = 0.02
     child = start_child(sim, tmp_path, n=120, workers=4)
-    wait_for(lambda: len(sim.messages) >= 20)
+    assert sim.wait_for(messages=20)
     child.kill()
     child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL

@@ -459,9 +459,7 @@ def test_stop_interrupts_latency_and_records_nothing():
 
     thread = threading.Thread(target=client)
     thread.start()
-    deadline = time.monotonic() + 5
-    while simulator.requests == 0 and time.monotonic() < deadline:
-        time.sleep(0.005)  # polling with a deadline: the request's arrival has no event
+    assert simulator.wait_for(requests=1, timeout=5)
     started = time.monotonic()
     simulator.stop()
     assert time.monotonic() - started < 5
@@ -545,3 +543,10 @@ def test_simulate_command_reports_a_busy_port(capsys):
         busy.listen()
         assert main(["simulate", "--port", str(busy.getsockname()[1])]) == 1
     assert "cannot start" in capsys.readouterr().err
+
+
+def test_wait_for_returns_when_traffic_arrives_and_false_after_the_timeout():
+    with Simulator("shop", PASSWORD) as simulator:
+        assert simulator.wait_for(messages=1, timeout=0.01) is False
+        requests.get(simulator.url + "sendsms.ashx", params=text_params(), timeout=5)
+        assert simulator.wait_for(messages=1, requests=1, timeout=5) is True
