@@ -31,10 +31,11 @@ from smsbatch.exceptions import (
     SmsBatchError,
 )
 from smsbatch.files import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
-from smsbatch.preview import prepare, preview, summarize
+from smsbatch.preview import prepare, preview
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
 from smsbatch.sender import DEFAULT_RATE, EARLIER_RUN, send
 from smsbatch.simulator import Simulator
+from smsbatch.summary import Summary, summarize
 
 logger = logging.getLogger(__name__)
 
@@ -331,8 +332,7 @@ def _send(args: argparse.Namespace) -> int:
     _check_results_path(out)
     shown = prepare(recipients, sender=args.sender, **options)
     frame = shown.frame
-    ready = summarize(frame).counts.get("ready", 0)
-    _show_preview(frame, to=args.to, rows=5)
+    ready = _show_preview(frame, to=args.to, rows=5).counts.get("ready", 0)
     if args.dry_run:
         print("Dry run: nothing was sent.")
         if args.out:
@@ -600,9 +600,10 @@ def _message_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> None:
+def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> Summary:
     """Print the first rows of a preview (what goes to whom), every row that will not be sent
-    (the first rows are usually all fine; the problems are further down) and the summary."""
+    (the first rows are usually all fine; the problems are further down) and the summary,
+    which is returned."""
     shown = frame.head(rows)[[to, *_PREVIEW_COLUMNS]]
     with pd.option_context("display.max_colwidth", 70, "display.width", 200):
         print(shown.to_string())
@@ -615,7 +616,9 @@ def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> None:
             print(problems.head(_PROBLEM_ROWS).to_string())
         if len(problems) > _PROBLEM_ROWS:
             print(f"... and {len(problems) - _PROBLEM_ROWS} more")
-    print(f"\n{summarize(frame)}\n")
+    summary = summarize(frame)
+    print(f"\n{summary}\n")
+    return summary
 
 
 def _check_results_path(path: Path) -> None:

@@ -136,7 +136,6 @@ class Journal:
             # Small pages: each commit appends whole pages to the WAL, and an event is ~150
             # bytes, so 1 KiB pages write a quarter of the bytes of the 4 KiB default.
             db.execute("PRAGMA page_size=1024")
-            db.execute("PRAGMA journal_mode=WAL")
             db.executescript(
                 f"BEGIN; {_SCHEMA} PRAGMA application_id={APPLICATION_ID};"
                 f" PRAGMA user_version={SCHEMA_VERSION}; COMMIT;"

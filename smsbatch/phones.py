@@ -111,14 +111,15 @@ def _normalise(value: object, region: str, fast: Classifier | None) -> tuple[str
     # Text without dots goes to the fast path as it is: it only answers for text that
     # cell_text would pass unchanged but for whitespace. A dot may be a spreadsheet's ".0",
     # which cell_text must see first.
-    if fast is not None and type(value) is str and "." not in value:
+    tried = fast is not None and type(value) is str and "." not in value
+    if tried:
         answer = fast(value)
         if answer is not None:
             return answer
     text, reason = cell_text(value)
     if reason:
         return "", reason
-    if fast is not None:
+    if fast is not None and not (tried and text == value):  # the same text, tried already
         answer = fast(text)
         if answer is not None:
             return answer

@@ -93,7 +93,6 @@ class Prepared:
     frame: pd.DataFrame
     sender: str | None
     kind: Kind
-    price_per_segment: float | None = None
     # Per-row rendered vCard/binary fields, kept apart from the frame so that editing the
     # preview cannot change what is sent.
     _fields: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -130,7 +129,7 @@ class Prepared:
 
     def summary(self) -> Summary:
         """Summarise the preview for a person (see ``summarize``)."""
-        return summarize(self.frame, price_per_segment=self.price_per_segment)
+        return summarize(self.frame)  # the price travels in frame.attrs
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{n:,} {status}" for status, n in self.summary().counts.items())
@@ -276,7 +275,6 @@ def prepare(
         frame=frame,
         sender=valid_sender,
         kind=kind,
-        price_per_segment=None if price_per_segment is None else float(price_per_segment),
         _fields=body.fields,
         _to=digits,
         _text=body.text,

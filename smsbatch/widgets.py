@@ -218,11 +218,12 @@ class CampaignPanel:
             except SmsBatchError as err:
                 self.preview.value = _error(str(err))
             else:
-                self._ready = prepared.summary().counts.get("ready", 0)
+                summary = prepared.summary()
+                self._ready = summary.counts.get("ready", 0)
                 self._shown = prepared
                 columns = [self._column(self.to.value), *_PREVIEW_COLUMNS]
-                self.preview.value = _table(prepared.frame.head(self._rows), columns) + (
-                    prepared.summary()._repr_html_()
+                self.preview.value = (
+                    _table(prepared.frame.head(self._rows), columns) + summary._repr_html_()
                 )
         self.confirm.description = (
             f"I have checked the preview; send {self._ready:,} "
