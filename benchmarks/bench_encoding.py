@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from smsbatch.encoding import analyse, encoding_of, non_gsm_characters, segment_count
+from smsbatch.preparation.encoding import analyse, encoding_of, non_gsm_characters, segment_count
 
 NAMES = np.array(["Anna", "Bram", "Daan", "Emma", "Julia", "Lucas", "Noah", "Sophie", "Tess"])
 PLACES = np.array(["Utrecht", "Zwolle", "Groningen", "Breda", "Leiden", "Delft", "Arnhem"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from smsbatch.files import read_recipients, write_results
+from smsbatch.spreadsheets import read_recipients, write_results
 
 
 def result_frame(rows: int) -> pd.DataFrame:

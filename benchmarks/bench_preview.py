@@ -85,7 +85,7 @@ def recipients(rows: int, seed: int = 2026) -> pd.DataFrame:
 
 
 def run_preview(frame: pd.DataFrame) -> int:
-    from smsbatch.preview import preview
+    from smsbatch.preparation.campaign import preview
 
     result = preview(frame, text=TEMPLATE)
     return int((result["sms_status"] == "ready").sum())
@@ -94,7 +94,7 @@ def run_preview(frame: pd.DataFrame) -> int:
 def run_baseline(frame: pd.DataFrame) -> int:
     import phonenumbers
 
-    from smsbatch.encoding import segment_count
+    from smsbatch.preparation.encoding import segment_count
 
     ready = 0
     for row in frame.to_dict("records"):

@@ -32,8 +32,8 @@ from pathlib import Path
 import pandas as pd
 import requests
 
-from smsbatch.client import Client
-from smsbatch.sender import send
+from smsbatch.gateway.client import Client
+from smsbatch.sending.run import send
 
 LOGIN, PASSWORD = "bench", "bench-secret"
 

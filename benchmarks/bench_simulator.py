@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from smsbatch.simulator import Simulator
+from smsbatch.gateway.simulator import Simulator
 
 _BODY = (
     b"<response>\n<sms_response_code>200</sms_response_code>\n"

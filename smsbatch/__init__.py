@@ -6,9 +6,6 @@ The public API is re-exported here; everything else is internal.
 import logging
 
 from smsbatch import accessor  # noqa: F401  (registers the df.sms accessor)
-from smsbatch.binary import concat_udh, port_udh
-from smsbatch.client import Client, Response
-from smsbatch.encoding import segment_count, transliterate
 from smsbatch.exceptions import (
     AuthOrFundsError,
     CampaignStopped,
@@ -33,13 +30,16 @@ from smsbatch.exceptions import (
     TransportError,
     UnexpectedCodeError,
 )
-from smsbatch.files import read_recipients, write_results
-from smsbatch.preview import Message, Prepared, prepare, preview
+from smsbatch.gateway.client import Client, Response
+from smsbatch.gateway.simulator import SimulatedMessage, Simulator
+from smsbatch.notebook import CampaignPanel, panel
+from smsbatch.preparation.binary import concat_udh, port_udh
+from smsbatch.preparation.campaign import Message, Prepared, prepare, preview
+from smsbatch.preparation.encoding import segment_count, transliterate
+from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import sample_path
-from smsbatch.sender import send
-from smsbatch.simulator import SimulatedMessage, Simulator
-from smsbatch.summary import Summary, summarize
-from smsbatch.widgets import CampaignPanel, panel
+from smsbatch.sending.run import send
+from smsbatch.spreadsheets import read_recipients, write_results
 
 __version__ = "0.1.0"
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from smsbatch.preview import preview
-from smsbatch.sender import send
-from smsbatch.summary import Summary, summarize
+from smsbatch.preparation.campaign import preview
+from smsbatch.preparation.summary import Summary, summarize
+from smsbatch.sending.run import send
 
 if TYPE_CHECKING:
-    from smsbatch.client import Client
+    from smsbatch.gateway.client import Client
 
 __all__ = ["SmsAccessor"]
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import pandas as pd
 
-from smsbatch.client import Client
 from smsbatch.exceptions import (
     CampaignStopped,
     PreparationError,
@@ -30,12 +29,13 @@ from smsbatch.exceptions import (
     ResultsFileExistsError,
     SmsBatchError,
 )
-from smsbatch.files import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
-from smsbatch.preview import prepare, preview
+from smsbatch.gateway.client import Client
+from smsbatch.gateway.simulator import Simulator
+from smsbatch.preparation.campaign import prepare, preview
+from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
-from smsbatch.sender import DEFAULT_RATE, EARLIER_RUN, send
-from smsbatch.simulator import Simulator
-from smsbatch.summary import Summary, summarize
+from smsbatch.sending.run import DEFAULT_RATE, EARLIER_RUN, send
+from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
 
 logger = logging.getLogger(__name__)
 

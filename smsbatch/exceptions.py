@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from smsbatch.client import Response
+    from smsbatch.gateway.client import Response
 
 
 class SmsBatchError(Exception):

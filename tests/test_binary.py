@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsbatch.binary import (
+from smsbatch.exceptions import MessageSpecError, PreparationError
+from smsbatch.preparation.binary import (
     MAX_OCTETS,
     NOKIA_RINGTONE_PORT,
     binary_problem,
@@ -14,7 +15,6 @@ from smsbatch.binary import (
     normalise_hex,
     port_udh,
 )
-from smsbatch.exceptions import MessageSpecError, PreparationError
 
 # The provider's example, wrapped over two lines as in its document.
 DOC_UDH = "06050415811581"

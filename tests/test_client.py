@@ -19,7 +19,7 @@ from responses import matchers
 from urllib3.exceptions import MaxRetryError, NameResolutionError
 
 import smsbatch
-from smsbatch.client import DEFAULT_BASE_URL, Client, Response, parse_reply
+from smsbatch.gateway.client import DEFAULT_BASE_URL, Client, Response, parse_reply
 
 PASSWORD = "p@ss&w0rd=€ #+%"
 URL = DEFAULT_BASE_URL + "sendsms.ashx"

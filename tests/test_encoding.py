@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsbatch.encoding import (
+from smsbatch.preparation.encoding import (
     GSM_BASIC,
     GSM_EXTENSION,
     analyse,

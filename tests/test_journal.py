@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from smsbatch.exceptions import JournalError
-from smsbatch.journal import Entry, Journal
+from smsbatch.sending.journal import Entry, Journal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,7 +119,7 @@ def test_worker_threads_can_write_concurrently(tmp_path):
 
 KILLED_WRITER = """
 import os, signal, sys
-from smsbatch.journal import Journal
+from smsbatch.sending.journal import Journal
 journal = Journal(sys.argv[1])
 journal.begin(("sent", 0), "31612345678", "text", "Hi", at=1.0)
 journal.answer(("sent", 0), 200, "SMS message sent.", "31612345678", at=1.5)

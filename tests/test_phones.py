@@ -8,7 +8,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from smsbatch.phones import _fast_path, _parse, cell_text, normalise_number, normalise_numbers
+from smsbatch.preparation.phones import (
+    _fast_path,
+    _parse,
+    cell_text,
+    normalise_number,
+    normalise_numbers,
+)
 
 
 @pytest.mark.parametrize(

@@ -486,7 +486,7 @@ def test_record_file_has_one_json_line_per_accepted_message_and_no_password(tmp_
 
 
 def test_nothing_on_stderr_and_no_password_in_debug_logs(sim, capfd, caplog):
-    caplog.set_level(logging.DEBUG, logger="smsbatch.simulator")
+    caplog.set_level(logging.DEBUG, logger="smsbatch.gateway.simulator")
     send(sim)
     send(sim, to="bad")
     requests.get(sim.url + "elsewhere", timeout=10)
@@ -495,9 +495,9 @@ def test_nothing_on_stderr_and_no_password_in_debug_logs(sim, capfd, caplog):
     with pytest.raises(requests.ConnectionError):
         send(sim)
     assert capfd.readouterr().err == ""
-    assert caplog.records, "expected DEBUG records from smsbatch.simulator"
+    assert caplog.records, "expected DEBUG records from smsbatch.gateway.simulator"
     for record in caplog.records:
-        assert record.name == "smsbatch.simulator"
+        assert record.name == "smsbatch.gateway.simulator"
         assert "p&s" not in record.getMessage() and "p%26s" not in record.getMessage()
 
 

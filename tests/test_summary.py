@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from smsbatch.exceptions import PreparationError
-from smsbatch.preview import preview
-from smsbatch.summary import summarize
+from smsbatch.preparation.campaign import preview
+from smsbatch.preparation.summary import summarize
 
 
 @pytest.fixture

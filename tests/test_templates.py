@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsbatch.exceptions import TemplateError
-from smsbatch.templates import Template, format_value
+from smsbatch.preparation.templates import Template, format_value
 
 
 def render(source: str, frame: pd.DataFrame) -> tuple[list[str], list[str]]:

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from smsbatch.exceptions import ConfigurationError
-from smsbatch.throttle import JITTER, Throttle
+from smsbatch.sending.throttle import JITTER, Throttle
 
 
 class FakeClock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smsbatch.exceptions import InvalidSenderError
-from smsbatch.originator import check_sender
+from smsbatch.preparation.sender_id import check_sender
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from smsbatch.exceptions import PreparationError, RecipientsFileError
-from smsbatch.optout import read_exclude
+from smsbatch.preparation.exclusions import read_exclude
 
 NUMBERS = frozenset({"31612345678", "31687654321"})
 

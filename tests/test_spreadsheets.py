@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import smsbatch
-from smsbatch.files import read_recipients, write_results
+from smsbatch.spreadsheets import read_recipients, write_results
 
 TESTDATA = Path(__file__).parent / "testdata"
 SAMPLE_DATA = Path(__file__).parent.parent / "sample_data"
@@ -246,7 +246,7 @@ def test_no_header_error_does_not_echo_the_phone_number(tmp_path):
 
 def test_unnamed_column_with_values_is_kept_and_logged(tmp_path, caplog):
     path = write_bytes(tmp_path / "a.csv", b"telefoon;;naam\n0612345601;x;Jan\n")
-    with caplog.at_level(logging.WARNING, logger="smsbatch.files"):
+    with caplog.at_level(logging.WARNING, logger="smsbatch.spreadsheets"):
         df = read_recipients(path)
     assert list(df.columns) == ["telefoon", "Unnamed: 1", "naam"]
     assert "no name" in caplog.text

@@ -28,14 +28,14 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from smsbatch.binary import MAX_OCTETS, binary_problem, normalise_hex
-from smsbatch.encoding import TRANSLITERATIONS, analyse
 from smsbatch.exceptions import MessageSpecError, PreparationError
-from smsbatch.optout import read_exclude
-from smsbatch.originator import check_sender
-from smsbatch.phones import normalise_numbers
-from smsbatch.summary import PRICE_ATTR, Summary, summarize
-from smsbatch.templates import Template, append_problems
+from smsbatch.preparation.binary import MAX_OCTETS, binary_problem, normalise_hex
+from smsbatch.preparation.encoding import TRANSLITERATIONS, analyse
+from smsbatch.preparation.exclusions import read_exclude
+from smsbatch.preparation.phones import normalise_numbers
+from smsbatch.preparation.sender_id import check_sender
+from smsbatch.preparation.summary import PRICE_ATTR, Summary, summarize
+from smsbatch.preparation.templates import Template, append_problems
 
 __all__ = ["Message", "Prepared", "Summary", "prepare", "preview", "summarize"]
 

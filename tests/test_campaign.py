@@ -18,7 +18,7 @@ from smsbatch.exceptions import (
     RecipientsFileError,
     TemplateError,
 )
-from smsbatch.preview import OUTPUT_COLUMNS, Message, prepare, preview
+from smsbatch.preparation.campaign import OUTPUT_COLUMNS, Message, prepare, preview
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Send a prepared campaign: throttled, retried only where safe, journaled, stoppable.
 
-Everything checkable is checked by :func:`smsbatch.preview.prepare` before the first request.
+Everything checkable is checked by :func:`smsbatch.prepare` before the first request.
 The sender then owns what can only happen while sending, with one rule above all others: the
 API has no idempotency key, so a request that may have reached the gateway is never repeated
 silently. ``NotSentError`` and 50x answers are retried; a request whose outcome is unknown
@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 import pandas as pd
 from tqdm.auto import tqdm
 
-from smsbatch.client import Response
 from smsbatch.exceptions import (
     CampaignStopped,
     ConfigurationError,
@@ -36,13 +35,14 @@ from smsbatch.exceptions import (
     NotSentError,
     OutcomeUnknownError,
 )
-from smsbatch.journal import Entry, Ident, Journal
-from smsbatch.preview import Message, MessageOptions, Prepared, prepare
-from smsbatch.summary import summarize
-from smsbatch.throttle import Throttle
+from smsbatch.gateway.client import Response
+from smsbatch.preparation.campaign import Message, MessageOptions, Prepared, prepare
+from smsbatch.preparation.summary import summarize
+from smsbatch.sending.journal import Entry, Ident, Journal
+from smsbatch.sending.throttle import Throttle
 
 if TYPE_CHECKING:
-    from smsbatch.client import Client
+    from smsbatch.gateway.client import Client
 
 __all__ = ["DEFAULT_RATE", "send"]
 
@@ -112,7 +112,7 @@ def send(
 ) -> pd.DataFrame:
     """Send one message per ready row of ``df`` and return what happened to every row.
 
-    The rows are prepared exactly as :func:`smsbatch.preview.preview` shows them; a template
+    The rows are prepared exactly as :func:`smsbatch.preview` shows them; a template
     error or a bad sender raises before anything is sent, while an invalid row only skips that
     row.
 
@@ -120,12 +120,12 @@ def send(
     ----------
     df : DataFrame or Prepared
         The recipients (never modified), or a campaign made with
-        :func:`smsbatch.preview.prepare`: then exactly the messages it holds are sent, with its
+        :func:`smsbatch.prepare`: then exactly the messages it holds are sent, with its
         sender, and no message options may be given.
     client : Client
         Where to send (the real gateway or a :class:`~smsbatch.Simulator`'s URL).
     to, text, vcard, binary, region, exclude, dedupe, max_segments, price_per_segment, transliterate
-        As for :func:`smsbatch.preview.preview`.
+        As for :func:`smsbatch.preparation.campaign.preview`.
     sender : str
         The originator shown on the phone (required unless ``df`` is prepared with one).
     rate : float or None, default 10

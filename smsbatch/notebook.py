@@ -1,7 +1,7 @@
 """A campaign panel for Jupyter: edit the template, watch the preview, dry-run, confirm, send.
 
-The panel is a thin front end over :func:`~smsbatch.preview.prepare` and
-:func:`~smsbatch.sender.send`: every edit re-runs the preview (errors are shown in the panel,
+The panel is a thin front end over :func:`~smsbatch.preparation.campaign.prepare` and
+:func:`~smsbatch.sending.run.send`: every edit re-runs the preview (errors are shown in the panel,
 never raised into the notebook), and the Send button only works after the confirmation box,
 which names the number of messages, has been ticked for *this* preview; any edit unticks it.
 The panel works on its own copy of the DataFrame, and Send re-checks that it is about to send
@@ -26,11 +26,11 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from smsbatch.client import DEFAULT_BASE_URL, Client
 from smsbatch.exceptions import CampaignStopped, ConfigurationError, SmsBatchError
-from smsbatch.preview import Prepared, prepare
-from smsbatch.sender import DEFAULT_RATE, EARLIER_RUN, send
-from smsbatch.summary import summarize
+from smsbatch.gateway.client import DEFAULT_BASE_URL, Client
+from smsbatch.preparation.campaign import Prepared, prepare
+from smsbatch.preparation.summary import summarize
+from smsbatch.sending.run import DEFAULT_RATE, EARLIER_RUN, send
 
 __all__ = ["CampaignPanel", "panel"]
 

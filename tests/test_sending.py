@@ -20,18 +20,18 @@ import pandas as pd
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from smsbatch.client import Client
 from smsbatch.exceptions import (
     CampaignStopped,
     ConfigurationError,
     InvalidSenderError,
     TemplateError,
 )
-from smsbatch.journal import Journal
-from smsbatch.preview import prepare
-from smsbatch.sender import send
-from smsbatch.simulator import Simulator
-from smsbatch.summary import summarize
+from smsbatch.gateway.client import Client
+from smsbatch.gateway.simulator import Simulator
+from smsbatch.preparation.campaign import prepare
+from smsbatch.preparation.summary import summarize
+from smsbatch.sending.journal import Journal
+from smsbatch.sending.run import send
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Pa55-w0rd-4-tests!"
@@ -424,9 +424,9 @@ def test_the_password_is_nowhere(sim, client, tmp_path, caplog, capsys):
 CHILD = """
 import os, pickle, sys, warnings
 import pandas as pd
-from smsbatch.client import Client
-from smsbatch.preview import prepare
-from smsbatch.sender import send
+from smsbatch.gateway.client import Client
+from smsbatch.preparation.campaign import prepare
+from smsbatch.sending.run import send
 
 url, journal, out, n, workers = sys.argv[1:]
 df = pd.DataFrame({"name": [f"Person {i}" for i in range(int(n))],
@@ -487,11 +487,11 @@ def test_ctrl_c_finishes_the_requests_in_flight_and_returns_the_partial_result(
 
 KERNEL_CAMPAIGN = """
 import pandas as pd
-from smsbatch.client import Client
-from smsbatch.preview import prepare
-from smsbatch.sender import send
-from smsbatch.simulator import Simulator
-from smsbatch.summary import summarize
+from smsbatch.gateway.client import Client
+from smsbatch.preparation.campaign import prepare
+from smsbatch.sending.run import send
+from smsbatch.gateway.simulator import Simulator
+from smsbatch.preparation.summary import summarize
 
 sim = Simulator(latency=0.03, record_path={record!r}).start()
 df = pd.DataFrame({{"name": [f"Person {{i}}" for i in range(200)],

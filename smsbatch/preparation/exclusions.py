@@ -15,8 +15,8 @@ from collections.abc import Iterable
 import pandas as pd
 
 from smsbatch.exceptions import PreparationError
-from smsbatch.files import read_recipients
-from smsbatch.phones import normalise_numbers
+from smsbatch.preparation.phones import normalise_numbers
+from smsbatch.spreadsheets import read_recipients
 
 __all__ = ["read_exclude"]
 

@@ -188,7 +188,7 @@ def transliterate(text: str) -> str:
     unusual spaces a plain space; zero-width spaces, word joiners, byte order marks and soft
     hyphens are removed. Accented letters that GSM has stay, and every other character (emoji,
     Greek lower case, a bullet ``•``) stays too and still makes the text UCS-2. For a Series use
-    ``series.str.translate(smsbatch.encoding.TRANSLITERATIONS)``.
+    ``series.str.translate(smsbatch.preparation.encoding.TRANSLITERATIONS)``.
 
     Examples
     --------

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from smsbatch.encoding import non_gsm_characters
 from smsbatch.exceptions import PreparationError
+from smsbatch.preparation.encoding import non_gsm_characters
 
 __all__ = ["STATUSES", "Summary", "summarize"]
 

@@ -1,0 +1,1 @@
+"""The gateway layer: one HTTP request to the Connect Call API, and a simulator of it."""

@@ -1,0 +1,1 @@
+"""The sending layer: one campaign run (loop, throttle, retries, journal)."""
