@@ -8,6 +8,7 @@ import logging
 from smsbatch import accessor  # noqa: F401  (registers the df.sms accessor)
 from smsbatch.exceptions import (
     AuthOrFundsError,
+    CampaignChangedError,
     CampaignStopped,
     CarrierError,
     ConfigurationError,
@@ -38,13 +39,15 @@ from smsbatch.preparation.campaign import Message, Prepared, prepare, preview
 from smsbatch.preparation.encoding import segment_count, transliterate
 from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import sample_path
-from smsbatch.sending.run import send
+from smsbatch.sending.report import RunReport
+from smsbatch.sending.run import run_campaign, send
 from smsbatch.spreadsheets import read_recipients, write_results
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthOrFundsError",
+    "CampaignChangedError",
     "CampaignPanel",
     "CampaignStopped",
     "CarrierError",
@@ -67,6 +70,7 @@ __all__ = [
     "Response",
     "ResultsFileError",
     "ResultsFileExistsError",
+    "RunReport",
     "SimulatedMessage",
     "Simulator",
     "SmsBatchError",
@@ -80,6 +84,7 @@ __all__ = [
     "prepare",
     "preview",
     "read_recipients",
+    "run_campaign",
     "sample_path",
     "segment_count",
     "send",

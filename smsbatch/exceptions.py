@@ -19,7 +19,8 @@ because the Connect Call API has no idempotency key. Each class says whether a r
     ├── PreparationError             (also ValueError) found before anything is sent
     │   ├── TemplateError            a placeholder that names no column, or a forbidden one
     │   ├── InvalidSenderError       the sender is not a valid SMS originator
-    │   └── MessageSpecError         a vCard/binary description that cannot work
+    │   ├── MessageSpecError         a vCard/binary description that cannot work
+    │   └── CampaignChangedError     not what the person confirmed any more (an opt-out file)
     ├── CampaignStopped              a send stopped early; ``.result`` holds every row so far
     ├── JournalError                 the journal cannot be used for this campaign
     ├── RecipientsFileError          (also ValueError) a file that cannot be read as recipients
@@ -136,6 +137,11 @@ class InvalidSenderError(PreparationError):
 
 class MessageSpecError(PreparationError):
     """A vCard or binary message description that can never be sent."""
+
+
+class CampaignChangedError(PreparationError):
+    """The campaign no longer holds the messages of the preview that was confirmed (an opt-out
+    file changed, say); nothing was sent. Look at the new preview and confirm again."""
 
 
 class CampaignStopped(SmsBatchError):

@@ -293,7 +293,7 @@ def test_wrong_password_stops_with_3_and_never_shows_it(
     captured = capsys.readouterr()
     assert "stopped" in captured.err
     fix_first, resume = captured.err.split("To resume without sending anything twice:")
-    assert "check the login and password (SMSBATCH_LOGIN, SMSBATCH_PASSWORD)" in fix_first
+    assert "First check the login and password" in fix_first and "SMSBATCH_PASSWORD" in fix_first
     assert "Wr0ng&Secret" not in captured.out + captured.err
     assert not account.messages
 
@@ -424,5 +424,5 @@ def test_a_campaign_that_changes_while_the_person_reads_it_is_not_sent(
     monkeypatch.setattr(sys, "stdin", BobOptsOutWhileTheQuestionIsAsked())
     argv = ["send", str(people), "--to", "telefoon", "--text", "Hoi {naam}", "--sender", "Test"]
     assert main([*argv, "--exclude", str(optouts), "--rate", "0"]) == 2
-    assert "changed since the preview was shown" in capsys.readouterr().err
+    assert "changed since its preview was confirmed" in capsys.readouterr().err
     assert account.requests == 0

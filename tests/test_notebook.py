@@ -122,7 +122,8 @@ def test_confirmed_send_sends_once_and_shows_the_result(
     assert len(gateway.messages) == READY
     assert ready_panel.result is not None
     assert (ready_panel.result["sms_status"] == "sent").sum() == READY
-    assert "sent" in ready_panel.results.value and "31612345601" in ready_panel.results.value
+    shown = ready_panel.result_table.value
+    assert "sent" in shown and "31612345601" in shown
     assert not ready_panel.confirm.value
 
 
@@ -210,7 +211,7 @@ def test_send_again_after_a_stop_sends_only_the_rest(
     ready_panel.confirm.value = True
     ready_panel.send_button.click()
     status = ready_panel.status.value
-    assert "funds. Check the login and password (or the credit)" in status
+    assert "funds. Check the login and password, or top up the credit" in status
     assert "To send the rest" in status
 
     gateway.funds = None
@@ -248,7 +249,7 @@ def test_send_refuses_when_the_campaign_changed_since_the_confirmation(
     optouts.write_text("telefoon\n0650000002\n", encoding="utf-8")  # Bob opts out meanwhile
     p.send_button.click()
     assert gateway.requests == 0
-    assert "changed since you confirmed" in p.status.value
+    assert "changed since its preview was confirmed" in p.status.value
     assert p.confirm.description.endswith("send 1 message") and not p.confirm.value
 
     p.confirm.value = True  # the new preview, confirmed

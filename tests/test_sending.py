@@ -414,7 +414,7 @@ def test_the_password_is_nowhere(sim, client, tmp_path, caplog, capsys):
     for text in (captured.out, captured.err, caplog.text, result.to_csv(), repr(result)):
         assert PASSWORD not in text
     assert "sent=4" in captured.err  # the progress bar did write
-    assert "4 sent" in captured.err  # and so did the summary at the end
+    assert PASSWORD not in str(summarize(result))
     for path in tmp_path.iterdir():
         assert PASSWORD.encode() not in path.read_bytes()
 

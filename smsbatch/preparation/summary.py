@@ -16,7 +16,7 @@ import pandas as pd
 from smsbatch.exceptions import PreparationError
 from smsbatch.preparation.encoding import non_gsm_characters
 
-__all__ = ["STATUSES", "Summary", "summarize"]
+__all__ = ["EARLIER_RUN", "STATUSES", "Summary", "summarize"]
 
 # Display order. A preview always shows its four statuses, a send result its four (zeros
 # reassure); other statuses only when present.
@@ -40,6 +40,9 @@ _TOP_REASONS = 3
 _NEEDED = ("sms_to", "sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error")
 # Where prepare leaves the price, so that summarize(frame) finds it.
 PRICE_ATTR = "smsbatch_price_per_segment"
+#: The note on a row the journal says was sent in an earlier run: the only ``sent`` row with an
+#: ``sms_error``, so a results file read back still says which rows were skipped.
+EARLIER_RUN = "already sent in an earlier run (the journal says so); not sent again"
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,7 @@ def _advice(
             more = len(reasons) - _TOP_REASONS
             common += f"; and {more:,} other reason{'s' if more > 1 else ''}" if more > 0 else ""
             advice.append(f"{_rows(counts[status], singular, plural)}; see sms_error: {common}")
-    earlier = int(((frame["sms_status"] == "sent") & (frame["sms_error"].fillna("") != "")).sum())
+    earlier = int(((frame["sms_status"] == "sent") & (frame["sms_error"] == EARLIER_RUN)).sum())
     if earlier:
         advice.append(
             _rows(earlier, "was", "were")

@@ -1,0 +1,266 @@
+"""The sending loop: worker threads take messages in order until done or told to stop.
+
+Requests run in worker threads while the calling thread only watches: a Ctrl-C (or Jupyter's
+stop button) then lands in the watcher, never in the middle of a request, so the request in
+flight finishes, its answer is recorded and the partial result is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from tqdm.auto import tqdm
+
+from smsbatch.exceptions import NotSentError, OutcomeUnknownError
+from smsbatch.preparation.campaign import Message
+from smsbatch.sending.journal import Ident, Journal, NoJournal
+from smsbatch.sending.outcomes import STOPPING_CATEGORIES, UNKNOWN_ADVICE, Outcome, answered
+from smsbatch.sending.outcomes import retryable as _retryable
+from smsbatch.sending.throttle import Throttle
+
+if TYPE_CHECKING:
+    from smsbatch.gateway.client import Client, Response
+
+__all__ = ["Counts", "Job", "Loop", "jobs"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Job:
+    position: int
+    message: Message
+    ident: Ident
+
+
+def jobs(messages: Iterator[tuple[int, Message]]) -> Iterator[Job]:
+    """Pair each message with its journal identity: its key and how often it came before."""
+    seen: dict[str, int] = {}
+    for position, message in messages:
+        key = message.key
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        yield Job(position, message, (key, occurrence))
+
+
+@dataclass
+class Counts:
+    sent: int = 0
+    failed: int = 0
+    unknown: int = 0
+    consecutive_failures: int = 0
+
+    def add(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.unknown
+
+
+def dispatcher(client: Client, sender: str) -> Callable[[Message], Response]:
+    """Return the one call that sends a message of any kind."""
+
+    def send_one(message: Message) -> Response:
+        if message.kind == "text":
+            return client.send_text(message.to, message.text, sender)
+        if message.kind == "vcard":
+            return client.send_vcard(message.to, sender, **dict(message.fields))
+        return client.send_binary(message.to, sender, **dict(message.fields))
+
+    return send_one
+
+
+@dataclass
+class Settings:
+    """How the loop sends: the sending options of ``send``, checked."""
+
+    throttle: Throttle
+    by_segment: bool
+    retries: int
+    backoff: float
+    max_consecutive_failures: int | None
+
+
+class Loop:
+    """Send jobs with worker threads; record every outcome in ``outcomes`` and the journal."""
+
+    def __init__(
+        self,
+        send_one: Callable[[Message], Response],
+        settings: Settings,
+        journal: Journal | NoJournal,
+        stop: threading.Event,
+    ) -> None:
+        self.send_one = send_one
+        self.settings = settings
+        self.journal = journal
+        self.stop = stop
+        self.outcomes: dict[int, Outcome] = {}
+        self.counts = Counts()
+        self.stop_reason: str | None = None
+        self.stop_category: str | None = None  # the answer's category, when one stopped it
+        self.interrupted = False
+        self.crash: BaseException | None = None
+        self._lock = threading.Lock()
+        self._queue: Iterator[Job] = iter(())
+        self._running = 0  # workers not yet finished
+        self._all_done = threading.Event()
+
+    def run(self, todo: list[Job], *, workers: int, progress: bool) -> None:
+        """Send ``todo`` with ``workers`` threads while this thread shows progress."""
+        self._queue = iter(todo)
+        if not todo:
+            return
+        threads = [
+            threading.Thread(target=self._work, name=f"smsbatch-sender-{n}", daemon=True)
+            for n in range(min(workers, len(todo)))
+        ]
+        self._running = len(threads)
+        bar = tqdm(total=len(todo), desc="Sending", unit="msg") if progress else None
+        try:
+            for thread in threads:
+                thread.start()
+            self._watch(bar)
+        finally:
+            if bar is not None:
+                _show(bar, self.counts)
+                bar.close()
+        for thread in threads:
+            thread.join()
+
+    def _watch(self, bar: tqdm | None) -> None:
+        """Wait for the workers; a Ctrl-C stops new requests but lets those in flight finish.
+
+        The wait is on an event the workers set, not on ``Thread.join``: a Ctrl-C inside
+        ``join`` can make a running thread look finished (CPython 3.11), and its result lost.
+        """
+        while True:
+            try:
+                while not self._all_done.wait(0.2):
+                    if bar is not None:
+                        _show(bar, self.counts)
+                return
+            except KeyboardInterrupt:
+                if not self.interrupted:
+                    self.interrupted = True
+                    self.halt("interrupted (Ctrl-C)")
+                    logger.warning("interrupted: finishing the requests in flight")
+
+    def _work(self) -> None:
+        try:
+            while not self.stop.is_set():
+                with self._lock:
+                    job = next(self._queue, None)
+                if job is None:
+                    break
+                outcome = self._attempt(job)
+                if outcome is not None:
+                    self._record(job, outcome)
+        except BaseException as err:  # a bug must stop the campaign, not hang it
+            with self._lock:
+                self.crash = self.crash or err
+            self.halt(f"unexpected error: {err!r}")
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    self._all_done.set()
+
+    def _attempt(self, job: Job) -> Outcome | None:
+        """Send one message, retrying where it is safe; None if stopped before it left."""
+        settings = self.settings
+        units = job.message.segments if settings.by_segment else 1
+        outcome = None
+        for attempt in range(settings.retries + 1):
+            if attempt and not self._wait_before_retry(attempt):
+                break
+            settings.throttle.acquire(units)
+            if self.stop.is_set():
+                break
+            outcome = self._attempt_once(job)
+            if outcome.status != "failed" or not _retryable(outcome):
+                return outcome
+            logger.info(
+                "attempt %d of %d to %s failed: %s",
+                attempt + 1,
+                settings.retries + 1,
+                job.message.to,
+                outcome.error,
+            )
+        return outcome
+
+    def _attempt_once(self, job: Job) -> Outcome:
+        message, ident, journal = job.message, job.ident, self.journal
+        sent_at = time.time()
+        journal.begin(ident, message.to, message.kind, message.text, at=sent_at)
+        try:
+            response = self.send_one(message)
+        except NotSentError as err:
+            outcome = Outcome("failed", sent_at, error=f"not sent: {err}")
+            record = partial(journal.no_answer, ident, "not_sent", str(err))
+        except OutcomeUnknownError as err:
+            outcome = Outcome("unknown", sent_at, error=f"{err}; {UNKNOWN_ADVICE}")
+            record = partial(journal.no_answer, ident, "unknown", str(err))
+        except Exception as err:
+            # Not a failure the client knows: the request may have left, so the row is unknown
+            # (the journal still says in flight) and the campaign stops with this error.
+            error = f"unexpected error {err!r}; {UNKNOWN_ADVICE}"
+            self.outcomes[job.position] = Outcome("unknown", sent_at, error=error)
+            raise
+        else:
+            outcome = answered(response, sent_at)
+            record = partial(
+                journal.answer, ident, response.code, response.text, response.destination
+            )
+        try:
+            record(at=time.time())
+        except BaseException:
+            # The answer is known even if the journal cannot take it: keep it in the result.
+            self.outcomes[job.position] = outcome
+            raise
+        return outcome
+
+    def _wait_before_retry(self, attempt: int) -> bool:
+        """Sleep an exponential, jittered delay; False if the campaign was stopped meanwhile."""
+        delay = self.settings.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
+        return not self.stop.wait(delay)
+
+    def _record(self, job: Job, outcome: Outcome) -> None:
+        self.outcomes[job.position] = outcome
+        counts, limit = self.counts, self.settings.max_consecutive_failures
+        with self._lock:
+            counts.add(outcome.status)
+            if outcome.status == "sent":
+                counts.consecutive_failures = 0
+                return
+            counts.consecutive_failures += 1
+            tripped = limit is not None and counts.consecutive_failures >= limit
+        if outcome.category in STOPPING_CATEGORIES:
+            self.halt(f"the gateway answered {outcome.code}: {outcome.text}", outcome.category)
+        elif tripped:
+            self.halt(f"{counts.consecutive_failures} messages in a row failed")
+
+    def halt(self, reason: str, category: str | None = None) -> None:
+        """Stop taking new messages; the first reason given is the one reported."""
+        with self._lock:
+            if self.stop_reason is None:
+                self.stop_reason = reason
+                self.stop_category = category
+        self.stop.set()
+
+
+def _show(bar: tqdm, counts: Counts) -> None:
+    bar.n = counts.done
+    postfix = {"sent": counts.sent, "failed": counts.failed}
+    if counts.unknown:
+        postfix["unknown"] = counts.unknown
+    bar.set_postfix(postfix, refresh=False)
+    bar.refresh()
