@@ -26,6 +26,7 @@ from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
+from smsbatch.sending.throttle import DEFAULT_RATE
 from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
 
 _DEMO_RESULTS = "smsbatch-demo-results.xlsx"
@@ -90,7 +91,7 @@ def send(args: argparse.Namespace) -> int:
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
-    extra = {} if args.rate is None else {"rate": args.rate or None}
+    rate = DEFAULT_RATE if args.rate is None else args.rate or None
     with client:
         report = run_campaign(
             recipients,
@@ -100,7 +101,7 @@ def send(args: argparse.Namespace) -> int:
             journal=journal,
             workers=args.workers,
             resend_unknown=args.resend_unknown,
-            **extra,
+            rate=rate,
             **options,
         )
     return _present(report, out, resume=_resume_command(args, journal))

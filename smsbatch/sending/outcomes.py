@@ -139,8 +139,8 @@ def result_frame(
         if outcome.sent_at is not None:
             sent_at[position] = outcome.sent_at
     result = frame.copy()
-    result["sms_status"] = pd.array(status, dtype=frame["sms_status"].dtype)
-    result["sms_error"] = pd.array(error, dtype=frame["sms_error"].dtype)
+    result["sms_status"] = pd.Series(status, index=frame.index, dtype=frame["sms_status"].dtype)
+    result["sms_error"] = pd.Series(error, index=frame.index, dtype=frame["sms_error"].dtype)
     result["sms_response_code"] = pd.array(code, dtype="Int64")
     result["sms_response_text"] = pd.array(text, dtype="str")
     result["sms_response_destination"] = pd.array(destination, dtype="str")

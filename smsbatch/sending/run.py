@@ -133,7 +133,7 @@ def send(
     if dry_run:
         _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
         Throttle(rate)  # checks the rate
-        return _prepared(df, sender, options).frame
+        return _prepared(df, sender, options)[0].frame
     report = run_campaign(
         df,
         client,
@@ -212,7 +212,7 @@ def run_campaign(
     stop = threading.Event()
     throttle = Throttle(rate, sleep=stop.wait)  # a stop also ends a wait for the next slot
     _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
-    prepared = _prepared(campaign, sender, options)
+    prepared, originator = _prepared(campaign, sender, options)
     if confirmed is not None and not prepared.same_messages(confirmed):
         raise CampaignChangedError(
             "the campaign changed since its preview was confirmed (the exclude list?); "
@@ -224,7 +224,7 @@ def run_campaign(
     every = list(jobs(prepared.messages()))
     with open_journal(journal) as book:
         outcomes, resumed = _resume(every, book.entries(), resend_unknown)
-        loop = Loop(dispatcher(client, prepared.sender), settings, book, stop)
+        loop = Loop(dispatcher(client, originator), settings, book, stop)
         todo = [job for job in every if job.position not in outcomes]
         loop.run(todo, workers=workers, progress=progress)
     outcomes.update(loop.outcomes)
@@ -248,8 +248,10 @@ def run_campaign(
     )
 
 
-def _prepared(df: pd.DataFrame | Prepared, sender: str | None, options: MessageOptions) -> Prepared:
-    """The campaign to send: ``df`` prepared, or a prepared campaign as it is."""
+def _prepared(
+    df: pd.DataFrame | Prepared, sender: str | None, options: MessageOptions
+) -> tuple[Prepared, str]:
+    """The campaign to send (``df`` prepared, or a prepared campaign as it is) and its sender."""
     if not isinstance(df, Prepared):
         df = prepare(df, sender=sender, **options)
     elif options or sender not in (None, df.sender):
@@ -259,7 +261,7 @@ def _prepared(df: pd.DataFrame | Prepared, sender: str | None, options: MessageO
         )
     if df.sender is None:
         raise InvalidSenderError("a sender is required to send", column="sender")
-    return df
+    return df, df.sender
 
 
 def _resume(
