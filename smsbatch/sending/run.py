@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack
 import pandas as pd
 from tqdm.auto import tqdm
 
+from smsbatch._frames import to_pandas, unchanged
 from smsbatch.exceptions import (
     CampaignStopped,
     ConfigurationError,
@@ -119,7 +120,8 @@ def send(
     Parameters
     ----------
     df : DataFrame or Prepared
-        The recipients (never modified), or a campaign made with
+        The recipients (never modified; pandas, polars or pyarrow, and the result is the same
+        kind, rows in input order), or a campaign made with
         :func:`smsbatch.prepare`: then exactly the messages it holds are sent, with its
         sender, and no message options may be given.
     client : Client
@@ -187,13 +189,14 @@ def send(
                 "a prepared campaign brings its own sender and message options; "
                 "pass only the sending options (rate, journal, ...)"
             )
-        prepared = df
+        prepared, restore = df, unchanged
     else:
-        prepared = prepare(df, sender=sender, **options)
+        frame, restore = to_pandas(df)  # the result is the caller's kind of frame
+        prepared = prepare(frame, sender=sender, **options)
     if prepared.sender is None:
         raise InvalidSenderError("a sender is required to send", column="sender")
     if dry_run:
-        return prepared.frame
+        return restore(prepared.frame)
     jobs = list(_jobs(prepared.messages()))
     with _open_journal(journal) as book:
         campaign = _Campaign(
@@ -210,7 +213,12 @@ def send(
         todo = campaign.resume(jobs, resend_unknown=resend_unknown)
         campaign.run(todo, workers=workers, progress=progress)
     result = _result(prepared.frame, [job.position for job in jobs], campaign.outcomes)
-    return _finish(result, campaign, journal, progress)
+    try:
+        result = _finish(result, campaign, journal, progress)
+    except CampaignStopped as stopped:
+        stopped.result = restore(stopped.result)
+        raise
+    return restore(result)
 
 
 def _check_options(
