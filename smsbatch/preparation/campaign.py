@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
+from smsbatch._frames import FrameT, to_pandas
 from smsbatch.exceptions import MessageSpecError, PreparationError
 from smsbatch.preparation.binary import MAX_OCTETS, binary_problem, normalise_hex
 from smsbatch.preparation.encoding import TRANSLITERATIONS, analyse
@@ -175,8 +176,8 @@ def prepare(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per recipient. It is never modified.
+    df : DataFrame
+        One row per recipient (pandas, polars, pyarrow). It is never modified.
     to : column label
         The column with phone numbers, in any common format.
     text, vcard, binary
@@ -217,6 +218,7 @@ def prepare(
     """
     valid_sender = check_sender(sender)
     kind = _kind(text, vcard, binary)
+    df, _ = to_pandas(df)  # the preview frame stays pandas: preview() gives the caller's kind
     _check_own_columns(df)
     _check_options(df, to, region, max_segments, price_per_segment)
     columns = list(df.columns)
@@ -284,16 +286,17 @@ def prepare(
 
 
 def preview(
-    df: pd.DataFrame,
+    df: FrameT,
     *,
     sender: str | None = None,
     **options: Unpack[MessageOptions],
-) -> pd.DataFrame:
+) -> FrameT:
     """Return the dry-run preview of a campaign: ``prepare(df, ...).frame``; nothing is sent.
 
     The input columns come back unchanged (same index and order) with ``sms_to``, ``sms_text``,
     ``sms_encoding``, ``sms_segments``, ``sms_status`` and ``sms_error`` added. The parameters
-    are those of ``prepare``; ``summarize(frame)`` says what it all means.
+    are those of ``prepare``; ``summarize(frame)`` says what it all means. A polars (or
+    pyarrow-backed pandas) frame gives the same kind back, rows in order (see ``_frames``).
 
     Examples
     --------
@@ -304,7 +307,8 @@ def preview(
     >>> frame["sms_error"][1]
     'phone: landline number, cannot receive SMS'
     """
-    return prepare(df, sender=sender, **options).frame
+    frame, restore = to_pandas(df)
+    return restore(prepare(frame, sender=sender, **options).frame)
 
 
 def _check_own_columns(df: pd.DataFrame) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import html
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from smsbatch._frames import to_pandas
 from smsbatch.exceptions import PreparationError
 from smsbatch.preparation.encoding import non_gsm_characters
 
@@ -98,15 +100,17 @@ class Summary:
         )
 
 
-def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) -> Summary:
+def summarize(frame: Any, *, price_per_segment: float | None = None) -> Summary:
     """Summarise a preview or send-result frame for a person.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        A frame with the ``sms_*`` columns of a preview or a send result.
+    frame : DataFrame
+        A frame with the ``sms_*`` columns of a preview or a send result (pandas, polars,
+        pyarrow).
     price_per_segment : float, optional
-        Price of one segment; by default the one given to ``preview``, if any.
+        Price of one segment; by default the one given to ``preview``, if any (a pandas
+        frame carries it in ``attrs``; polars has no such place, so pass it again).
 
     Examples
     --------
@@ -119,6 +123,7 @@ def summarize(frame: pd.DataFrame, *, price_per_segment: float | None = None) ->
     segments: 2; estimated cost 2 x 0.05 = 0.10
     - 1 row is invalid, not sent; see sms_error: phone: too short (1x)
     """
+    frame, _ = to_pandas(frame)
     missing = [c for c in _NEEDED if c not in frame.columns]
     if missing:
         raise PreparationError(

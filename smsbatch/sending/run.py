@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal, Unpack
 
 import pandas as pd
 
+from smsbatch._frames import to_pandas, unchanged
 from smsbatch.exceptions import (
     CampaignChangedError,
     CampaignStopped,
@@ -70,7 +71,8 @@ def send(
     Parameters
     ----------
     df : DataFrame or Prepared
-        The recipients (never modified), or a campaign made with
+        The recipients (never modified; pandas, polars or pyarrow, and the result is the same
+        kind, rows in input order), or a campaign made with
         :func:`smsbatch.prepare`: then exactly the messages it holds are sent, with its
         sender, and no message options may be given.
     client : Client
@@ -130,12 +132,13 @@ def send(
     ...               journal="campaign.db")
     >>> result["sms_status"].value_counts()  # doctest: +SKIP
     """
+    frame, restore = (df, unchanged) if isinstance(df, Prepared) else to_pandas(df)
     if dry_run:
         _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
         Throttle(rate)  # checks the rate
-        return _prepared(df, sender, options)[0].frame
+        return restore(_prepared(frame, sender, options)[0].frame)
     report = run_campaign(
-        df,
+        frame,
         client,
         sender=sender,
         rate=rate,
@@ -157,8 +160,9 @@ def send(
             "same messages again on purpose, use a new journal file)",
             stacklevel=2,
         )
+    result = restore(report.result)  # the caller's kind of frame
     if report.stop_reason is None:
-        return report.result
+        return result
     resume = (
         f"run send() again with journal={os.fspath(journal)!r} to resume"
         if journal is not None
@@ -167,9 +171,9 @@ def send(
     message = f"{report.stop_message()}: {resume}"
     if not report.stopped:
         warnings.warn(message, stacklevel=2)
-        return report.result
+        return result
     raise CampaignStopped(
-        message, result=report.result, reason=report.stop_reason, category=report.stop_category
+        message, result=result, reason=report.stop_reason, category=report.stop_category
     ) from report.error
 
 
