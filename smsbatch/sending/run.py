@@ -35,7 +35,7 @@ from smsbatch.exceptions import (
     NotSentError,
     OutcomeUnknownError,
 )
-from smsbatch.gateway.client import Response
+from smsbatch.gateway.reply import Response
 from smsbatch.preparation.campaign import Message, MessageOptions, Prepared, prepare
 from smsbatch.preparation.summary import summarize
 from smsbatch.sending.journal import Entry, Ident, Journal
