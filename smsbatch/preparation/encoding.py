@@ -45,6 +45,10 @@ PART_SEPTETS: Final = 153
 SINGLE_UNITS: Final = 70
 PART_UNITS: Final = 67
 
+#: The dashes word processors and websites put where a person typed "-": hyphen, non-breaking
+#: hyphen, figure dash, en dash, em dash, horizontal bar, minus sign.
+DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+
 # Typographic characters that word processors and phones put in by themselves, with the GSM
 # text a person would have typed. Deliberately short: anything not listed here is kept, so a
 # transliterated text never says something other than what was written.
@@ -52,8 +56,7 @@ TRANSLITERATIONS: Final[dict[int, str]] = str.maketrans(
     {
         **dict.fromkeys("\u2018\u2019\u201a\u201b", "'"),  # ‘ ’ ‚ ‛
         **dict.fromkeys("\u201c\u201d\u201e\u201f", '"'),  # “ ” „ ‟
-        # hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+        **dict.fromkeys(DASHES, "-"),
         "\u2026": "...",  # …
         # no-break, ogham, en quad .. hair, narrow no-break, medium mathematical, ideographic
         **dict.fromkeys("\u00a0\u1680\u202f\u205f\u3000", " "),

@@ -43,6 +43,8 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
+from smsbatch.preparation.encoding import DASHES
+
 __all__ = ["normalise_number", "normalise_numbers"]
 
 logger = logging.getLogger(__name__)
@@ -53,9 +55,7 @@ _SCIENTIFIC = re.compile(r"[0-9.,]+[eE]\+?[0-9]+")
 # Everything cell_text lets through but digits and "+".
 _SEPARATORS = str.maketrans("", "", " -./()")
 _SPACES = "\u00a0\u2007\u2009\u202f\t"
-# Hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign.
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-_PLAIN = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(_DASHES, "-"))
+_PLAIN = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(DASHES, "-"))
 _FOREIGN_HINT = "write foreign numbers with + and the country code"
 
 _SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
