@@ -14,7 +14,7 @@ enough for a million rows.
 from __future__ import annotations
 
 import re
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -260,7 +260,8 @@ def analyse(texts: pd.Series) -> pd.DataFrame:
     segments = np.where(cost > single, -(-cost // part), (length > 0).astype(np.int64))
     # Without pairs every cut falls where the arithmetic says; with pairs a cut may have to move.
     for position in np.flatnonzero((cost > single) & (pairs > 0)):
-        segments[position] = segment_count(text.iat[position])
+        # A "str" dtype Series holds str; the stubs type .iat as any scalar.
+        segments[position] = segment_count(cast(str, text.iat[int(position)]))
 
     return pd.DataFrame(
         {

@@ -111,8 +111,9 @@ def _normalise(value: object, region: str, fast: Classifier | None) -> tuple[str
     # Text without dots goes to the fast path as it is: it only answers for text that
     # cell_text would pass unchanged but for whitespace. A dot may be a spreadsheet's ".0",
     # which cell_text must see first.
-    tried = fast is not None and type(value) is str and "." not in value
-    if tried:
+    tried = False
+    if fast is not None and type(value) is str and "." not in value:
+        tried = True
         answer = fast(value)
         if answer is not None:
             return answer
@@ -195,9 +196,10 @@ def _parse_valid(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | Non
         number = phonenumbers.parse(text, region)
     except NumberParseException as err:
         return None, _PARSE_REASONS.get(err.error_type, "not a phone number")
-    # "NL (+31)": the country a person recognises, and the code that was read.
+    # "NL (+31)": the country a person recognises, and the code that was read. A parsed number
+    # always has a country code; the stubs allow None.
     country = (
-        f"{phonenumbers.region_code_for_country_code(number.country_code)} "
+        f"{phonenumbers.region_code_for_country_code(number.country_code or 0)} "
         f"(+{number.country_code})"
     )
     possible = phonenumbers.is_possible_number_with_reason(number)
