@@ -32,16 +32,27 @@ Exceptions never carry the account password: messages are built from masked valu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from smsbatch.gateway.client import Response
-
 
 class SmsBatchError(Exception):
     """Root of every error raised by smsbatch."""
+
+
+class GatewayAnswer(Protocol):
+    """What a :class:`GatewayError` needs of the gateway's answer (a ``smsbatch.Response``).
+
+    A protocol rather than ``Response`` itself, so that this module imports nothing of smsbatch.
+    """
+
+    @property
+    def code(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 class GatewayError(SmsBatchError):
@@ -50,7 +61,7 @@ class GatewayError(SmsBatchError):
     ``.code``, ``.text`` (the gateway's own words) and ``.response`` are kept.
     """
 
-    def __init__(self, response: Response) -> None:
+    def __init__(self, response: GatewayAnswer) -> None:
         self.response = response
         self.code = response.code
         self.text = response.text

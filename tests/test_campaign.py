@@ -86,19 +86,6 @@ def test_message_key_is_stable_and_covers_what_is_sent():
     assert len({message.key, *(m.key for m in others)}) == 5
 
 
-def test_duplicates_are_same_number_and_same_message():
-    df = pd.DataFrame(
-        {
-            "phone": ["0612345678", "+31612345678", "612345678", "0612345678"],
-            "tekst": ["Hoi", "Hoi", "Hoi", "Dag"],
-        }
-    )
-    frame = preview(df, text="{tekst}")
-    assert frame["sms_status"].tolist() == ["ready", "duplicate", "duplicate", "ready"]
-    assert frame["sms_error"].tolist()[1] == "same number and message as row 0"
-    assert preview(df, text="{tekst}", dedupe=False)["sms_status"].eq("ready").all()
-
-
 def test_exclude_matches_whatever_the_format(people, tmp_path):
     expected = ["excluded", "excluded", "invalid", "ready"]
     as_list = ["0031612345678", 31687654321]
@@ -132,42 +119,6 @@ def test_invalid_wins_over_excluded_which_wins_over_duplicate():
     assert frame["sms_status"].tolist() == ["excluded", "excluded", "ready", "invalid"]
 
 
-def test_segments_encoding_and_max_segments():
-    df = pd.DataFrame(
-        {"phone": ["0612345678"] * 4, "t": ["a" * 160, "a" * 161, "é" * 10 + "😀", "“Hoi” – Anna…"]}
-    )
-    frame = preview(df, text="{t}", max_segments=1)
-    assert frame["sms_encoding"].tolist() == ["GSM-7", "GSM-7", "UCS-2", "UCS-2"]
-    assert frame["sms_segments"].tolist() == [1, 2, 1, 1]
-    assert frame["sms_status"].tolist() == ["ready", "invalid", "ready", "ready"]
-    assert frame["sms_error"][1] == "text needs 2 segments, more than max_segments=1"
-
-
-def test_transliterate_replaces_typographic_characters_before_counting():
-    df = pd.DataFrame({"phone": ["0612345678"], "t": ["“Hoi” – Anna…"]})
-    frame = preview(df, text="{t}", transliterate=True)
-    assert frame["sms_text"].tolist() == ['"Hoi" - Anna...']
-    assert frame["sms_encoding"].tolist() == ["GSM-7"]
-
-
-def test_vcard_fields_are_rendered_and_validated():
-    df = pd.DataFrame(
-        {
-            "phone": ["0612345678", "0687654321"],
-            "naam": ["Jan", " "],
-            "mob": ["+31612345678", "+31687654321"],
-        }
-    )
-    prepared = prepare(df, vcard={"name": "{naam}", "mobile": "{mob}"})
-    frame = prepared.frame
-    assert frame["sms_text"].tolist() == ["vCard: name=Jan; mobile=+31612345678", ""]
-    assert frame["sms_status"].tolist() == ["ready", "invalid"]
-    assert frame["sms_error"][1] == "column 'naam' is empty"
-    ((_, message),) = prepared.messages()
-    assert message.kind == "vcard"
-    assert message.fields == (("name", "Jan"), ("mobile", "+31612345678"))
-
-
 @pytest.mark.parametrize(
     ("spec", "fragment"),
     [({"mobile": "{phone}"}, "needs a 'name'"), ({"name": "x", "adres": "y"}, "unknown field")],
@@ -176,16 +127,6 @@ def test_vcard_fields_are_rendered_and_validated():
 def test_vcard_description_errors(spec, fragment):
     with pytest.raises(MessageSpecError, match=fragment):
         prepare(pd.DataFrame({"phone": ["0612345678"]}), vcard=spec)
-
-
-def test_binary_hex_is_normalised_and_checked():
-    df = pd.DataFrame({"phone": ["0612345678", "0687654321"], "data": ["02 4a 3a", "02G"]})
-    prepared = prepare(df, binary={"udh": "06050415811581", "data": "{data}"})
-    assert prepared.frame["sms_status"].tolist() == ["ready", "invalid"]
-    assert "not a hexadecimal digit" in prepared.frame["sms_error"][1]
-    ((_, message),) = prepared.messages()
-    assert message.fields == (("data", "024A3A"), ("udh", "06050415811581"))
-    assert message.kind == "binary"
 
 
 @pytest.mark.parametrize(
@@ -246,19 +187,6 @@ def test_public_names():
 def test_a_template_that_is_empty_for_everyone_is_refused(options):
     with pytest.raises(MessageSpecError, match="template is empty"):
         prepare(pd.DataFrame({"phone": ["0612345678"]}), **options)
-
-
-def test_a_text_that_transliterates_to_nothing_is_invalid():
-    df = pd.DataFrame({"phone": ["0612345678"], "t": ["\u200b"]})
-    frame = preview(df, text="{t}", transliterate=True)
-    assert frame["sms_status"].tolist() == ["invalid"]
-    assert frame["sms_error"].tolist() == ["the text is empty"]
-
-
-def test_binary_value_missing_is_reported_once():
-    df = pd.DataFrame({"phone": ["0612345678"], "data": [None]})
-    frame = preview(df, binary={"data": "{data}"})
-    assert frame["sms_error"].tolist() == ["column 'data' is empty"]
 
 
 def test_prepared_shows_itself_in_a_terminal_and_a_notebook(people):

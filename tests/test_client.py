@@ -19,7 +19,8 @@ from responses import matchers
 from urllib3.exceptions import MaxRetryError, NameResolutionError
 
 import smsbatch
-from smsbatch.gateway.client import DEFAULT_BASE_URL, Client, Response, parse_reply
+from smsbatch.gateway.client import DEFAULT_BASE_URL, Client
+from smsbatch.gateway.reply import Response
 
 PASSWORD = "p@ss&w0rd=€ #+%"
 URL = DEFAULT_BASE_URL + "sendsms.ashx"
@@ -154,22 +155,6 @@ def test_codes_are_data_classified_by_family(client, mocked, code, category, err
             response.raise_for_code()
         assert info.value.code == code and info.value.text == "Gateway says so"
         assert "Gateway says so" in str(info.value)
-
-
-def test_utf16_declaration_over_utf8_bytes_parses():
-    body = ('<?xml version="1.0" encoding="utf-16"?>\r\n' + xml(200, "Verzonden naar Zoë")).encode()
-    assert parse_reply(body) == Response(200, "Verzonden naar Zoë", "31612345678")
-
-
-def test_real_utf16_reply_parses():
-    body = ('<?xml version="1.0" encoding="utf-16"?>' + xml()).encode("utf-16")
-    assert parse_reply(body).ok
-
-
-def test_missing_text_and_destination_read_as_empty_but_code_is_kept():
-    assert parse_reply(b"<response><sms_response_code>402</sms_response_code></response>") == (
-        Response(402, "", "")
-    )
 
 
 BOMB = (

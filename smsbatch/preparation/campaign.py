@@ -20,9 +20,9 @@ import difflib
 import hashlib
 import json
 import math
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, TypedDict, Unpack
+from typing import Any, Literal, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -30,8 +30,8 @@ import phonenumbers
 
 from smsbatch._frames import FrameT, to_pandas
 from smsbatch.exceptions import MessageSpecError, PreparationError
-from smsbatch.preparation.binary import MAX_OCTETS, binary_problem, normalise_hex
-from smsbatch.preparation.encoding import TRANSLITERATIONS, analyse
+from smsbatch.preparation.bodies import message_body
+from smsbatch.preparation.duplicates import mark_duplicates
 from smsbatch.preparation.exclusions import read_exclude
 from smsbatch.preparation.phones import normalise_numbers
 from smsbatch.preparation.sender_id import check_sender
@@ -47,19 +47,6 @@ VCARD_FIELDS = ("name", "mobile", "phone", "email", "fax")
 BINARY_FIELDS = ("data", "udh")
 # The template without which a message is nothing.
 _REQUIRED: dict[str, str] = {"text": "text", "vcard": "name", "binary": "data"}
-
-# A vCard travels as a binary message to the vCard port: a 6-octet port UDH in a single message,
-# plus a 5-octet concatenation header per part when it is longer.
-_VCARD_SINGLE_OCTETS = MAX_OCTETS - 6
-_VCARD_PART_OCTETS = MAX_OCTETS - 6 - 5
-_VCARD_ENVELOPE = "BEGIN:VCARD\r\nVERSION:2.1\r\nEND:VCARD\r\n"
-_VCARD_PREFIXES = {
-    "name": "N:",
-    "mobile": "TEL;CELL:",
-    "phone": "TEL;VOICE:",
-    "email": "EMAIL:",
-    "fax": "TEL;FAX:",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +125,9 @@ class Prepared:
 
     def _repr_html_(self) -> str:
         # The summary first, then the rows, so problems are seen before the details.
-        return self.summary()._repr_html_() + (self.frame._repr_html_() or "")
+        # pandas-stubs leave out the private DataFrame._repr_html_, so mypy reads a column.
+        frame_html = self.frame._repr_html_()  # type: ignore[operator]
+        return self.summary()._repr_html_() + (frame_html or "")
 
 
 class MessageOptions(TypedDict, total=False):
@@ -242,12 +231,7 @@ def prepare(
         errors.append(problems)
         unrendered |= problems != ""
 
-    if kind == "text":
-        body = _text_body(rendered["text"], unrendered, transliterate, max_segments)
-    elif kind == "vcard":
-        body = _vcard_body(rendered, unrendered)
-    else:
-        body = _binary_body(rendered, unrendered)
+    body = message_body(kind, rendered, unrendered, transliterate, max_segments)
     errors.append(body.problems)
 
     error = _join_errors(errors, n)
@@ -258,7 +242,7 @@ def prepare(
         status[on_list] = "excluded"
         error[on_list] = "on the exclude list"
     if dedupe:
-        _mark_duplicates(df.index, digits, body.text, status, error)
+        mark_duplicates(df.index, digits, body.text, status, error)
 
     # A message that could not be rendered is not shown half-made.
     texts_shown = np.where(unrendered, "", body.text).astype(object)
@@ -385,7 +369,7 @@ def _check_options(
         )
 
 
-def _field_templates(kind: Kind, spec: object, columns: list[Hashable]) -> dict[str, Template]:
+def _field_templates(kind: Kind, spec: object, columns: Sequence[Hashable]) -> dict[str, Template]:
     allowed = VCARD_FIELDS if kind == "vcard" else BINARY_FIELDS
     required = _REQUIRED[kind]
     if not isinstance(spec, Mapping):
@@ -413,109 +397,8 @@ def _prefixed(reasons: np.ndarray, prefix: str) -> np.ndarray:
     return out
 
 
-def _flag(rows: np.ndarray, problem: str) -> np.ndarray:
-    return np.where(rows, problem, "").astype(object)
-
-
 def _join_errors(errors: list[np.ndarray], n: int) -> np.ndarray:
     error = np.full(n, "", dtype=object)
     for problems in errors:
         append_problems(error, problems)
     return error
-
-
-class _Body(NamedTuple):
-    """Per row: what is shown and sent as text, its encoding and segments, why it cannot go."""
-
-    text: np.ndarray
-    encoding: np.ndarray
-    segments: np.ndarray
-    problems: np.ndarray
-    fields: dict[str, np.ndarray]
-
-
-def _text_body(
-    rendered: np.ndarray, unrendered: np.ndarray, transliterate: bool, max_segments: int | None
-) -> _Body:
-    text = rendered
-    if transliterate:
-        text = np.array([value.translate(TRANSLITERATIONS) for value in text], dtype=object)
-    problems = _flag((text == "") & ~unrendered, "the text is empty")
-    analysis = analyse(pd.Series(text, dtype=object))
-    segments = analysis["segments"].to_numpy(dtype=np.int64)
-    if max_segments is not None:
-        too_long = np.full(len(text), "", dtype=object)
-        for position in np.flatnonzero(segments > max_segments):
-            too_long[position] = (
-                f"text needs {segments[position]} segments, more than max_segments={max_segments}"
-            )
-        append_problems(problems, too_long)
-    return _Body(text, analysis["encoding"].to_numpy(dtype=object), segments, problems, {})
-
-
-def _vcard_body(fields: dict[str, np.ndarray], unrendered: np.ndarray) -> _Body:
-    """The sms_text of a vCard ("vCard: name=...; mobile=...") and an estimate of its parts."""
-    n = len(unrendered)
-    octets = np.full(n, len(_VCARD_ENVELOPE), dtype=np.int64)
-    for name, values in fields.items():
-        encoded = np.array([len(v.encode("utf-8")) for v in values], dtype=np.int64)
-        # One "PREFIX:value\r\n" line per given field.
-        octets += np.where(encoded > 0, encoded + len(_VCARD_PREFIXES[name]) + 2, 0)
-    segments = np.where(octets <= _VCARD_SINGLE_OCTETS, 1, -(-octets // _VCARD_PART_OCTETS))
-    problems = _flag((fields["name"] == "") & ~unrendered, "the vCard name is empty")
-    return _Body(
-        _shown("vCard", fields, n),
-        np.full(n, "vCard", dtype=object),
-        segments.astype(np.int64),
-        problems,
-        fields,
-    )
-
-
-def _binary_body(rendered: dict[str, np.ndarray], unrendered: np.ndarray) -> _Body:
-    """Normalised hex, checked once per distinct (udh, data) pair."""
-    n = len(unrendered)
-    fields = {
-        name: np.array([normalise_hex(v) for v in values], dtype=object)
-        for name, values in rendered.items()
-    }
-    pairs = pd.DataFrame({"udh": fields.get("udh", ""), "data": fields["data"]})
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
-    found = [binary_problem(udh or None, data) or "" for udh, data in uniques]
-    # A value that is missing is already reported by its template.
-    problems = np.where(unrendered, "", np.array(found, dtype=object)[codes]).astype(object)
-    return _Body(
-        _shown("binary", fields, n),
-        np.full(n, "binary", dtype=object),
-        np.ones(n, dtype=np.int64),
-        problems,
-        fields,
-    )
-
-
-def _shown(label: str, fields: dict[str, np.ndarray], n: int) -> np.ndarray:
-    """The sms_text of a vCard or binary message: ``"vCard: name=Jan; mobile=..."``."""
-    shown = np.full(n, f"{label}:", dtype=object)
-    for index, (name, values) in enumerate(fields.items()):
-        shown = shown + (" " if index == 0 else "; ") + name + "=" + values
-    return shown
-
-
-def _mark_duplicates(
-    index: pd.Index, digits: np.ndarray, body: np.ndarray, status: np.ndarray, error: np.ndarray
-) -> None:
-    """Mark later ready rows with the same number and message as an earlier one, in place."""
-    ready = np.flatnonzero(status == "ready")
-    # Hashing the numbers first leaves only the few rows that share one to compare texts.
-    shared = pd.Series(digits[ready], dtype=object).duplicated(keep=False).to_numpy()
-    if not shared.any():
-        return
-    rows = ready[shared]
-    pairs = pd.DataFrame({"to": digits[rows], "text": body[rows]}, dtype=object)
-    group = pairs.groupby(["to", "text"], sort=False).ngroup().to_numpy()
-    _, first = np.unique(group, return_index=True)
-    first_of = first[group]
-    later = first_of != np.arange(len(rows))
-    status[rows[later]] = "duplicate"
-    originals = index[rows[first_of[later]]]
-    error[rows[later]] = [f"same number and message as row {label}" for label in originals]

@@ -14,7 +14,7 @@ enough for a million rows.
 from __future__ import annotations
 
 import re
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,10 @@ PART_SEPTETS: Final = 153
 SINGLE_UNITS: Final = 70
 PART_UNITS: Final = 67
 
+#: The dashes word processors and websites put where a person typed "-": hyphen, non-breaking
+#: hyphen, figure dash, en dash, em dash, horizontal bar, minus sign.
+DASHES: Final = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+
 # Typographic characters that word processors and phones put in by themselves, with the GSM
 # text a person would have typed. Deliberately short: anything not listed here is kept, so a
 # transliterated text never says something other than what was written.
@@ -52,8 +56,7 @@ TRANSLITERATIONS: Final[dict[int, str]] = str.maketrans(
     {
         **dict.fromkeys("\u2018\u2019\u201a\u201b", "'"),  # ‘ ’ ‚ ‛
         **dict.fromkeys("\u201c\u201d\u201e\u201f", '"'),  # “ ” „ ‟
-        # hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign
-        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+        **dict.fromkeys(DASHES, "-"),
         "\u2026": "...",  # …
         # no-break, ogham, en quad .. hair, narrow no-break, medium mathematical, ideographic
         **dict.fromkeys("\u00a0\u1680\u202f\u205f\u3000", " "),
@@ -257,7 +260,8 @@ def analyse(texts: pd.Series) -> pd.DataFrame:
     segments = np.where(cost > single, -(-cost // part), (length > 0).astype(np.int64))
     # Without pairs every cut falls where the arithmetic says; with pairs a cut may have to move.
     for position in np.flatnonzero((cost > single) & (pairs > 0)):
-        segments[position] = segment_count(text.iat[position])
+        # A "str" dtype Series holds str; the stubs type .iat as any scalar.
+        segments[position] = segment_count(cast(str, text.iat[int(position)]))
 
     return pd.DataFrame(
         {

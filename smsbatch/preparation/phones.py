@@ -43,6 +43,8 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
+from smsbatch.preparation.encoding import DASHES
+
 __all__ = ["normalise_number", "normalise_numbers"]
 
 logger = logging.getLogger(__name__)
@@ -53,9 +55,7 @@ _SCIENTIFIC = re.compile(r"[0-9.,]+[eE]\+?[0-9]+")
 # Everything cell_text lets through but digits and "+".
 _SEPARATORS = str.maketrans("", "", " -./()")
 _SPACES = "\u00a0\u2007\u2009\u202f\t"
-# Hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign.
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-_PLAIN = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(_DASHES, "-"))
+_PLAIN = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(DASHES, "-"))
 _FOREIGN_HINT = "write foreign numbers with + and the country code"
 
 _SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
@@ -111,8 +111,9 @@ def _normalise(value: object, region: str, fast: Classifier | None) -> tuple[str
     # Text without dots goes to the fast path as it is: it only answers for text that
     # cell_text would pass unchanged but for whitespace. A dot may be a spreadsheet's ".0",
     # which cell_text must see first.
-    tried = fast is not None and type(value) is str and "." not in value
-    if tried:
+    tried = False
+    if fast is not None and type(value) is str and "." not in value:
+        tried = True
         answer = fast(value)
         if answer is not None:
             return answer
@@ -195,9 +196,10 @@ def _parse_valid(text: str, region: str) -> tuple[phonenumbers.PhoneNumber | Non
         number = phonenumbers.parse(text, region)
     except NumberParseException as err:
         return None, _PARSE_REASONS.get(err.error_type, "not a phone number")
-    # "NL (+31)": the country a person recognises, and the code that was read.
+    # "NL (+31)": the country a person recognises, and the code that was read. A parsed number
+    # always has a country code; the stubs allow None.
     country = (
-        f"{phonenumbers.region_code_for_country_code(number.country_code)} "
+        f"{phonenumbers.region_code_for_country_code(number.country_code or 0)} "
         f"(+{number.country_code})"
     )
     possible = phonenumbers.is_possible_number_with_reason(number)

@@ -26,7 +26,8 @@ from smsbatch.sending.outcomes import retryable as _retryable
 from smsbatch.sending.throttle import Throttle
 
 if TYPE_CHECKING:
-    from smsbatch.gateway.client import Client, Response
+    from smsbatch.gateway.client import Client
+    from smsbatch.gateway.reply import Response
 
 __all__ = ["Counts", "Job", "Loop", "jobs"]
 

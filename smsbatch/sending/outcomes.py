@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from smsbatch.gateway.client import Response
+from smsbatch.gateway.reply import Response
 from smsbatch.preparation.summary import EARLIER_RUN
 from smsbatch.sending.journal import Entry
 

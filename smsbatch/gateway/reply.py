@@ -1,0 +1,117 @@
+"""The gateway's answer: the XML reply of the Connect Call API, parsed safely into data.
+
+A reply is ``<response>`` with ``sms_response_code``, ``sms_response_text`` and
+``sms_response_destination``. The provider documents only code families (200 OK, 40x
+authentication or funds, 50x server, 60x carrier, 70x reseller funds), so a :class:`Response`
+is classified by its family, and :meth:`Response.raise_for_code` raises the matching
+:class:`~smsbatch.GatewayError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
+
+from smsbatch.exceptions import (
+    AuthOrFundsError,
+    CarrierError,
+    GatewayError,
+    GatewayServerError,
+    MalformedReplyError,
+    ResellerFundsError,
+    UnexpectedCodeError,
+)
+
+__all__ = ["MAX_REPLY_BYTES", "Category", "Response", "excerpt", "parse_reply"]
+
+#: A documented reply is about 200 bytes; anything far larger is not the API talking.
+MAX_REPLY_BYTES = 64 * 1024
+
+Category = Literal["ok", "auth_or_funds", "server", "carrier", "reseller_funds", "other"]
+_FAMILIES: dict[int, tuple[Category, type[GatewayError]]] = {
+    40: ("auth_or_funds", AuthOrFundsError),
+    50: ("server", GatewayServerError),
+    60: ("carrier", CarrierError),
+    70: ("reseller_funds", ResellerFundsError),
+}
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """The gateway's answer to one request: data, not an exception.
+
+    ``code`` and ``text`` are the gateway's own; ``category`` classifies the code by the
+    documented families (40x, 50x, 60x, 70x) since the codes inside a family are undocumented.
+    """
+
+    code: int
+    text: str
+    destination: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 200
+
+    @property
+    def category(self) -> Category:
+        if self.ok:
+            return "ok"
+        family = _FAMILIES.get(self.code // 10)
+        return family[0] if family else "other"
+
+    def raise_for_code(self) -> Response:
+        """Raise the matching :class:`~smsbatch.GatewayError` unless the code is 200.
+
+        Returns the response itself when it is OK, so calls can be chained.
+        """
+        if self.ok:
+            return self
+        family = _FAMILIES.get(self.code // 10)
+        error = family[1] if family else UnexpectedCodeError
+        raise error(self)
+
+
+def parse_reply(body: bytes) -> Response:
+    """Parse the API's XML reply safely (defusedxml: no DTDs, no entities).
+
+    The code decides everything, so a reply without a numeric ``sms_response_code`` is an
+    error; a missing text or destination is read as empty rather than losing the code.
+
+    The real service can declare ``encoding="utf-16"`` while sending UTF-8 bytes; the
+    declaration is therefore ignored and the bytes decoded by their BOM, else as UTF-8.
+    """
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raw = body.decode("utf-16").encode("utf-8")
+    else:
+        raw = body.removeprefix(b"\xef\xbb\xbf")
+    raw = _XML_DECLARATION.sub(b"", raw, count=1)
+    try:
+        root = SafeElementTree.fromstring(raw.decode("utf-8"), forbid_dtd=True)
+    except (SafeElementTree.ParseError, DefusedXmlException, UnicodeDecodeError) as err:
+        raise MalformedReplyError(
+            "the gateway's reply is not the API's XML; the message may have been sent",
+            excerpt(body),
+        ) from err
+
+    def field(name: str) -> str:
+        element = root.find(name)
+        return (element.text or "").strip() if element is not None else ""
+
+    code = field("sms_response_code")
+    if root.tag != "response" or not code.isdigit():
+        raise MalformedReplyError(
+            f"the gateway's reply has no numeric sms_response_code (got {code!r}); "
+            "the message may have been sent",
+            excerpt(body),
+        )
+    return Response(int(code), field("sms_response_text"), field("sms_response_destination"))
+
+
+def excerpt(body: bytes) -> str:
+    """The start of a reply that is not the API's XML, for a person to read."""
+    return body[:200].decode("utf-8", errors="replace")
