@@ -23,8 +23,15 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as widgets
 import pandas as pd
+
+try:
+    import ipywidgets as widgets
+except ImportError as err:  # an extra, so that smsbatch installs where Jupyter is not wanted
+    raise ImportError(
+        'The campaign panel needs ipywidgets: pip install "smsbatch[notebook]"',
+        name=err.name,
+    ) from err
 
 from smsbatch.exceptions import CampaignStopped, ConfigurationError, SmsBatchError
 from smsbatch.gateway.client import DEFAULT_BASE_URL, Client

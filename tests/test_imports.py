@@ -65,3 +65,20 @@ def test_a_name_is_imported_once_and_kept() -> None:
     assert "preview" in vars(smsbatch)
     with pytest.raises(AttributeError, match="no_such_name"):
         smsbatch.no_such_name  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["panel", "CampaignPanel"])
+def test_the_panel_without_ipywidgets_says_how_to_install_it(name: str) -> None:
+    code = (
+        "import sys; sys.modules['ipywidgets'] = None\n"  # what a missing package looks like
+        "import smsbatch\n"
+        "print(smsbatch.preview.__name__)\n"
+        "try:\n"
+        f"    smsbatch.{name}\n"
+        "except ImportError as err:\n"
+        "    print(err)\n"
+    )
+    assert _python(code).splitlines() == [
+        "preview",
+        'The campaign panel needs ipywidgets: pip install "smsbatch[notebook]"',
+    ]
