@@ -6,6 +6,9 @@ traceback and never the password.
 
 The exit statuses a script can rely on are listed once, in ``_EXIT_CODES`` (shown by
 ``smsbatch --help``).
+
+Only the parser is imported up front, so that ``--help`` and ``--version`` answer at once: each
+command imports pandas, requests and the rest of smsbatch when it runs.
 """
 
 from __future__ import annotations
@@ -18,10 +21,9 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from smsbatch import __version__
 from smsbatch.exceptions import (
     CampaignStopped,
     PreparationError,
@@ -29,13 +31,14 @@ from smsbatch.exceptions import (
     ResultsFileExistsError,
     SmsBatchError,
 )
-from smsbatch.gateway.client import Client
 from smsbatch.gateway.simulator import Simulator
-from smsbatch.preparation.campaign import prepare, preview
-from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
-from smsbatch.sending.run import DEFAULT_RATE, EARLIER_RUN, send
-from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
+from smsbatch.sending.throttle import DEFAULT_RATE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from smsbatch.preparation.summary import Summary
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_MAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo(commands)
     _add_preview(commands)
@@ -221,6 +225,11 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from smsbatch.gateway.client import Client
+    from smsbatch.preparation.campaign import preview
+    from smsbatch.sending.run import send
+    from smsbatch.spreadsheets import read_recipients
+
     options: dict[str, Any] = {
         "to": SAMPLE_TO,
         "text": SAMPLE_TEMPLATE,
@@ -265,6 +274,9 @@ def _add_preview(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from smsbatch.preparation.campaign import preview
+    from smsbatch.spreadsheets import read_recipients
+
     frame = preview(read_recipients(args.file), sender=args.sender, **_message_options(args))
     _show_preview(frame, to=args.to, rows=args.rows)
     return EXIT_OK
@@ -326,6 +338,11 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _send(args: argparse.Namespace) -> int:
+    from smsbatch.gateway.client import Client
+    from smsbatch.preparation.campaign import prepare
+    from smsbatch.sending.run import EARLIER_RUN, send
+    from smsbatch.spreadsheets import read_recipients
+
     options = _message_options(args)
     recipients = read_recipients(args.file)
     out = _free_path(args.out or args.file.with_name(f"{args.file.stem}-results.xlsx"))
@@ -409,6 +426,8 @@ def _report(
 
     send() has already printed the summary under its progress bar.
     """
+    from smsbatch.preparation.summary import summarize
+
     status = EXIT_OK
     try:
         print(f"Results written to {_write_free(result, out)}")
@@ -604,6 +623,10 @@ def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> Summary:
     """Print the first rows of a preview (what goes to whom), every row that will not be sent
     (the first rows are usually all fine; the problems are further down) and the summary,
     which is returned."""
+    import pandas as pd
+
+    from smsbatch.preparation.summary import summarize
+
     shown = frame.head(rows)[[to, *_PREVIEW_COLUMNS]]
     with pd.option_context("display.max_colwidth", 70, "display.width", 200):
         print(shown.to_string())
@@ -623,6 +646,8 @@ def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> Summary:
 
 def _check_results_path(path: Path) -> None:
     """Refuse a results file that could not be written, before anything is sent."""
+    from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES
+
     if path.suffix.lower() not in CSV_SUFFIXES | EXCEL_SUFFIXES:
         raise ResultsFileError(f"{path}: results must be .xlsx or .csv", path=path)
     if not path.resolve().parent.is_dir():
@@ -640,6 +665,8 @@ def _free_path(path: Path) -> Path:
 
 def _write_free(result: pd.DataFrame, path: Path) -> Path:
     """Write results to ``path`` or a free name next to it; never overwrite a file."""
+    from smsbatch.spreadsheets import write_results
+
     while True:
         try:
             return write_results(result, _free_path(path))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import smsbatch
 from smsbatch import Simulator, read_recipients
 from smsbatch.cli import _parser, main
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, sample_path
@@ -99,6 +100,11 @@ def test_help_documents_the_exit_status(capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     for code in ("0", "1", "2", "3", "130"):
         assert re.search(rf"^  {code} ", out, re.MULTILINE), code
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"smsbatch {smsbatch.__version__}\n"
 
 
 def test_every_subcommand_is_documented_in_the_readme() -> None:

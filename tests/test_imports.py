@@ -82,3 +82,15 @@ def test_the_panel_without_ipywidgets_says_how_to_install_it(name: str) -> None:
         "preview",
         'The campaign panel needs ipywidgets: pip install "smsbatch[notebook]"',
     ]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["send", "--help"]], ids=" ".join)
+def test_cli_help_and_version_load_no_heavy_dependency(argv: list[str]) -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from smsbatch.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main({argv!r}) == 0\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])\n"
+    )
+    assert _python(code) == "[]"

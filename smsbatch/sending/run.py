@@ -39,7 +39,7 @@ from smsbatch.gateway.client import Response
 from smsbatch.preparation.campaign import Message, MessageOptions, Prepared, prepare
 from smsbatch.preparation.summary import summarize
 from smsbatch.sending.journal import Entry, Ident, Journal
-from smsbatch.sending.throttle import Throttle
+from smsbatch.sending.throttle import DEFAULT_RATE, Throttle
 
 if TYPE_CHECKING:
     from smsbatch.gateway.client import Client
@@ -47,12 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_RATE", "send"]
 
 logger = logging.getLogger(__name__)
-
-#: Messages (or segments) per second unless told otherwise. The provider documents no limit;
-#: 10/s stays below the limits SMS gateways commonly enforce per account, still sends 36,000
-#: messages an hour, and leaves a person watching the progress bar time to stop a campaign
-#: that turns out to be wrong before it has reached everybody.
-DEFAULT_RATE = 10.0
 
 _UNKNOWN_ADVICE = "check with the provider before sending it again"
 #: What an answer other than 200 means for the user, by the code's documented family.

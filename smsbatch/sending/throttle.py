@@ -19,7 +19,13 @@ from collections.abc import Callable
 
 from smsbatch.exceptions import ConfigurationError
 
-__all__ = ["Throttle"]
+__all__ = ["DEFAULT_RATE", "Throttle"]
+
+#: Messages (or segments) per second unless told otherwise. The provider documents no limit;
+#: 10/s stays below the limits SMS gateways commonly enforce per account, still sends 36,000
+#: messages an hour, and leaves a person watching the progress bar time to stop a campaign
+#: that turns out to be wrong before it has reached everybody.
+DEFAULT_RATE = 10.0
 
 WINDOW = 1.0  # seconds: the window the rate is promised over
 #: Slack on the window, in seconds. Requests reach the gateway a little earlier or later than
