@@ -32,7 +32,13 @@ from smsbatch.exceptions import (
     SmsBatchError,
 )
 from smsbatch.gateway.simulator import Simulator
-from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
+from smsbatch.samples import (
+    SAMPLE_SENDER,
+    SAMPLE_TEMPLATE,
+    SAMPLE_TO,
+    notebook_paths,
+    sample_path,
+)
 from smsbatch.sending.throttle import DEFAULT_RATE
 
 if TYPE_CHECKING:
@@ -77,6 +83,8 @@ _MAIN_EPILOG = f"""\
 examples:
   smsbatch demo
       run a fictional campaign against a built-in simulator (no account needed)
+  smsbatch notebooks
+      copy the quickstart and panel notebooks into the current folder
   smsbatch preview klanten.xlsx --to telefoon --text "Beste {{voornaam}}, tot {{datum:%d-%m}}"
       show exactly what would be sent, to whom, in how many segments
   smsbatch send klanten.xlsx --to telefoon --text "Beste {{voornaam}}" --sender Bakkerij
@@ -136,6 +144,16 @@ smsbatch-demo-results.xlsx in the current folder (or a free name next to it). No
 this computer.
 """
 
+_NOTEBOOKS_EPILOG = """\
+examples:
+  smsbatch notebooks              # into the current folder
+  smsbatch notebooks campagnes    # into ./campagnes (made if needed)
+
+quickstart.ipynb walks through a campaign step by step; panel.ipynb shows the campaign panel
+(pip install "smsbatch[notebook]"). Both run as they are, against the simulator. A file that
+already exists is skipped, never overwritten.
+"""
+
 _SIMULATE_EPILOG = """\
 examples:
   smsbatch simulate                          # http://127.0.0.1:8765/api/, login demo/demo
@@ -183,6 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo(commands)
+    _add_notebooks(commands)
     _add_preview(commands)
     _add_send(commands)
     _add_simulate(commands)
@@ -251,7 +270,41 @@ def _demo(args: argparse.Namespace) -> int:
         received = len(simulator.messages)
     path = _write_free(result, Path(_DEMO_RESULTS))  # send() printed the summary
     print(f"\nThe simulator received {received} messages. Results written to {path}")
-    print("Next: 'smsbatch preview --help', 'smsbatch send --help', or notebooks/quickstart.ipynb")
+    print("Next: 'smsbatch preview --help', 'smsbatch send --help', or 'smsbatch notebooks'")
+    return EXIT_OK
+
+
+# --- notebooks ------------------------------------------------------------------------------
+
+
+def _add_notebooks(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        "notebooks",
+        help="copy the example notebooks into a folder, never overwriting a file",
+        epilog=_NOTEBOOKS_EPILOG,
+    )
+    parser.add_argument(
+        "dir", type=Path, nargs="?", default=Path(), metavar="DIR", help="default: this folder"
+    )
+    parser.set_defaults(run=_notebooks)
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    try:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        for source in notebook_paths():
+            target = args.dir / source.name
+            try:
+                with target.open("xb") as file:  # "x": an existing file is never replaced
+                    file.write(source.read_bytes())
+            except FileExistsError:
+                print(f"Skipped {target}: it exists (not overwritten)")
+            else:
+                print(f"Wrote {target}")
+    except OSError as err:
+        print(f"smsbatch notebooks: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
