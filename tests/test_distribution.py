@@ -8,10 +8,12 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
+from packaging.version import Version
 
 import smsbatch
 
@@ -106,3 +108,13 @@ def test_an_installed_wheel_finds_its_notebooks(dist: Path, tmp_path: Path) -> N
     assert done.stdout.strip() == str(
         [str(notebooks / n) for n in ("panel.ipynb", "quickstart.ipynb")]
     )
+
+
+def test_ci_tests_every_runtime_dependency_at_its_floor() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["notebook"]]
+    floors = {name.lower(): Version(v) for name, v in (d.split(">=") for d in declared)}
+    lines = (ROOT / ".ci" / "lowest-constraints.txt").read_text(encoding="utf-8").splitlines()
+    pins = (line.split("==") for line in lines if line and not line.startswith("#"))
+    pinned = {name: Version(version) for name, version in pins}
+    assert pinned == floors
