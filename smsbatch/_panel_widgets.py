@@ -8,8 +8,15 @@ from __future__ import annotations
 import html
 from collections.abc import Hashable, Sequence
 
-import ipywidgets as widgets
 import pandas as pd
+
+try:
+    import ipywidgets as widgets
+except ImportError as err:  # an extra, so that smsbatch installs where Jupyter is not wanted
+    raise ImportError(
+        'The campaign panel needs ipywidgets: pip install "smsbatch[notebook]"',
+        name=err.name,
+    ) from err
 
 __all__ = ["INSERT", "PanelWidgets", "error", "note", "table"]
 

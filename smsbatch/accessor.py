@@ -1,6 +1,9 @@
 """The ``df.sms`` accessor: the preparation and sending functions, called from the frame.
 
 Importing smsbatch registers it. It only delegates; the functions stay the primary API.
+
+It imports them when called, not at import time: smsbatch registers the accessor the moment
+pandas is imported, which may be halfway through importing one of those very functions.
 """
 
 from __future__ import annotations
@@ -9,12 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from smsbatch.preparation.campaign import preview
-from smsbatch.preparation.summary import Summary, summarize
-from smsbatch.sending.run import send
-
 if TYPE_CHECKING:
     from smsbatch.gateway.client import Client
+    from smsbatch.preparation.summary import Summary
 
 __all__ = ["SmsAccessor"]
 
@@ -36,10 +36,14 @@ class SmsAccessor:
         >>> df.sms.preview(text="Hoi {naam}")["sms_text"].tolist()
         ['Hoi Jan']
         """
+        from smsbatch.preparation.campaign import preview
+
         return preview(self._obj, **options)
 
     def summary(self, *, price_per_segment: float | None = None) -> Summary:
         """Return ``smsbatch.summarize(df)`` for a preview or send-result frame."""
+        from smsbatch.preparation.summary import summarize
+
         return summarize(self._obj, price_per_segment=price_per_segment)
 
     def send(self, client: Client, **options: Any) -> pd.DataFrame:
@@ -50,4 +54,6 @@ class SmsAccessor:
         >>> result = df.sms.send(client, text="Hoi {naam}", sender="Tandarts",  # doctest: +SKIP
         ...                      journal="campaign.db")
         """
+        from smsbatch.sending.run import send
+
         return send(self._obj, client, **options)

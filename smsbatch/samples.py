@@ -3,6 +3,10 @@
 The files ship inside the package (``smsbatch/data/``) so the demo works from any directory and
 from a wheel, not only from a checkout; ``sample_data/`` in the repository holds the same files
 for people to open, and a test keeps the two identical.
+
+The notebooks (``notebooks/`` in the repository) are not copied: the wheel ships them as
+``smsbatch/notebooks/`` (``force-include`` in ``pyproject.toml``), and a checkout has them at its
+top level, so ``smsbatch notebooks`` finds them either way.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from smsbatch.exceptions import RecipientsFileError
 
-__all__ = ["SAMPLE_SENDER", "SAMPLE_TEMPLATE", "SAMPLE_TO", "sample_path"]
+__all__ = ["SAMPLE_SENDER", "SAMPLE_TEMPLATE", "SAMPLE_TO", "notebook_paths", "sample_path"]
 
 _DATA = Path(__file__).parent / "data"
 
@@ -47,3 +51,18 @@ def sample_path(name: str = "recipients.csv") -> Path:
         available = ", ".join(sorted(p.name for p in _DATA.iterdir() if p.is_file()))
         raise RecipientsFileError(f"no sample file {name!r}; available: {available}", path=path)
     return path
+
+
+def notebook_paths() -> list[Path]:
+    """Return the notebooks shipped with smsbatch (``quickstart.ipynb``, ``panel.ipynb``).
+
+    Examples
+    --------
+    >>> [path.name for path in notebook_paths()]
+    ['panel.ipynb', 'quickstart.ipynb']
+    """
+    package = Path(__file__).parent
+    installed, checkout = package / "notebooks", package.parent / "notebooks"
+    if not installed.is_dir() and (package.parent / "pyproject.toml").is_file():
+        installed = checkout  # an editable install or a plain checkout
+    return sorted(installed.glob("*.ipynb"))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import smsbatch
 from smsbatch import Simulator, read_recipients
 from smsbatch.cli import _parser, main
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, sample_path
@@ -99,6 +100,11 @@ def test_help_documents_the_exit_status(capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     for code in ("0", "1", "2", "3", "130"):
         assert re.search(rf"^  {code} ", out, re.MULTILINE), code
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"smsbatch {smsbatch.__version__}\n"
 
 
 def test_every_subcommand_is_documented_in_the_readme() -> None:
@@ -380,6 +386,43 @@ def test_the_resume_command_never_resends_unknown_outcomes(
     assert main(resume[1:]) == 1  # the unknown one stays unknown, for the user to check
     received = _received(account)
     assert len(received) == READY and max(received.values()) == 1
+
+
+# --- notebooks ------------------------------------------------------------------------------
+
+
+def test_notebooks_are_copied_into_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["notebooks"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Wrote panel.ipynb",
+        "Wrote quickstart.ipynb",
+    ]
+    for name in ("panel.ipynb", "quickstart.ipynb"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "notebooks" / name).read_bytes()
+
+
+def test_notebooks_never_overwrite_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "campagnes" / "mei"
+    assert main(["notebooks", str(folder)]) == 0  # made if needed
+    (folder / "quickstart.ipynb").write_text("my edits")
+    capsys.readouterr()
+    assert main(["notebooks", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"Skipped {folder / 'quickstart.ipynb'}: it exists (not overwritten)" in out
+    assert (folder / "quickstart.ipynb").read_text() == "my edits"
+
+
+def test_notebooks_into_a_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes").write_text("")
+    assert main(["notebooks", str(tmp_path / "notes")]) == 2
+    assert capsys.readouterr().err.startswith("smsbatch notebooks: error: ")
 
 
 # --- demo -----------------------------------------------------------------------------------

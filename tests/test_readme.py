@@ -56,7 +56,7 @@ def _cli_examples() -> list[list[str]]:
             if line.startswith("smsbatch ") and not line.startswith(
                 ("smsbatch demo", "smsbatch simulate")
             ):
-                examples.append(shlex.split(line)[1:])
+                examples.append(shlex.split(line, comments=True)[1:])
     return examples
 
 
@@ -71,7 +71,14 @@ def test_every_cli_example_runs(
         encoding="utf-8",
     )
     examples = _cli_examples()
-    assert [argv[0] for argv in examples] == ["preview", "preview", "send"]
+    assert [argv[0] for argv in examples] == [
+        "notebooks",
+        "--version",
+        "notebooks",
+        "preview",
+        "preview",
+        "send",
+    ]
     with Simulator() as gateway:
         monkeypatch.setenv("SMSBATCH_LOGIN", gateway.login)
         monkeypatch.setenv("SMSBATCH_PASSWORD", gateway.password)

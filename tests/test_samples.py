@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from smsbatch import RecipientsFileError, read_recipients
-from smsbatch.samples import SAMPLE_TO, sample_path
+from smsbatch.samples import SAMPLE_TO, notebook_paths, sample_path
 
 REPO_SAMPLES = Path(__file__).parent.parent / "sample_data"
 
@@ -27,3 +27,8 @@ def test_sample_path_works_from_any_directory(tmp_path: Path, monkeypatch) -> No
 def test_unknown_sample_names_the_available_ones() -> None:
     with pytest.raises(RecipientsFileError, match="optouts.csv"):
         sample_path("klanten.csv")
+
+
+def test_the_notebooks_are_found_in_a_checkout() -> None:
+    # In a wheel they are smsbatch/notebooks/: see test_distribution.
+    assert notebook_paths() == sorted((REPO_SAMPLES.parent / "notebooks").glob("*.ipynb"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from smsbatch import __version__
 from smsbatch.sending.throttle import DEFAULT_RATE
 
 EXIT_OK = 0
@@ -33,6 +34,8 @@ _MAIN_EPILOG = f"""\
 examples:
   smsbatch demo
       run a fictional campaign against a built-in simulator (no account needed)
+  smsbatch notebooks
+      copy the quickstart and panel notebooks into the current folder
   smsbatch preview klanten.xlsx --to telefoon --text "Beste {{voornaam}}, tot {{datum:%d-%m}}"
       show exactly what would be sent, to whom, in how many segments
   smsbatch send klanten.xlsx --to telefoon --text "Beste {{voornaam}}" --sender Bakkerij
@@ -92,6 +95,16 @@ smsbatch-demo-results.xlsx in the current folder (or a free name next to it). No
 this computer.
 """
 
+_NOTEBOOKS_EPILOG = """\
+examples:
+  smsbatch notebooks              # into the current folder
+  smsbatch notebooks campagnes    # into ./campagnes (made if needed)
+
+quickstart.ipynb walks through a campaign step by step; panel.ipynb shows the campaign panel
+(pip install "smsbatch[notebook]"). Both run as they are, against the simulator. A file that
+already exists is skipped, never overwritten.
+"""
+
 _SIMULATE_EPILOG = """\
 examples:
   smsbatch simulate                          # http://127.0.0.1:8765/api/, login demo/demo
@@ -112,8 +125,10 @@ def parser() -> argparse.ArgumentParser:
         epilog=_MAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo(commands)
+    _add_notebooks(commands)
     _add_preview(commands)
     _add_send(commands)
     _add_simulate(commands)
@@ -150,6 +165,19 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help=f"messages per second (default {DEMO_RATE:g}; 0 = no limit)",
     )
     parser.set_defaults(run=("_campaign", "demo"))
+
+
+def _add_notebooks(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        "notebooks",
+        help="copy the example notebooks into a folder, never overwriting a file",
+        epilog=_NOTEBOOKS_EPILOG,
+    )
+    parser.add_argument(
+        "dir", type=Path, nargs="?", default=Path(), metavar="DIR", help="default: this folder"
+    )
+    parser.set_defaults(run=("_files", "notebooks"))
 
 
 def _add_preview(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -58,7 +58,7 @@ def demo(args: argparse.Namespace) -> int:
     print(f"\n{report.summary()}", file=sys.stderr)
     path = _write_free(report.result, Path(_DEMO_RESULTS))
     print(f"\nThe simulator received {received} messages. Results written to {path}")
-    print("Next: 'smsbatch preview --help', 'smsbatch send --help', or notebooks/quickstart.ipynb")
+    print("Next: 'smsbatch preview --help', 'smsbatch send --help', or 'smsbatch notebooks'")
     return EXIT_OK
 
 

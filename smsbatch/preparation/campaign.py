@@ -292,7 +292,8 @@ def preview(
     'phone: landline number, cannot receive SMS'
     """
     frame, restore = to_pandas(df)
-    return restore(prepare(frame, sender=sender, **options).frame)
+    result: FrameT = restore(prepare(frame, sender=sender, **options).frame)
+    return result
 
 
 def _check_own_columns(df: pd.DataFrame) -> None:

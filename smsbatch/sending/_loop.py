@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
@@ -137,7 +137,7 @@ class Loop:
         for thread in threads:
             thread.join()
 
-    def _watch(self, bar: tqdm | None) -> None:
+    def _watch(self, bar: tqdm[Any] | None) -> None:
         """Wait for the workers; a Ctrl-C stops new requests but lets those in flight finish.
 
         The wait is on an event the workers set, not on ``Thread.join``: a Ctrl-C inside
@@ -258,7 +258,7 @@ class Loop:
         self.stop.set()
 
 
-def _show(bar: tqdm, counts: Counts) -> None:
+def _show(bar: tqdm[Any], counts: Counts) -> None:
     bar.n = counts.done
     postfix = {"sent": counts.sent, "failed": counts.failed}
     if counts.unknown:
