@@ -70,7 +70,7 @@ def test_text_message_sends_exactly_the_documented_query(client, mocked):
         })],
     )
     response = client.send_text("31612345678", "Beste Jan & co, 50% = €5 #1 + ok?\nTot ziens 😀",
-                                "Kliniek")
+                                sender="Kliniek")
     assert response == Response(200, "SMS message sent.", "31612345678")
     assert response.ok and response.category == "ok"
     assert [k for k, _ in sent_params(mocked)] == ["login", "pass", "from", "to", "text"]
@@ -78,7 +78,7 @@ def test_text_message_sends_exactly_the_documented_query(client, mocked):
 
 def test_spaces_and_plus_are_percent_encoded_never_ambiguous(client, mocked):
     mocked.get(URL, body=xml())
-    client.send_text("31612345678", "a b+c", "S")
+    client.send_text("31612345678", "a b+c", sender="S")
     query = urlsplit(mocked.calls[0].request.url).query
     assert "text=a%20b%2Bc" in query
     assert "pass=p%40ss%26w0rd%3D%E2%82%AC%20%23%2B%25" in query
@@ -86,7 +86,7 @@ def test_spaces_and_plus_are_percent_encoded_never_ambiguous(client, mocked):
 
 def test_vcard_sends_special_binary_and_only_given_fields(client, mocked):
     mocked.get(URL, body=xml())
-    client.send_vcard("31612345678", "Kliniek", "Dr. Jansen", mobile="+31612345678",
+    client.send_vcard("31612345678", sender="Kliniek", name="Dr. Jansen", mobile="+31612345678",
                       email="j@kliniek.nl")
     assert sent_params(mocked) == [
         ("login", "klant"), ("pass", PASSWORD), ("from", "Kliniek"), ("to", "31612345678"),
@@ -97,7 +97,7 @@ def test_vcard_sends_special_binary_and_only_given_fields(client, mocked):
 
 def test_binary_sends_udh_and_data_instead_of_text(client, mocked):
     mocked.get(URL, body=xml())
-    client.send_binary("31612345678", "Kliniek", data="024A3A51", udh="06050415811581")
+    client.send_binary("31612345678", sender="Kliniek", data="024A3A51", udh="06050415811581")
     params = dict(sent_params(mocked))
     assert "text" not in params
     assert (params["binary"], params["udh"], params["data"]) == ("1", "06050415811581", "024A3A51")
@@ -105,27 +105,27 @@ def test_binary_sends_udh_and_data_instead_of_text(client, mocked):
 
 def test_binary_without_udh_sends_no_udh(client, mocked):
     mocked.get(URL, body=xml())
-    client.send_binary("31612345678", "Kliniek", data="0102")
+    client.send_binary("31612345678", sender="Kliniek", data="0102")
     assert "udh" not in dict(sent_params(mocked))
 
 
 def test_extra_params_pass_through_per_client_and_per_call(mocked):
     mocked.get(URL, body=xml())
     with Client("klant", PASSWORD, extra_params={"route": "premium"}) as client:
-        client.send_text("31612345678", "hoi", "S", validity="60")
+        client.send_text("31612345678", "hoi", sender="S", validity="60")
     params = dict(sent_params(mocked))
     assert params["route"] == "premium" and params["validity"] == "60"
 
 
 def test_extra_params_cannot_override_the_message(client):
     with pytest.raises(smsbatch.ConfigurationError, match="special"):
-        client.send_text("31612345678", "hoi", "S", special="vcard")
+        client.send_text("31612345678", "hoi", sender="S", special="vcard")
 
 
 def test_custom_base_url_is_used_and_gets_a_trailing_slash(mocked):
     mocked.get("https://sms.example-reseller.nl/custom/api/sendsms.ashx", body=xml())
     with Client("klant", PASSWORD, "https://sms.example-reseller.nl/custom/api") as client:
-        assert client.send_text("31612345678", "hoi", "S").ok
+        assert client.send_text("31612345678", "hoi", sender="S").ok
 
 
 # --- replies -----------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def test_custom_base_url_is_used_and_gets_a_trailing_slash(mocked):
 )
 def test_codes_are_data_classified_by_family(client, mocked, code, category, error):
     mocked.get(URL, body=xml(code, "Gateway says so"))
-    response = client.send_text("31612345678", "hoi", "S")
+    response = client.send_text("31612345678", "hoi", sender="S")
     assert response.category == category and response.text == "Gateway says so"
     if error is None:
         assert response.raise_for_code() is response
@@ -183,7 +183,7 @@ BOMB = (
 def test_a_reply_that_is_not_the_api_xml_is_outcome_unknown(client, mocked, body):
     mocked.get(URL, body=body)
     with pytest.raises(smsbatch.MalformedReplyError) as info:
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
     assert isinstance(info.value, smsbatch.OutcomeUnknownError)
     assert "may have been sent" in str(info.value)
 
@@ -191,13 +191,13 @@ def test_a_reply_that_is_not_the_api_xml_is_outcome_unknown(client, mocked, body
 def test_megabytes_of_junk_are_refused_without_reading_them_all(client, mocked):
     mocked.get(URL, body=b"x" * 20_000_000)
     with pytest.raises(smsbatch.MalformedReplyError, match="larger than"):
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
 
 
 def test_http_error_status_is_outcome_unknown_with_an_excerpt(client, mocked):
     mocked.get(URL, status=500, body="<html>Runtime Error</html>")
     with pytest.raises(smsbatch.MalformedReplyError, match="HTTP 500") as info:
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
     assert "Runtime Error" in info.value.body_excerpt
 
 
@@ -207,7 +207,7 @@ def test_http_error_status_is_outcome_unknown_with_an_excerpt(client, mocked):
 def test_connect_timeout_is_not_sent(client, mocked):
     mocked.get(URL, body=requests.exceptions.ConnectTimeout("timed out"))
     with pytest.raises(smsbatch.NotSentError):
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
 
 
 def test_dns_failure_is_not_sent(client, mocked):
@@ -215,13 +215,13 @@ def test_dns_failure_is_not_sent(client, mocked):
     failure = requests.exceptions.ConnectionError(MaxRetryError(None, URL, reason))
     mocked.get(URL, body=failure)
     with pytest.raises(smsbatch.NotSentError):
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
 
 
 def test_read_timeout_is_outcome_unknown(client, mocked):
     mocked.get(URL, body=requests.exceptions.ReadTimeout("read timed out"))
     with pytest.raises(smsbatch.OutcomeUnknownError):
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
 
 
 @contextmanager
@@ -253,7 +253,7 @@ def test_refused_connection_is_not_sent_and_its_traceback_hides_the_password():
     with Client("klant", PASSWORD, f"http://127.0.0.1:{port}/api/") as client, pytest.raises(
         smsbatch.NotSentError
     ) as info:
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
     assert_secret_free("".join(traceback.format_exception(info.value)))
     assert isinstance(info.value.__cause__, requests.exceptions.ConnectionError)
 
@@ -262,7 +262,7 @@ def test_connection_dropped_after_sending_is_outcome_unknown():
     with raw_server("drop") as url, Client("klant", PASSWORD, url) as client, pytest.raises(
         smsbatch.OutcomeUnknownError
     ) as info:
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
     assert not isinstance(info.value, smsbatch.NotSentError)
     assert_secret_free("".join(traceback.format_exception(info.value)))
 
@@ -273,7 +273,7 @@ def test_read_timeout_on_a_real_socket_is_outcome_unknown_and_quick():
         Client("klant", PASSWORD, url, timeout=(1, 0.2)) as client,
         pytest.raises(smsbatch.OutcomeUnknownError) as info,
     ):
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
     assert_secret_free("".join(traceback.format_exception(info.value)))
 
 
@@ -339,21 +339,23 @@ def live(sim) -> Iterator[Client]:
 @settings(max_examples=150, deadline=None)
 @given(text=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200))
 def test_any_text_reaches_the_gateway_unchanged(sim, live, text):
-    response = live.send_text("31612345678", text, "Kliniek")
+    response = live.send_text("31612345678", text, sender="Kliniek")
     assert response.ok, response
     assert sim.messages[-1].text == text
 
 
 def test_vcard_and_binary_reach_the_gateway_as_sent(sim, live):
-    assert live.send_vcard("31612345678", "Kliniek", "Zoë & Co", mobile="+31612345678").ok
+    card = {"name": "Zoë & Co", "mobile": "+31612345678"}
+    assert live.send_vcard("31612345678", sender="Kliniek", **card).ok
     assert sim.messages[-1].vcard == {"name": "Zoë & Co", "mobile": "+31612345678"}
-    assert live.send_binary("31612345678", "Kliniek", "024A3A51", udh="06050415811581").ok
+    ringtone = {"data": "024A3A51", "udh": "06050415811581"}
+    assert live.send_binary("31612345678", sender="Kliniek", **ringtone).ok
     assert (sim.messages[-1].kind, sim.messages[-1].udh) == ("binary", "06050415811581")
 
 
 def test_wrong_password_is_an_auth_answer_not_an_exception(sim):
     with Client(sim.login, "wrong", sim.url) as client:
-        response = client.send_text("31612345678", "hoi", "S")
+        response = client.send_text("31612345678", "hoi", sender="S")
     assert response.category == "auth_or_funds"
 
 
@@ -361,32 +363,32 @@ def test_utf16_quirk_of_the_real_service_parses_end_to_end():
     with smsbatch.Simulator(utf16_declaration=True) as sim, Client(
         sim.login, sim.password, sim.url
     ) as client:
-        assert client.send_text("31612345678", "hoi", "S").ok
+        assert client.send_text("31612345678", "hoi", sender="S").ok
 
 
 def test_dropped_connection_after_delivery_is_outcome_unknown(sim, live):
     before = len(sim.messages)
     sim.drop_next(1, delivered=True)
     with pytest.raises(smsbatch.OutcomeUnknownError):
-        live.send_text("31612345678", "hoi", "S")
+        live.send_text("31612345678", "hoi", sender="S")
     assert len(sim.messages) == before + 1  # it was delivered: a retry would have sent twice
 
 
 def test_malformed_reply_from_the_gateway_is_outcome_unknown(sim, live):
     sim.malformed_next(1)
     with pytest.raises(smsbatch.MalformedReplyError):
-        live.send_text("31612345678", "hoi", "S")
-    assert live.send_text("31612345678", "hoi", "S").ok  # the connection recovers
+        live.send_text("31612345678", "hoi", sender="S")
+    assert live.send_text("31612345678", "hoi", sender="S").ok  # the connection recovers
 
 
 def test_debug_logging_of_every_logger_never_shows_the_password(sim, live, caplog):
     caplog.set_level(logging.DEBUG)
     for name in list(logging.root.manager.loggerDict):
         caplog.set_level(logging.DEBUG, logger=name)
-    live.send_text("31612345678", "hoi", "S")
+    live.send_text("31612345678", "hoi", sender="S")
     sim.malformed_next(1)
     with pytest.raises(smsbatch.MalformedReplyError) as info:
-        live.send_text("31612345678", "hoi", "S")
+        live.send_text("31612345678", "hoi", sender="S")
     assert any("sendsms.ashx" in r.getMessage() for r in caplog.records)  # the URL was logged
     logged = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
     assert_secret_free(logged + "".join(traceback.format_exception(info.value)))
@@ -403,7 +405,7 @@ def test_proxy_variables_are_honoured_though_read_once(monkeypatch):
 def test_a_redirect_is_never_followed_with_the_password(client, mocked):
     mocked.get(URL, status=302, headers={"Location": "http://elsewhere.example/api/x?pass=1"})
     with pytest.raises(smsbatch.MalformedReplyError, match="never follows a redirect") as info:
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
     assert "http://elsewhere.example/api/x" in str(info.value)
     assert len(mocked.calls) == 1
 
@@ -413,7 +415,7 @@ def test_an_error_page_that_echoes_the_request_does_not_leak_the_password(client
         responses.GET, URL, callback=lambda request: (500, {}, f"<html>Bad request: {request.url}")
     )
     with pytest.raises(smsbatch.MalformedReplyError) as info:
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
     assert "Bad request" in info.value.body_excerpt
     assert_secret_free(info.value.body_excerpt + str(info.value))
 
@@ -422,6 +424,13 @@ def test_no_frame_of_a_failed_send_keeps_the_password_in_its_locals():
     with raw_server("drop") as url, Client("klant", PASSWORD, url) as client, pytest.raises(
         smsbatch.OutcomeUnknownError
     ) as info:
-        client.send_text("31612345678", "hoi", "S")
+        client.send_text("31612345678", "hoi", sender="S")
     lines = traceback.TracebackException.from_exception(info.value, capture_locals=True).format()
     assert_secret_free("".join(line for line in lines if "PASSWORD" not in line))
+
+
+def test_the_sender_is_keyword_only_so_a_call_in_another_order_fails_loudly(client):
+    with pytest.raises(TypeError):
+        client.send_text("31612345678", "Kliniek", "hoi")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.send_binary("31612345678", "Kliniek", "0102")  # type: ignore[misc]

@@ -118,13 +118,16 @@ class Client:
     def close(self) -> None:
         self.session.close()
 
-    def send_text(self, to: str, text: str, sender: str, **extra: str) -> Response:
+    # ``sender`` is keyword-only in every send_* method: one order for all three, and a call
+    # written for another order fails loudly instead of swapping the text and the sender.
+    def send_text(self, to: str, text: str, *, sender: str, **extra: str) -> Response:
         """Send one text message to one destination."""
         return self._send(to, sender, {"text": text}, extra)
 
     def send_vcard(
         self,
         to: str,
+        *,
         sender: str,
         name: str,
         mobile: str | None = None,
@@ -140,7 +143,7 @@ class Client:
         return self._send(to, sender, message, extra)
 
     def send_binary(
-        self, to: str, sender: str, data: str, udh: str | None = None, **extra: str
+        self, to: str, *, sender: str, data: str, udh: str | None = None, **extra: str
     ) -> Response:
         """Send a binary message: hex ``data`` and an optional hex ``udh``, no text."""
         message = {"binary": "1"}

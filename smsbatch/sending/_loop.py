@@ -71,10 +71,10 @@ def dispatcher(client: Client, sender: str) -> Callable[[Message], Response]:
 
     def send_one(message: Message) -> Response:
         if message.kind == "text":
-            return client.send_text(message.to, message.text, sender)
+            return client.send_text(message.to, message.text, sender=sender)
         if message.kind == "vcard":
-            return client.send_vcard(message.to, sender, **dict(message.fields))
-        return client.send_binary(message.to, sender, **dict(message.fields))
+            return client.send_vcard(message.to, sender=sender, **dict(message.fields))
+        return client.send_binary(message.to, sender=sender, **dict(message.fields))
 
     return send_one
 
