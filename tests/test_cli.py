@@ -141,7 +141,7 @@ def test_preview_lists_every_row_that_will_not_be_sent(
     assert "0650123456   excluded  " in lines[5] and "on the exclude list" in lines[5]
 
 
-def test_a_long_list_of_problems_ends_with_how_many_more(
+def test_a_reason_shared_by_many_rows_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     numbers = tmp_path / "nummers.csv"
@@ -149,7 +149,31 @@ def test_a_long_list_of_problems_ends_with_how_many_more(
     assert main(["preview", str(numbers), "--text", "Hoi"]) == 0
     out = capsys.readouterr().out
     problems = out.split("Rows that will not be sent (25):\n")[1].split("\n\n")[0]
-    assert problems.count("invalid") == 20 and problems.endswith("... and 5 more")
+    assert problems.splitlines() == [
+        "25 rows (1, 2, 3, 4, 5, ...): invalid: phone: too few digits for a number in NL (+31);"
+        " write foreign numbers with + and the country code"
+    ]
+
+
+def test_a_long_list_of_different_problems_ends_with_how_many_more(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    numbers = tmp_path / "nummers.csv"
+    unique = [f"06{10000000 + i}" for i in range(25)]
+    numbers.write_text("phone\n" + "\n".join(unique * 2) + "\n", encoding="utf-8")
+    assert main(["preview", str(numbers), "--text", "Hoi"]) == 0
+    out = capsys.readouterr().out
+    problems = out.split("Rows that will not be sent (25):\n")[1].split("\n\n")[0]
+    assert problems.count("duplicate") == 20 and problems.endswith("... and 5 more")
+
+
+def test_preview_exits_1_when_no_row_is_ready(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    numbers = tmp_path / "nummers.csv"
+    numbers.write_text("phone\n12\n13\n", encoding="utf-8")
+    assert main(["preview", str(numbers), "--text", "Hoi"]) == 1
+    assert "no row is ready" in capsys.readouterr().err
 
 
 def test_unknown_placeholder_is_one_line_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
@@ -204,15 +228,22 @@ def test_missing_credentials_name_the_variables(
     assert "SMSBATCH_LOGIN" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("answer", "code", "sent"), [("yes\n", 0, READY), ("no\n", 2, 0)])
+@pytest.mark.parametrize(
+    ("answer", "code", "sent"),
+    [("yes\n", 0, READY), ("no\n", 2, 0), ("", 2, 0)],
+    ids=["yes", "no", "ctrl-d"],
+)
 def test_a_person_at_a_terminal_confirms_by_typing_yes(
     recipients: str, answer: str, code: int, sent: int, account: Simulator, at_terminal, capsys
 ) -> None:
     at_terminal(answer)
-    assert main(["send", recipients, *CAMPAIGN, "--rate", "0"]) == code
+    assert main(["send", recipients, *CAMPAIGN, "--rate", "unlimited"]) == code
     out = capsys.readouterr().out
-    question = out.index(f"Send {READY} messages from '{SAMPLE_SENDER}'?")
+    question = out.index(
+        f"Send {READY} messages ({READY} SMS parts) from '{SAMPLE_SENDER}' through 127.0.0.1?"
+    )
     assert out.index("Rows that will not be sent (6):") < question  # every problem, before
+    assert "First message, to 31612345601: Beste Sanne," in out[question:]
     assert len(account.messages) == sent
 
 
@@ -220,11 +251,12 @@ def test_a_resume_asks_for_up_to_the_ready_count_and_says_the_journal_skips(
     recipients: str, account: Simulator, at_terminal, capsys
 ) -> None:
     at_terminal("yes\n")
-    assert main(["send", recipients, *CAMPAIGN, "--rate", "0"]) == 0
+    assert main(["send", recipients, *CAMPAIGN, "--rate", "unlimited"]) == 0
     at_terminal("yes\n")
-    assert main(["send", recipients, *CAMPAIGN, "--rate", "0"]) == 0
+    assert main(["send", recipients, *CAMPAIGN, "--rate", "unlimited"]) == 0
     out = capsys.readouterr().out
-    assert f"Send up to {READY} messages from '{SAMPLE_SENDER}' (the journal skips" in out
+    assert f"Send up to {READY} messages ({READY} SMS parts) from '{SAMPLE_SENDER}'" in out
+    assert "The journal skips messages sent with it in an earlier run." in out
     assert f"{READY} messages were already sent with this journal" in out
     assert len(account.messages) == READY
 
@@ -243,7 +275,7 @@ def test_without_a_terminal_and_without_yes_it_refuses(
 def test_send_with_yes_sends_each_message_once_and_writes_results(
     recipients: str, simulator: Simulator, tmp_path
 ) -> None:
-    args = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]
+    args = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]
     process = _run(args, tmp_path, _env(simulator))
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
@@ -269,7 +301,7 @@ def test_vcard_and_binary_flags_reach_the_gateway(
     recipients: str, message: list[str], kind: str, expected: dict[str, str], account: Simulator
 ) -> None:
     args = ["send", recipients, "--to", "telefoon", *message, "--sender", "Praktijk"]
-    assert main([*args, "--yes", "--rate", "0"]) == 0
+    assert main([*args, "--yes", "--rate", "unlimited"]) == 0
     first = account.messages[0]
     assert first.to == "31612345601" and first.kind == kind
     got = first.vcard if kind == "vcard" else {"data": first.data, "udh": first.udh}
@@ -280,14 +312,14 @@ def test_an_existing_results_file_is_never_overwritten(
     recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:
     (tmp_path / "uit.csv").write_text("yesterday's results\n", encoding="utf-8")
-    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0", "--out", "uit.csv"]) == 0
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--out", "uit.csv"]) == 0
     assert (tmp_path / "uit.csv").read_text(encoding="utf-8") == "yesterday's results\n"
     assert "Results written to uit-2.csv" in capsys.readouterr().out
 
 
 def test_failed_rows_exit_1(recipients: str, account: Simulator) -> None:
     account.fail_numbers({"31612345601"}, code=601)
-    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]) == 1
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 1
     assert len(account.messages) == READY - 1
 
 
@@ -295,7 +327,7 @@ def test_wrong_password_stops_with_3_and_never_shows_it(
     recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch
 ) -> None:
     monkeypatch.setenv("SMSBATCH_PASSWORD", "Wr0ng&Secret")
-    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 3
     captured = capsys.readouterr()
     assert "stopped" in captured.err
     fix_first, resume = captured.err.split("To resume without sending anything twice:")
@@ -308,7 +340,7 @@ def test_a_stopped_campaign_resumes_with_the_printed_command(
     recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     account.funds = 5
-    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]) == 3
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 3
     err = capsys.readouterr().err
     assert "or top up the credit" in err.split("To resume")[0]
     resume = shlex.split(err.split("To resume without sending anything twice:\n")[1].strip())
@@ -332,7 +364,7 @@ def test_ctrl_c_exits_130_and_the_resume_sends_the_rest_once(
     assert 3 <= len(simulator.messages) < READY
     resume = err.split("To resume without sending anything twice:\n")[1].strip()
 
-    process = _run([*shlex.split(resume)[1:], "--rate", "0"], tmp_path, _env(simulator))
+    process = _run([*shlex.split(resume)[1:], "--rate", "unlimited"], tmp_path, _env(simulator))
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     received = _received(simulator)
@@ -344,7 +376,7 @@ def test_running_the_same_command_again_resumes_instead_of_sending_twice(
     recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:
     """After a funds stop, arrow-up and enter: the fixed journal next to the input is reused."""
-    command = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "0"]
+    command = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]
     account.funds = 5
     assert main(command) == 3
     journal = Path(recipients).with_name("recipients.smsbatch-journal.db")
@@ -373,7 +405,7 @@ def test_the_resume_command_never_resends_unknown_outcomes(
     or pasting it re-sends the messages whose outcome became unknown in this run."""
     account.drop_next(1, delivered=True)  # the first message arrives, its answer is lost
     account.funds = 5
-    command = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "0", "--journal", "c.db"]
+    command = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--journal", "c.db"]
     assert main([*command, "--resend"]) == 3
     err = capsys.readouterr().err
     resume = shlex.split(err.split("To resume without sending anything twice:\n")[1].strip())
@@ -443,7 +475,7 @@ def test_demo_never_overwrites_earlier_results(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "smsbatch-demo-results.xlsx").write_bytes(b"mine")
-    assert main(["demo", "--rate", "0"]) == 0
+    assert main(["demo", "--rate", "unlimited"]) == 0
     assert (tmp_path / "smsbatch-demo-results.xlsx").read_bytes() == b"mine"
     assert "smsbatch-demo-results-2.xlsx" in capsys.readouterr().out
 
@@ -466,6 +498,67 @@ def test_a_campaign_that_changes_while_the_person_reads_it_is_not_sent(
 
     monkeypatch.setattr(sys, "stdin", BobOptsOutWhileTheQuestionIsAsked())
     argv = ["send", str(people), "--to", "telefoon", "--text", "Hoi {naam}", "--sender", "Test"]
-    assert main([*argv, "--exclude", str(optouts), "--rate", "0"]) == 2
+    assert main([*argv, "--exclude", str(optouts), "--rate", "unlimited"]) == 2
     assert "changed since its preview was confirmed" in capsys.readouterr().err
     assert account.requests == 0
+
+
+# --- as a newcomer meets it -----------------------------------------------------------------
+
+
+def test_a_send_piped_into_head_finishes_and_exits_0(
+    recipients: str, simulator: Simulator, tmp_path: Path
+) -> None:
+    """head reads one line and goes away; the send still completes and its results are saved."""
+    process = _run(
+        ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"], tmp_path, _env(simulator)
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # the reader is gone, as with `| head -1`
+    _, err = process.communicate(timeout=60)
+    assert first and process.returncode == 0, err
+    assert "BrokenPipe" not in err and "Traceback" not in err
+    assert len(simulator.messages) == READY
+    assert (Path(recipients).parent / "recipients-results.xlsx").exists()
+
+
+def test_a_port_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--port", "99999"]) == 2
+    assert "99999 is not a port: use 0 to 65535" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rate", ["0", "-5", "snel"])
+def test_a_rate_that_is_no_rate_is_refused_and_unlimited_is_spelled_out(
+    rate: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", RECIPIENTS, *CAMPAIGN, "--dry-run", "--rate", rate]) == 2
+    assert "'unlimited'" in capsys.readouterr().err
+
+
+def test_the_resume_command_keeps_an_unlimited_rate(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account.funds = 2
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 3
+    resume = capsys.readouterr().err.split("To resume without sending anything twice:\n")[1]
+    assert "--rate unlimited" in resume
+
+
+def test_a_warning_is_one_plain_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    optouts = tmp_path / "afmeldingen.csv"
+    optouts.write_text("telefoon\n0201234567\n", encoding="utf-8")  # a landline
+    args = ["preview", RECIPIENTS, "--to", "telefoon", "--text", "Hoi", "--exclude", str(optouts)]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("smsbatch preview: warning: 1 exclude-list entry is not a valid mobile")
+    assert err.count("\n") == 1 and ".py" not in err
+
+
+def test_a_long_template_comes_from_a_text_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "bericht.txt"
+    template.write_text("Beste {voornaam},\nTot {datum:%d-%m}!\n", encoding="utf-8")
+    assert main(["preview", RECIPIENTS, "--to", "telefoon", "--text-file", str(template)]) == 0
+    assert "Beste Sanne,\\nTot " in capsys.readouterr().out

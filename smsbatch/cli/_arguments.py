@@ -79,8 +79,9 @@ purpose, start afresh with --journal NEW.db. Results are written to --out (defau
 FILE-results.xlsx next to FILE, like the journal); an existing file is never overwritten: a free
 name like klanten-results-2.xlsx is used instead.
 
-Try it without an account: start 'smsbatch simulate' in another terminal and export the
-SMSBATCH_* variables it prints.
+Credentials come from SMSBATCH_LOGIN and SMSBATCH_PASSWORD; SMSBATCH_BASE_URL sets another
+API address (default https://portal.business-isp.nl/api/). Try it without an account: start
+'smsbatch simulate' in another terminal and export the SMSBATCH_* variables it prints.
 
 {EXIT_CODES}"""
 
@@ -115,6 +116,34 @@ exit status:
   0    stopped with Ctrl-C
   1    could not start (the port is taken, say)
 """
+
+
+def rate(text: str) -> float | None:
+    """``--rate``: a positive number of messages per second, or ``unlimited`` (no throttle)."""
+    if text.strip().lower() in ("unlimited", "none", "max"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of messages per second (or 'unlimited')"
+        ) from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a rate: give a number above 0, or 'unlimited' for no limit"
+        )
+    return value
+
+
+def port(text: str) -> int:
+    """``--port``: a TCP port number, 0 to 65535 (0 picks a free one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port: use 0 to 65535")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -160,9 +189,9 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     parser.add_argument(
         "--rate",
-        type=float,
+        type=rate,
         default=DEMO_RATE,
-        help=f"messages per second (default {DEMO_RATE:g}; 0 = no limit)",
+        help=f"messages per second, or 'unlimited' (default {DEMO_RATE:g})",
     )
     parser.set_defaults(run=("_campaign", "demo"))
 
@@ -217,9 +246,10 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     parser.add_argument(
         "--rate",
-        type=float,
+        type=rate,
+        default=DEFAULT_RATE,
         metavar="R",
-        help=f"messages per second, across all workers (default {DEFAULT_RATE:g}; 0 = no limit)",
+        help=f"messages per second across all workers, or 'unlimited' (default {DEFAULT_RATE:g})",
     )
     parser.add_argument(
         "--workers", type=int, default=1, metavar="N", help="concurrent requests (default 1)"
@@ -256,7 +286,7 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     parser.add_argument(
         "--port",
-        type=int,
+        type=port,
         default=_DEFAULT_SIMULATOR_PORT,
         help=f"port to listen on; 0 picks a free one (default {_DEFAULT_SIMULATOR_PORT})",
     )
@@ -287,6 +317,12 @@ def _add_message_arguments(parser: argparse.ArgumentParser) -> None:
     )
     kinds = parser.add_mutually_exclusive_group(required=True)
     kinds.add_argument("--text", metavar="TEMPLATE", help='message template, e.g. "Hoi {naam}"')
+    kinds.add_argument(
+        "--text-file",
+        type=Path,
+        metavar="FILE",
+        help="read the message template from a UTF-8 text file (for long templates)",
+    )
     kinds.add_argument("--vcard-name", metavar="TEMPLATE", help="send a vCard with this name")
     kinds.add_argument("--binary-data", metavar="HEX", help="send binary data (hex template)")
     vcard = parser.add_argument_group("vCard fields (with --vcard-name)")

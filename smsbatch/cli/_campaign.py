@@ -8,6 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -21,12 +22,11 @@ from smsbatch.cli._arguments import (
 from smsbatch.exceptions import PreparationError, ResultsFileError, ResultsFileExistsError
 from smsbatch.gateway.client import Client
 from smsbatch.gateway.simulator import Simulator
-from smsbatch.preparation.campaign import prepare
+from smsbatch.preparation.campaign import Prepared, prepare
 from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
-from smsbatch.sending.throttle import DEFAULT_RATE
 from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
 
 _DEMO_RESULTS = "smsbatch-demo-results.xlsx"
@@ -53,7 +53,7 @@ def demo(args: argparse.Namespace) -> int:
         Simulator() as simulator,
         Client(simulator.login, simulator.password, simulator.url) as client,
     ):
-        report = run_campaign(recipients, client, rate=args.rate or None, **options)
+        report = run_campaign(recipients, client, rate=args.rate, **options)
         received = len(simulator.messages)
     print(f"\n{report.summary()}", file=sys.stderr)
     path = _write_free(report.result, Path(_DEMO_RESULTS))
@@ -64,7 +64,10 @@ def demo(args: argparse.Namespace) -> int:
 
 def preview(args: argparse.Namespace) -> int:
     shown = prepare(read_recipients(args.file), sender=args.sender, **_message_options(args))
-    _show_preview(shown.frame, to=args.to, rows=args.rows)
+    ready = _show_preview(shown.frame, to=args.to, rows=args.rows).counts.get("ready", 0)
+    if ready == 0:
+        print("smsbatch preview: no row is ready to send: see the reasons above", file=sys.stderr)
+        return EXIT_INCOMPLETE
     return EXIT_OK
 
 
@@ -87,11 +90,10 @@ def send(args: argparse.Namespace) -> int:
     journal = (args.journal or _default_journal(args.file)).absolute()
     reused = " (from an earlier run: messages already sent with it are skipped)"
     print(f"Journal: {journal}{reused if journal.exists() else ''}")
-    refusal = None if args.yes else _confirm(ready, args.sender, resuming=journal.exists())
+    refusal = None if args.yes else _confirm(shown, client, resuming=journal.exists())
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
-    rate = DEFAULT_RATE if args.rate is None else args.rate or None
     with client:
         report = run_campaign(
             recipients,
@@ -101,22 +103,38 @@ def send(args: argparse.Namespace) -> int:
             journal=journal,
             workers=args.workers,
             resend_unknown=args.resend_unknown,
-            rate=rate,
+            rate=args.rate,
             **options,
         )
     return _present(report, out, resume=_resume_command(args, journal))
 
 
-def _confirm(ready: int, sender: str, *, resuming: bool) -> str | None:
-    """Ask the person at the terminal; return why not to send, or None to go ahead."""
+def _confirm(shown: Prepared, client: Client, *, resuming: bool) -> str | None:
+    """Ask the person at the terminal, telling the whole truth; return why not to send, or
+    None to go ahead."""
+    summary = summarize(shown.frame)
+    ready = summary.counts.get("ready", 0)
     if not sys.stdin.isatty():
         return (
             f"refusing to send {ready} messages without confirmation: there is no terminal to"
             " ask; add --yes to send from a script"
         )
-    count = f"up to {ready}" if resuming else f"{ready}"
-    skipped = " (the journal skips those sent in an earlier run)" if resuming else ""
-    answer = input(f"Send {count} messages from {sender!r}{skipped}? Type 'yes' to send: ")
+    count = f"up to {ready:,}" if resuming else f"{ready:,}"
+    parts = f"{summary.segments:,} SMS part{'s' if summary.segments != 1 else ''}"
+    cost = "" if summary.cost is None else f", estimated cost {summary.cost:,.2f}"
+    host = urlsplit(client.base_url).hostname
+    skipped = "\nThe journal skips messages sent with it in an earlier run." if resuming else ""
+    first = next(shown.messages(), None)
+    example = f"\nFirst message, to {first[1].to}: {first[1].text}" if first else ""
+    print(
+        f"Send {count} messages ({parts}{cost}) from {shown.sender!r} through {host}?"
+        f"{skipped}{example}"
+    )
+    try:
+        answer = input("Type 'yes' to send: ")
+    except EOFError:  # Ctrl-D
+        answer = ""
+        print()
     if answer.strip().lower() != "yes":
         return "not confirmed; nothing was sent"
     return None
@@ -175,8 +193,12 @@ def _resume_command(args: argparse.Namespace, journal: Path) -> str:
     words = ["smsbatch", args.command]
     for action in args.parser._actions:
         value = getattr(args, action.dest, None)
-        if action.dest in _NOT_RESUMED or value is None or value == action.default:
+        if action.dest in _NOT_RESUMED or value == action.default:
             continue
+        if value is None:
+            if action.dest != "rate":
+                continue
+            value = "unlimited"
         if isinstance(value, Path):
             value = value.absolute()
         flag, text = action.option_strings[:1], str(value)
@@ -206,7 +228,9 @@ def _message_options(args: argparse.Namespace) -> dict[str, Any]:
         "price_per_segment": args.price,
         "transliterate": args.transliterate,
     }
-    if args.text is not None:
+    if args.text_file is not None:
+        options["text"] = _read_template(args.text_file)
+    elif args.text is not None:
         options["text"] = args.text
     elif args.vcard_name is not None:
         vcard = {"name": args.vcard_name}
@@ -218,6 +242,15 @@ def _message_options(args: argparse.Namespace) -> dict[str, Any]:
             binary["udh"] = args.binary_udh
         options["binary"] = binary
     return options
+
+
+def _read_template(path: Path) -> str:
+    """The template in a text file, without the newline editors add at its end."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PreparationError(f"--text-file {path}: cannot read it as UTF-8 text: {err}") from err
+    return text.removesuffix("\n").removesuffix("\r")
 
 
 def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> Summary:
@@ -232,13 +265,26 @@ def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> Summary:
     problems = frame.loc[frame["sms_status"] != "ready", [to, "sms_status", "sms_error"]]
     if len(problems):
         print(f"\nRows that will not be sent ({len(problems)}):")
-        with pd.option_context("display.max_colwidth", None, "display.width", 200):
-            print(problems.head(_PROBLEM_ROWS).to_string())
-        if len(problems) > _PROBLEM_ROWS:
-            print(f"... and {len(problems) - _PROBLEM_ROWS} more")
+        _show_problems(problems)
     summary = summarize(frame)
     print(f"\n{summary}\n")
     return summary
+
+
+def _show_problems(problems: pd.DataFrame) -> None:
+    """List the rows that will not be sent: each on its own line, but a reason shared by
+    several rows once, with how many and which (a date error in every row is one line)."""
+    reason = problems["sms_status"].astype(str) + ": " + problems["sms_error"].astype(str)
+    shared = reason.duplicated(keep=False)
+    single = problems[~shared]
+    with pd.option_context("display.max_colwidth", None, "display.width", 200):
+        if len(single):
+            print(single.head(_PROBLEM_ROWS).to_string())
+        if len(single) > _PROBLEM_ROWS:
+            print(f"... and {len(single) - _PROBLEM_ROWS} more")
+    for text, rows in reason[shared].groupby(reason[shared], sort=False):
+        labels = ", ".join(map(str, rows.index[:5])) + (", ..." if len(rows) > 5 else "")
+        print(f"{len(rows)} rows ({labels}): {text}")
 
 
 def _check_results_path(path: Path) -> None:
