@@ -312,7 +312,8 @@ def test_an_existing_results_file_is_never_overwritten(
     recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:
     (tmp_path / "uit.csv").write_text("yesterday's results\n", encoding="utf-8")
-    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--out", "uit.csv"]) == 0
+    args = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--out", "uit.csv"]
+    assert main(args) == 0
     assert (tmp_path / "uit.csv").read_text(encoding="utf-8") == "yesterday's results\n"
     assert "Results written to uit-2.csv" in capsys.readouterr().out
 
