@@ -344,6 +344,17 @@ def _add_message_arguments(parser: argparse.ArgumentParser) -> None:
         "--price", type=float, metavar="P", help="price per segment, to estimate the cost"
     )
     parser.add_argument(
+        "--footer",
+        metavar="TEXT",
+        help='appended to every text, e.g. " Afmelden? Sms STOP naar 3010" (counted in parts)',
+    )
+    parser.add_argument(
+        "--commercial",
+        action="store_true",
+        help="refuse to send without --footer or with a numeric sender (what the law asks of"
+        " commercial SMS)",
+    )
+    parser.add_argument(
         "--transliterate",
         action="store_true",
         help="replace curly quotes, dashes, ellipses... with plain characters (cheaper SMS)",

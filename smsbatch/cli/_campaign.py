@@ -227,6 +227,8 @@ def _message_options(args: argparse.Namespace) -> dict[str, Any]:
         "max_segments": args.max_segments,
         "price_per_segment": args.price,
         "transliterate": args.transliterate,
+        "footer": args.footer,
+        "commercial": args.commercial,
     }
     if args.text_file is not None:
         options["text"] = _read_template(args.text_file)

@@ -16,23 +16,30 @@ Texts that need Unicode are not invalid: the summary lists them with their chara
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
-import math
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
-import phonenumbers
 
 from smsbatch._frames import FrameT, to_pandas
-from smsbatch.exceptions import MessageSpecError, PreparationError
+from smsbatch.exceptions import MessageSpecError
 from smsbatch.preparation.bodies import message_body
 from smsbatch.preparation.duplicates import mark_duplicates
 from smsbatch.preparation.exclusions import read_exclude
+from smsbatch.preparation.footer import FOOTER_ATTR, check_footer, with_footer
+from smsbatch.preparation.options import (
+    OUTPUT_COLUMNS,
+    REQUIRED,
+    Kind,
+    check_options,
+    check_own_columns,
+    field_templates,
+    message_kind,
+)
 from smsbatch.preparation.phones import normalise_numbers
 from smsbatch.preparation.sender_id import check_sender
 from smsbatch.preparation.summary import PRICE_ATTR, Summary, summarize
@@ -40,13 +47,6 @@ from smsbatch.preparation.templates import Template, append_problems
 
 __all__ = ["Message", "Prepared", "Summary", "prepare", "preview", "summarize"]
 
-Kind = Literal["text", "vcard", "binary"]
-
-OUTPUT_COLUMNS = ("sms_to", "sms_text", "sms_encoding", "sms_segments", "sms_status", "sms_error")
-VCARD_FIELDS = ("name", "mobile", "phone", "email", "fax")
-BINARY_FIELDS = ("data", "udh")
-# The template without which a message is nothing.
-_REQUIRED: dict[str, str] = {"text": "text", "vcard": "name", "binary": "data"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +144,8 @@ class MessageOptions(TypedDict, total=False):
     max_segments: int | None
     price_per_segment: float | None
     transliterate: bool
+    footer: str | None
+    commercial: bool
 
 
 def prepare(
@@ -160,6 +162,8 @@ def prepare(
     max_segments: int | None = None,
     price_per_segment: float | None = None,
     transliterate: bool = False,
+    footer: str | None = None,
+    commercial: bool = False,
 ) -> Prepared:
     """Check a campaign and build its preview and messages; nothing is sent.
 
@@ -188,6 +192,12 @@ def prepare(
         Used by the summary to estimate the cost.
     transliterate : bool
         Replace curly quotes, dashes, ellipses and odd spaces with GSM characters first.
+    footer : str, optional
+        Appended to every text, such as an opt-out line (``" Afmelden? Sms STOP naar 3010"``);
+        counted in characters, segments and cost.
+    commercial : bool
+        Refuse a campaign without ``footer`` or with a numeric sender (the law asks a
+        commercial SMS to name its sender and offer a free opt-out).
 
     Returns
     -------
@@ -206,16 +216,17 @@ def prepare(
     [(0, '31612345678', 'Hoi Jan')]
     """
     valid_sender = check_sender(sender)
-    kind = _kind(text, vcard, binary)
+    kind = message_kind(text, vcard, binary)
+    footer = check_footer(footer, kind, commercial=commercial, sender=valid_sender)
     df, _ = to_pandas(df)  # the preview frame stays pandas: preview() gives the caller's kind
-    _check_own_columns(df)
-    _check_options(df, to, region, max_segments, price_per_segment)
+    check_own_columns(df)
+    check_options(df, to, region, max_segments, price_per_segment)
     columns = list(df.columns)
     if text is not None:
         templates = {"text": Template(text, columns)}
     else:
-        templates = _field_templates(kind, vcard if kind == "vcard" else binary, columns)
-    required = templates[_REQUIRED[kind]]
+        templates = field_templates(kind, vcard if kind == "vcard" else binary, columns)
+    required = templates[REQUIRED[kind]]
     if not required.placeholders and not required.source.strip():
         raise MessageSpecError(f"the {required.what} template is empty: there is nothing to send")
     excluded_numbers = read_exclude(exclude, region) if exclude is not None else frozenset()
@@ -230,6 +241,9 @@ def prepare(
         rendered[name], problems = template.render(df)
         errors.append(problems)
         unrendered |= problems != ""
+    extra_segments = 0
+    if footer:
+        rendered["text"], extra_segments = with_footer(rendered["text"], unrendered, footer)
 
     body = message_body(kind, rendered, unrendered, transliterate, max_segments)
     errors.append(body.problems)
@@ -255,8 +269,11 @@ def prepare(
         sms_error=pd.array(error, dtype="str"),
     )
     frame.attrs.pop(PRICE_ATTR, None)  # a price from an earlier preview of this frame
+    frame.attrs.pop(FOOTER_ATTR, None)
     if price_per_segment is not None:
         frame.attrs[PRICE_ATTR] = float(price_per_segment)
+    if extra_segments:
+        frame.attrs[FOOTER_ATTR] = extra_segments
     return Prepared(
         frame=frame,
         sender=valid_sender,
@@ -294,101 +311,6 @@ def preview(
     frame, restore = to_pandas(df)
     result: FrameT = restore(prepare(frame, sender=sender, **options).frame)
     return result
-
-
-def _check_own_columns(df: pd.DataFrame) -> None:
-    """The ``sms_*`` output columns may only come from an earlier preview or result (which are
-    replaced), and a saved send result fed back in would text its sent rows again."""
-    present = [c for c in OUTPUT_COLUMNS if c in df.columns]
-    if present and len(present) < len(OUTPUT_COLUMNS):
-        raise PreparationError(
-            f"the column {present[0]!r} is where smsbatch writes its preview; rename yours "
-            "so that it is not overwritten",
-            column=present[0],
-        )
-    if not present:
-        return
-    done = df["sms_status"].astype(str).value_counts().reindex(["sent", "unknown"]).dropna()
-    if done.empty:
-        return
-    counts = " and ".join(
-        f"{int(n):,} {'row is' if n == 1 else 'rows are'} {status!r}" for status, n in done.items()
-    )
-    raise PreparationError(
-        f"this table is an earlier send result: {counts}; sending it again would text them "
-        "twice. Resume with the same journal instead, or select the rows to retry first: "
-        "df[df['sms_status'].isin(['failed', 'not_sent'])]",
-        column="sms_status",
-    )
-
-
-def _kind(text: object, vcard: object, binary: object) -> Kind:
-    candidates: tuple[tuple[Kind, object], ...] = (
-        ("text", text),
-        ("vcard", vcard),
-        ("binary", binary),
-    )
-    given = [name for name, value in candidates if value is not None]
-    if len(given) != 1:
-        raise MessageSpecError(
-            "describe the message with exactly one of text=, vcard= or binary=; "
-            + (f"got {', '.join(given)}" if given else "got none")
-        )
-    return given[0]
-
-
-def _check_options(
-    df: pd.DataFrame,
-    to: Hashable,
-    region: str,
-    max_segments: int | None,
-    price_per_segment: float | None,
-) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise PreparationError(f"expected a pandas DataFrame, not {type(df).__name__}")
-    if to not in df.columns:
-        names = [str(c) for c in df.columns]
-        close = difflib.get_close_matches(str(to), names, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise PreparationError(
-            f"to={to!r} names no column.{hint} Columns: {', '.join(map(repr, names))}",
-            column=str(to),
-        )
-    if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:
-        raise PreparationError(f"region={region!r} is not a two-letter country code like 'NL'")
-    if max_segments is not None and (
-        isinstance(max_segments, bool) or not isinstance(max_segments, int) or max_segments < 1
-    ):
-        raise PreparationError(f"max_segments must be a whole number >= 1, not {max_segments!r}")
-    if price_per_segment is not None and not (
-        isinstance(price_per_segment, int | float)
-        and math.isfinite(price_per_segment)
-        and price_per_segment >= 0
-    ):
-        raise PreparationError(
-            f"price_per_segment must be a number >= 0, not {price_per_segment!r}"
-        )
-
-
-def _field_templates(kind: Kind, spec: object, columns: Sequence[Hashable]) -> dict[str, Template]:
-    allowed = VCARD_FIELDS if kind == "vcard" else BINARY_FIELDS
-    required = _REQUIRED[kind]
-    if not isinstance(spec, Mapping):
-        raise MessageSpecError(f"{kind}= takes a dict of templates, like {{{required!r}: ...}}")
-    unknown = [key for key in spec if key not in allowed]
-    if unknown:
-        raise MessageSpecError(
-            f"{kind}= has unknown field(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(allowed)}"
-        )
-    if spec.get(required) is None:
-        raise MessageSpecError(f"{kind}= needs a {required!r} template")
-    # Fixed order, so the same description always gives the same fields (and journal keys).
-    return {
-        name: Template(spec[name], columns, what=f"{kind}[{name!r}]")
-        for name in allowed
-        if spec.get(name) is not None
-    }
 
 
 def _prefixed(reasons: np.ndarray, prefix: str) -> np.ndarray:

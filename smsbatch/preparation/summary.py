@@ -17,6 +17,7 @@ import pandas as pd
 from smsbatch._frames import to_pandas
 from smsbatch.exceptions import PreparationError
 from smsbatch.preparation.encoding import non_gsm_characters
+from smsbatch.preparation.footer import FOOTER_ATTR
 
 __all__ = ["EARLIER_RUN", "STATUSES", "Summary", "summarize"]
 
@@ -221,6 +222,12 @@ def _advice(
     if counts.get("excluded"):
         advice.append(
             _rows(counts["excluded"], "is", "are") + " on the exclude list: skipped"
+        )
+    longer = frame.attrs.get(FOOTER_ATTR, 0)
+    if longer:
+        advice.append(
+            f"the footer makes {longer:,} message{'s' if longer != 1 else ''} one SMS part"
+            " longer (and dearer); a shorter text or footer avoids that"
         )
     if unicode_rows:
         advice.append(
