@@ -563,3 +563,34 @@ def test_a_long_template_comes_from_a_text_file(
     template.write_text("Beste {voornaam},\nTot {datum:%d-%m}!\n", encoding="utf-8")
     assert main(["preview", RECIPIENTS, "--to", "telefoon", "--text-file", str(template)]) == 0
     assert "Beste Sanne,\\nTot " in capsys.readouterr().out
+
+
+# --- campaign control -----------------------------------------------------------------------
+
+
+def test_a_test_send_with_yes_texts_only_the_test_number(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["send", recipients, *CAMPAIGN, "--yes", "--test-to", "0619990000"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Test to 31619990000: sent (SMS message sent.)" in out
+    assert "the campaign was not" in out
+    assert [m.to for m in account.messages] == ["31619990000"]
+
+
+def test_a_limit_sends_the_first_n_and_says_when_it_would_be_done(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--limit", "3", "--rate", "5"]) == 0
+    out = capsys.readouterr().out
+    assert f"{READY} messages at 5/s: done about " in out
+    assert len(account.messages) == 3
+
+
+def test_sending_hours_that_never_open_send_nothing(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--window", "21:00-08:00"]) == 2
+    assert "closes before it opens" in capsys.readouterr().err
+    assert account.requests == 0

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
-from smsbatch import CampaignChangedError, Client, Simulator, prepare, run_campaign
+from smsbatch import (
+    CampaignChangedError,
+    Client,
+    ConfigurationError,
+    PreparationError,
+    Simulator,
+    prepare,
+    run_campaign,
+)
 
 CAMPAIGN = {"to": "phone", "text": "Hi {name}", "sender": "Clinic"}
 FAST = {"rate": None, "backoff": 0, "progress": False}
@@ -73,3 +83,80 @@ def test_a_confirmed_campaign_that_did_not_change_is_sent(sim, client):
     shown = prepare(people(3), **CAMPAIGN)
     report = run_campaign(people(3), client, confirmed=shown, **FAST, **CAMPAIGN)
     assert report.sent == 3 and report.journal is None
+
+
+# -- campaign control: sending hours, a start time, a limit, a test send --------------------------
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+class FakeClock:
+    """Time that only moves when the campaign waits: hours of pausing in no time."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.moment = start
+        self.waits: list[float] = []
+
+    def now(self) -> dt.datetime:
+        return self.moment
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        self.moment += dt.timedelta(seconds=seconds)
+        return False
+
+
+def test_outside_the_sending_hours_nothing_leaves_until_they_open(sim, client):
+    clock = FakeClock(dt.datetime(2026, 12, 5, 21, 30, tzinfo=AMSTERDAM))  # Saturday night
+    report = run_campaign(
+        people(3), client, window="08:00-21:00", days="mon-sat", clock=clock, **FAST, **CAMPAIGN
+    )
+    assert report.sent == 3
+    assert clock.waits == [(24 + 10.5) * 3600]  # through Sunday to Monday 08:00
+    assert clock.now() == dt.datetime(2026, 12, 7, 8, 0, tzinfo=AMSTERDAM)
+
+
+def test_a_start_time_holds_the_campaign_and_one_in_the_past_sends_nothing(sim, client):
+    clock = FakeClock(dt.datetime(2026, 12, 1, 10, 0, tzinfo=AMSTERDAM))
+    report = run_campaign(
+        people(2), client, start_at="2026-12-01 12:15", clock=clock, **FAST, **CAMPAIGN
+    )
+    assert report.sent == 2 and clock.waits == [2.25 * 3600]
+    with pytest.raises(ConfigurationError, match="in the past"):
+        run_campaign(people(2), client, start_at="2026-12-01 09:00", clock=clock, **FAST,
+                     **CAMPAIGN)
+    assert len(sim.messages) == 2
+
+
+def test_hours_that_never_open_are_an_error_before_anything_is_sent(sim, client):
+    with pytest.raises(ConfigurationError, match="window"):
+        run_campaign(people(2), client, window="21:00-08:00", **FAST, **CAMPAIGN)
+    assert sim.requests == 0
+
+
+def test_a_limit_sends_the_first_n_and_the_journal_sends_the_rest_later(sim, client, tmp_path):
+    journal = tmp_path / "j.db"
+    first = run_campaign(people(5), client, journal=journal, limit=2, **FAST, **CAMPAIGN)
+    assert first.sent == 2 and first.result["sms_status"].tolist().count("not_sent") == 3
+    rest = run_campaign(people(5), client, journal=journal, **FAST, **CAMPAIGN)
+    assert rest.sent == 3 and rest.already_sent == 2
+    assert len({m.to for m in sim.messages}) == len(sim.messages) == 5
+
+
+def test_a_test_send_reaches_only_the_test_number_and_skips_nobody_later(sim, client, tmp_path):
+    journal = tmp_path / "j.db"
+    trial = run_campaign(
+        people(3), client, journal=journal, test_to=["06 1999 0000"], **FAST, **CAMPAIGN
+    )
+    assert [(m.to, m.text) for m in sim.messages] == [("31619990000", "Hi P0")]
+    assert trial.sent == 1 and trial.result["sms_to"].tolist() == ["31619990000"]
+    assert "test message (the text of row 0)" in trial.result["sms_error"].iloc[0]
+    assert not journal.exists()  # a test is no part of the campaign's record
+    real = run_campaign(people(3), client, journal=journal, **FAST, **CAMPAIGN)
+    assert real.sent == 3 and real.already_sent == 0
+
+
+def test_a_test_number_that_is_no_mobile_is_refused(sim, client):
+    with pytest.raises(PreparationError, match="test_to"):
+        run_campaign(people(2), client, test_to=["020 123 4567"], **FAST, **CAMPAIGN)
+    assert sim.requests == 0

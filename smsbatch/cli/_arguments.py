@@ -254,6 +254,29 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser.add_argument(
         "--workers", type=int, default=1, metavar="N", help="concurrent requests (default 1)"
     )
+    hours = parser.add_argument_group("when to send")
+    hours.add_argument(
+        "--window", metavar="HH:MM-HH:MM", help="send only between these times, e.g. 08:00-21:00"
+    )
+    hours.add_argument(
+        "--days", default="mon-sun", metavar="DAYS", help="on these days, e.g. mon-sat or mon,wed"
+    )
+    hours.add_argument(
+        "--tz", default="Europe/Amsterdam", metavar="ZONE", help="time zone of --window/--start-at"
+    )
+    hours.add_argument(
+        "--start-at", metavar="WHEN", help="send nothing before this time, e.g. '2026-12-02 08:30'"
+    )
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help="send only the first N (run again for the rest)"
+    )
+    parser.add_argument(
+        "--test-to",
+        action="append",
+        metavar="NUMBER",
+        help="first send the first message to this number of yours (repeatable), show the"
+        " answer, then ask about the campaign (with --yes: stop after the test)",
+    )
     parser.add_argument(
         "--out",
         type=Path,

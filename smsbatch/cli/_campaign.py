@@ -4,6 +4,7 @@ let :func:`smsbatch.run_campaign` do the whole run and present its report."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shlex
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from smsbatch.gateway.simulator import Simulator
 from smsbatch.preparation.campaign import Prepared, prepare
 from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
+from smsbatch.sending.hours import SendingHours, parse_start, when_done
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
 from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
@@ -90,6 +92,23 @@ def send(args: argparse.Namespace) -> int:
     journal = (args.journal or _default_journal(args.file)).absolute()
     reused = " (from an earlier run: messages already sent with it are skipped)"
     print(f"Journal: {journal}{reused if journal.exists() else ''}")
+    control = {
+        "window": args.window,
+        "days": args.days,
+        "tz": args.tz,
+        "start_at": args.start_at,
+        "limit": args.limit,
+    }
+    if args.test_to:
+        with client:
+            trial = run_campaign(shown, client, rate=None, test_to=args.test_to, **control)
+        for _, row in trial.result.iterrows():
+            print(f"Test to {row['sms_to']}: {row['sms_status']} ({row['sms_response_text']})")
+        if args.yes:
+            print("Test sent; the campaign was not. Run again without --test-to to send it.")
+            return EXIT_OK if trial.complete else EXIT_INCOMPLETE
+        client = Client.from_env()
+    print(_timing(args, ready))
     refusal = None if args.yes else _confirm(shown, client, resuming=journal.exists())
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
@@ -104,6 +123,7 @@ def send(args: argparse.Namespace) -> int:
             workers=args.workers,
             resend_unknown=args.resend_unknown,
             rate=args.rate,
+            **control,
             **options,
         )
     return _present(report, out, resume=_resume_command(args, journal))
@@ -138,6 +158,20 @@ def _confirm(shown: Prepared, client: Client, *, resuming: bool) -> str | None:
     if answer.strip().lower() != "yes":
         return "not confirmed; nothing was sent"
     return None
+
+
+def _timing(args: argparse.Namespace, ready: int) -> str:
+    """When the campaign would be done at its rate, within its sending hours."""
+    hours = SendingHours.parse(args.window or "00:00-24:00", args.days, args.tz)
+    now = dt.datetime.now(hours.tz)
+    start = now if args.start_at is None else parse_start(args.start_at, hours.tz, now)
+    done = when_done(ready, args.rate, hours, start).astimezone(hours.tz)
+    pace = "as fast as the gateway answers" if args.rate is None else f"at {args.rate:g}/s"
+    within = f" within {args.window or '00:00-24:00'} {args.days} ({args.tz})"
+    within = within if args.window or args.days != "mon-sun" else ""
+    begins = "" if args.start_at is None else f" from {start:%a %d %b %H:%M}"
+    when = "about now" if args.rate is None else f"about {done:%a %d %b %H:%M}"
+    return f"{ready:,} messages {pace}{within}{begins}: done {when}"
 
 
 def _present(report: RunReport, out: Path, *, resume: str) -> int:
@@ -183,7 +217,7 @@ def _default_journal(file: Path) -> Path:
 
 
 #: Options a resume must not repeat: unknown outcomes are re-sent only after a new check.
-_NOT_RESUMED = {"help", "journal", "resend_unknown"}
+_NOT_RESUMED = {"help", "journal", "resend_unknown", "test_to", "start_at", "limit"}
 
 
 def _resume_command(args: argparse.Namespace, journal: Path) -> str:

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from smsbatch.exceptions import NotSentError, OutcomeUnknownError
 from smsbatch.preparation.campaign import Message
+from smsbatch.sending.hours import Gate
 from smsbatch.sending.journal import Ident, Journal, NoJournal
 from smsbatch.sending.outcomes import STOPPING_CATEGORIES, UNKNOWN_ADVICE, Outcome, answered
 from smsbatch.sending.outcomes import retryable as _retryable
@@ -88,6 +89,7 @@ class Settings:
     retries: int
     backoff: float
     max_consecutive_failures: int | None
+    gate: Gate | None = None  # sending hours and a start time, when asked for
 
 
 class Loop:
@@ -132,7 +134,7 @@ class Loop:
             self._watch(bar)
         finally:
             if bar is not None:
-                _show(bar, self.counts)
+                self._show(bar)
                 bar.close()
         for thread in threads:
             thread.join()
@@ -147,7 +149,7 @@ class Loop:
             try:
                 while not self._all_done.wait(0.2):
                     if bar is not None:
-                        _show(bar, self.counts)
+                        self._show(bar)
                 return
             except KeyboardInterrupt:
                 if not self.interrupted:
@@ -182,6 +184,8 @@ class Loop:
         outcome = None
         for attempt in range(settings.retries + 1):
             if attempt and not self._wait_before_retry(attempt):
+                break
+            if settings.gate is not None and not settings.gate.pass_():
                 break
             settings.throttle.acquire(units)
             if self.stop.is_set():
@@ -256,6 +260,13 @@ class Loop:
                 self.stop_reason = reason
                 self.stop_category = category
         self.stop.set()
+
+
+    def _show(self, bar: tqdm[Any]) -> None:
+        gate = self.settings.gate
+        paused = gate.describe(gate.now()) if gate is not None else None
+        bar.set_description(paused or "Sending", refresh=False)
+        _show(bar, self.counts)
 
 
 def _show(bar: tqdm[Any], counts: Counts) -> None:

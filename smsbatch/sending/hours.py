@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from smsbatch.exceptions import ConfigurationError
 
-__all__ = ["DEFAULT_TZ", "SendingHours", "parse_start", "when_done"]
+__all__ = ["DEFAULT_TZ", "Gate", "SendingHours", "parse_start", "when_done"]
 
 DEFAULT_TZ = "Europe/Amsterdam"
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -147,3 +148,50 @@ def _days(text: str) -> frozenset[int]:
         a, b = _DAYS.index(first), _DAYS.index(last or first)
         chosen.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
     return frozenset(chosen)
+
+
+class Gate:
+    """Holds each message until the campaign may send: after ``start`` and inside ``hours``.
+
+    ``now`` returns the aware current moment and ``wait(seconds)`` waits, returning True when
+    the campaign was stopped meanwhile (a Ctrl-C during a pause ends it like any stop).
+    ``paused_until`` says what the progress bar should show.
+    """
+
+    def __init__(
+        self,
+        hours: SendingHours,
+        start: dt.datetime | None,
+        now: Callable[[], dt.datetime],
+        wait: Callable[[float], bool],
+    ) -> None:
+        self.hours, self.start, self.now, self.wait = hours, start, now, wait
+        self.paused_until: dt.datetime | None = None
+        self.opens(self.now())  # a window that never opens is an error before any message
+
+    def opens(self, moment: dt.datetime) -> dt.datetime:
+        """The first moment at or after ``moment`` when a message may leave."""
+        if self.start is not None and moment < self.start:
+            moment = self.start
+        return self.hours.next_open(moment)
+
+    def pass_(self) -> bool:
+        """Wait until a message may leave; False if the campaign was stopped meanwhile."""
+        while True:
+            now = self.now()
+            opens = self.opens(now)
+            if opens <= now:
+                self.paused_until = None
+                return True
+            self.paused_until = opens
+            if self.wait((opens - now).total_seconds()):
+                return False
+
+    def describe(self, now: dt.datetime) -> str | None:
+        """``"paused until 08:00 Mon (in 9 h 12 m)"`` while paused, else None."""
+        until = self.paused_until
+        if until is None:
+            return None
+        minutes = max(0, round((until - now).total_seconds() / 60))
+        span = f"{minutes // 60} h {minutes % 60} m" if minutes >= 60 else f"{minutes} m"
+        return f"paused until {until.astimezone(self.hours.tz):%H:%M %a} (in {span})"

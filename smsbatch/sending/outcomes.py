@@ -132,7 +132,9 @@ def result_frame(
     for position in positions:
         outcome = outcomes.get(position, NEVER_ATTEMPTED)
         status[position] = outcome.status
-        error[position] = outcome.error or (never if outcome.status == "not_sent" else "")
+        # A ready row's own note (a test message says so) stays unless the outcome has one.
+        note = never if outcome.status == "not_sent" else error[position]
+        error[position] = outcome.error or note
         code[position] = outcome.code
         text[position] = outcome.text or ""
         destination[position] = outcome.destination or ""

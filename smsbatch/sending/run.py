@@ -14,12 +14,14 @@ result frame, warns on a Ctrl-C or a resume, and raises ``CampaignStopped`` for 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import threading
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Unpack
+from typing import TYPE_CHECKING, Literal, Protocol, Unpack
 
 import pandas as pd
 
@@ -31,7 +33,9 @@ from smsbatch.exceptions import (
     InvalidSenderError,
 )
 from smsbatch.preparation.campaign import MessageOptions, Prepared, prepare
+from smsbatch.preparation.trial import trial_campaign
 from smsbatch.sending._loop import Counts, Job, Loop, Settings, dispatcher, jobs
+from smsbatch.sending.hours import DEFAULT_TZ, Gate, SendingHours, parse_start
 from smsbatch.sending.journal import Entry, Ident, open_journal
 from smsbatch.sending.outcomes import Outcome, recorded_outcome, result_frame
 from smsbatch.sending.report import RunReport
@@ -60,6 +64,12 @@ def send(
     backoff: float = 1.0,
     max_consecutive_failures: int | None = 10,
     resend_unknown: bool = False,
+    window: str | None = None,
+    days: str = "mon-sun",
+    tz: str = DEFAULT_TZ,
+    start_at: dt.datetime | str | None = None,
+    limit: int | None = None,
+    test_to: Sequence[str] | None = None,
     **options: Unpack[MessageOptions],
 ) -> pd.DataFrame:
     """Send one message per ready row of ``df`` and return what happened to every row.
@@ -108,6 +118,18 @@ def send(
     resend_unknown : bool
         On resume, send again the messages whose earlier outcome is unknown. Only after you
         checked with the provider that they did not arrive.
+    window, days, tz : str, optional
+        Sending hours, e.g. ``window="08:00-21:00", days="mon-sat"`` in ``tz`` (default
+        Europe/Amsterdam): outside them no request leaves; the campaign waits (the progress bar
+        says until when) and goes on when they open.
+    start_at : datetime or ISO string, optional
+        Send nothing before this moment (naive means ``tz``); one in the past is an error.
+    limit : int, optional
+        Send only the first ``limit`` messages still to send; the rest stay ``not_sent``, to
+        send by running again with the same journal.
+    test_to : list of numbers, optional
+        Send only a test: the first ready message, as rendered for its row, to each of these
+        numbers (yours); nothing goes to the recipients and nothing counts as sent to them.
 
     Returns
     -------
@@ -150,6 +172,12 @@ def send(
         backoff=backoff,
         max_consecutive_failures=max_consecutive_failures,
         resend_unknown=resend_unknown,
+        window=window,
+        days=days,
+        tz=tz,
+        start_at=start_at,
+        limit=limit,
+        test_to=test_to,
         **options,
     )
     if report.already_sent:
@@ -192,6 +220,13 @@ def run_campaign(
     backoff: float = 1.0,
     max_consecutive_failures: int | None = 10,
     resend_unknown: bool = False,
+    window: str | None = None,
+    days: str = "mon-sun",
+    tz: str = DEFAULT_TZ,
+    start_at: dt.datetime | str | None = None,
+    limit: int | None = None,
+    test_to: Sequence[str] | None = None,
+    clock: Clock | None = None,
     **options: Unpack[MessageOptions],
 ) -> RunReport:
     """Send a campaign and report what happened, as data; a stop is reported, not raised.
@@ -199,7 +234,8 @@ def run_campaign(
     Takes every option of :func:`send` but ``dry_run``, and ``confirmed``: the preparation a
     person looked at and approved. The campaign is then prepared again and sent only if it
     still holds exactly those messages (an opt-out file may have changed meanwhile); else
-    :class:`~smsbatch.CampaignChangedError` is raised and nothing is sent.
+    :class:`~smsbatch.CampaignChangedError` is raised and nothing is sent. ``clock`` (an
+    object with ``now()`` and ``wait(seconds)``) stands in for real time in tests.
 
     Raises
     ------
@@ -222,14 +258,24 @@ def run_campaign(
             "the campaign changed since its preview was confirmed (the exclude list?); "
             "nothing was sent: look at the new preview and confirm again"
         )
+    if limit is not None and not (isinstance(limit, int) and limit >= 0):
+        raise ConfigurationError(f"limit must be a whole number >= 0, not {limit!r}")
     settings = Settings(
-        throttle, rate_unit == "segment", retries, backoff, max_consecutive_failures
+        throttle,
+        rate_unit == "segment",
+        retries,
+        backoff,
+        max_consecutive_failures,
+        _gate(window, days, tz, start_at, clock, stop),
     )
+    if test_to is not None:
+        prepared = trial_campaign(prepared, test_to, options.get("region", "NL"))
+        journal = None  # a test is never a campaign's record: it must not skip anyone later
     every = list(jobs(prepared.messages()))
     with open_journal(journal) as book:
         outcomes, resumed = _resume(every, book.entries(), resend_unknown)
         loop = Loop(dispatcher(client, originator), settings, book, stop)
-        todo = [job for job in every if job.position not in outcomes]
+        todo = [job for job in every if job.position not in outcomes][:limit]
         loop.run(todo, workers=workers, progress=progress)
     outcomes.update(loop.outcomes)
     result = result_frame(
@@ -250,6 +296,33 @@ def run_campaign(
         stop_category=loop.stop_category,
         error=loop.crash,
     )
+
+
+class Clock(Protocol):
+    """Real time, or a stand-in for tests: the aware current moment, and a wait that returns
+    True when the campaign was stopped meanwhile."""
+
+    def now(self) -> dt.datetime: ...
+
+    def wait(self, seconds: float) -> bool: ...
+
+
+def _gate(
+    window: str | None,
+    days: str,
+    tz: str,
+    start_at: dt.datetime | str | None,
+    clock: Clock | None,
+    stop: threading.Event,
+) -> Gate | None:
+    """The gate for the sending hours and start time asked for; None when there are none."""
+    if window is None and days == "mon-sun" and start_at is None:
+        return None
+    hours = SendingHours.parse(window or "00:00-24:00", days, tz)
+    now = clock.now if clock is not None else lambda: dt.datetime.now(dt.UTC)
+    wait = clock.wait if clock is not None else stop.wait
+    start = None if start_at is None else parse_start(start_at, hours.tz, now())
+    return Gate(hours, start, now, wait)
 
 
 def _prepared(
