@@ -160,3 +160,18 @@ def test_a_test_number_that_is_no_mobile_is_refused(sim, client):
     with pytest.raises(PreparationError, match="test_to"):
         run_campaign(people(2), client, test_to=["020 123 4567"], **FAST, **CAMPAIGN)
     assert sim.requests == 0
+
+
+def test_a_gateway_that_was_never_reached_stops_after_the_first_message():
+    with Simulator() as gone:
+        url, login, password = gone.url, gone.login, gone.password
+    with Client(login, password, url) as closed:  # nothing listens on that port any more
+        report = run_campaign(people(5), closed, retries=1, **FAST, **CAMPAIGN)
+    assert report.stopped and "cannot be reached" in (report.stop_reason or "")
+    assert (report.failed, report.not_attempted) == (1, 4)
+
+
+def test_a_gateway_that_answered_once_is_not_given_up_on_one_refusal(sim, client):
+    sim.fail_numbers({"31620000001"}, code=601)
+    report = run_campaign(people(3), client, **FAST, **CAMPAIGN)
+    assert report.sent == 2 and report.failed == 1 and not report.stopped

@@ -111,6 +111,7 @@ class Loop:
         self.stop_reason: str | None = None
         self.stop_category: str | None = None  # the answer's category, when one stopped it
         self.interrupted = False
+        self.reached = False  # some request has reached the gateway (answered or maybe sent)
         self.crash: BaseException | None = None
         self._lock = threading.Lock()
         self._queue: Iterator[Job] = iter(())
@@ -241,7 +242,10 @@ class Loop:
     def _record(self, job: Job, outcome: Outcome) -> None:
         self.outcomes[job.position] = outcome
         counts, limit = self.counts, self.settings.max_consecutive_failures
+        never_left = outcome.status == "failed" and outcome.code is None
         with self._lock:
+            unreachable = never_left and not self.reached
+            self.reached = self.reached or not never_left
             counts.add(outcome.status)
             if outcome.status == "sent":
                 counts.consecutive_failures = 0
@@ -250,6 +254,12 @@ class Loop:
             tripped = limit is not None and counts.consecutive_failures >= limit
         if outcome.category in STOPPING_CATEGORIES:
             self.halt(f"the gateway answered {outcome.code}: {outcome.text}", outcome.category)
+        elif unreachable:
+            # Nothing has ever reached it: the next messages would only wait through retries.
+            self.halt(
+                f"the gateway cannot be reached ({outcome.error}); check the network and"
+                " the API address (SMSBATCH_BASE_URL / base_url)"
+            )
         elif tripped:
             self.halt(f"{counts.consecutive_failures} messages in a row failed")
 
@@ -260,7 +270,6 @@ class Loop:
                 self.stop_reason = reason
                 self.stop_category = category
         self.stop.set()
-
 
     def _show(self, bar: tqdm[Any]) -> None:
         gate = self.settings.gate
