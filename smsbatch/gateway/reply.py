@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
@@ -39,6 +39,9 @@ _FAMILIES: dict[int, tuple[Category, type[GatewayError]]] = {
     70: ("reseller_funds", ResellerFundsError),
 }
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+# Only ASCII digits are a code: str.isdigit() also takes "²00", "２００" and "٢٠٠".
+_CODE = re.compile(r"[0-9]{1,9}", re.ASCII)
+_FIELDS = ("sms_response_code", "sms_response_text", "sms_response_destination")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +82,9 @@ class Response:
 def parse_reply(body: bytes) -> Response:
     """Parse the API's XML reply safely (defusedxml: no DTDs, no entities).
 
-    The code decides everything, so a reply without a numeric ``sms_response_code`` is an
-    error; a missing text or destination is read as empty rather than losing the code.
+    The code decides everything, so a reply without a code of ASCII digits, or with any of the
+    three fields twice, is an error; a missing text or destination is read as empty rather
+    than losing the code.
 
     The real service can declare ``encoding="utf-16"`` while sending UTF-8 bytes; the
     declaration is therefore ignored and the bytes decoded by their BOM, else as UTF-8.
@@ -98,18 +102,31 @@ def parse_reply(body: bytes) -> Response:
             excerpt(body),
         ) from err
 
-    def field(name: str) -> str:
-        element = root.find(name)
-        return (element.text or "").strip() if element is not None else ""
-
-    code = field("sms_response_code")
-    if root.tag != "response" or not code.isdigit():
+    fields = _fields(root, body)
+    code = fields["sms_response_code"]
+    if root.tag != "response" or not _CODE.fullmatch(code):
         raise MalformedReplyError(
             f"the gateway's reply has no numeric sms_response_code (got {code!r}); "
             "the message may have been sent",
             excerpt(body),
         )
-    return Response(int(code), field("sms_response_text"), field("sms_response_destination"))
+    return Response(int(code), fields["sms_response_text"], fields["sms_response_destination"])
+
+
+def _fields(root: Any, body: bytes) -> dict[str, str]:
+    """The three answer fields; a field given twice (503, then 200) is a malformed reply, since
+    no rule says which one the gateway meant."""
+    fields: dict[str, str] = {}
+    for name in _FIELDS:
+        elements = root.findall(name)
+        if len(elements) > 1:
+            raise MalformedReplyError(
+                f"the gateway's reply holds {len(elements)} {name} elements; "
+                "the message may have been sent",
+                excerpt(body),
+            )
+        fields[name] = (elements[0].text or "").strip() if elements else ""
+    return fields
 
 
 def excerpt(body: bytes) -> str:
