@@ -10,7 +10,7 @@ is classified by its family, and :meth:`Response.raise_for_code` raises the matc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from defusedxml import DefusedXmlException
@@ -50,15 +50,28 @@ class Response:
 
     ``code`` and ``text`` are the gateway's own; ``category`` classifies the code by the
     documented families (40x, 50x, 60x, 70x) since the codes inside a family are undocumented.
+    ``to`` is the number the request was sent to (set by the client, "" when not known), so
+    that :attr:`destination_differs` can flag a gateway that answers for another number.
     """
 
     code: int
     text: str
     destination: str
+    to: str = field(default="", compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.code == 200
+
+    @property
+    def destination_differs(self) -> bool:
+        """True when the gateway names a destination other than the number sent.
+
+        Only digits count, and a leading ``+`` or ``00``; an empty destination says nothing.
+        """
+        if not self.destination or not self.to:
+            return False
+        return _digits(self.destination) != _digits(self.to)
 
     @property
     def category(self) -> Category:
@@ -127,6 +140,11 @@ def _fields(root: Any, body: bytes) -> dict[str, str]:
             )
         fields[name] = (elements[0].text or "").strip() if elements else ""
     return fields
+
+
+def _digits(number: str) -> str:
+    digits = "".join(c for c in number if c in "0123456789")
+    return digits[2:] if number.lstrip().startswith("00") else digits
 
 
 def excerpt(body: bytes) -> str:

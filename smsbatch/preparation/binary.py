@@ -6,7 +6,8 @@ a length and that many octets. The gateway forwards what it gets, so every mista
 a message that never arrives or arrives as junk: it is cheaper to refuse it before sending.
 
 Hex may be written in upper or lower case and with whitespace anywhere (the provider's own example
-is wrapped over two lines); ``normalise_hex`` gives the canonical form that is sent.
+is wrapped over two lines); ``normalise_hex`` gives the canonical form that is sent (the client
+uses the same function, so a message sent without a preview is sent the same way).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import string
 from typing import Final
 
 from smsbatch.exceptions import MessageSpecError
+from smsbatch.gateway._hex import normalise_hex as normalise_hex
 
 MAX_OCTETS: Final = 140
 
@@ -27,17 +29,6 @@ _HEX_DIGITS: Final = frozenset(string.hexdigits)
 _IEI_CONCAT_8BIT: Final = 0x00
 _IEI_PORTS_16BIT: Final = 0x05
 _IEI_CONCAT_16BIT: Final = 0x08
-
-
-def normalise_hex(value: str) -> str:
-    """Return hex without whitespace, in upper case: the form sent to the gateway.
-
-    Examples
-    --------
-    >>> normalise_hex("06 05 04 15 81\\n15 81")
-    '06050415811581'
-    """
-    return "".join(value.split()).upper()
 
 
 def _hex_problem(name: str, value: str) -> str | None:
