@@ -242,7 +242,7 @@ MIXED = st.one_of(
     st.text(min_size=1, max_size=5).filter(lambda t: t.strip() != ""),
     st.datetimes(
         min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2040, 1, 1),
-        timezones=st.sampled_from([dt.timezone.utc, ZoneInfo("Europe/Amsterdam"),
+        timezones=st.sampled_from([dt.UTC, ZoneInfo("Europe/Amsterdam"),
                                    ZoneInfo("America/New_York")]),
     ),
 )
