@@ -42,6 +42,7 @@ from smsbatch.exceptions import (
     TemplateError,
     TransportError,
     UnexpectedCodeError,
+    WrongEndpointError,
 )
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ __all__ = [
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
+    "WrongEndpointError",
     "concat_udh",
     "panel",
     "port_udh",

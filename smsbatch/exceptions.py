@@ -15,7 +15,8 @@ because the Connect Call API has no idempotency key. Each class says whether a r
     │   └── OutcomeUnknownError      it may have reached it: a retry could send twice
     │       └── MalformedReplyError  a reply came back but is not the documented XML
     ├── ConfigurationError           (also ValueError) missing credentials, a bad base URL
-    │   └── InsecureURLError         plain http:// to a non-loopback host
+    │   ├── InsecureURLError         plain http:// to a non-loopback host
+    │   └── WrongEndpointError       base_url reaches a web server, not the SMS API (nothing sent)
     ├── PreparationError             (also ValueError) found before anything is sent
     │   ├── TemplateError            a placeholder that names no column, or a forbidden one
     │   ├── InvalidSenderError       the sender is not a valid SMS originator
@@ -124,6 +125,22 @@ class ConfigurationError(SmsBatchError, ValueError):
 
 class InsecureURLError(ConfigurationError):
     """The password would travel unencrypted: plain http:// is only for loopback hosts."""
+
+
+class WrongEndpointError(ConfigurationError):
+    """The base URL reaches a web server but not the SMS API: HTTP 404 or 405, 400 with a page
+    that is not the API's XML, or an HTML page with 200. The SMS handler never ran, so nothing
+    was sent; retrying will not help until ``base_url`` (``SMSBATCH_BASE_URL``) is fixed.
+
+    ``.url`` is the request URL without its query (so without the password), ``.status`` the
+    HTTP status and ``.body_excerpt`` the start of the page.
+    """
+
+    def __init__(self, message: str, *, url: str, status: int, body_excerpt: str = "") -> None:
+        self.url = url
+        self.status = status
+        self.body_excerpt = body_excerpt
+        super().__init__(message)
 
 
 class PreparationError(SmsBatchError, ValueError):

@@ -257,3 +257,48 @@ def test_any_data_within_the_limit_is_accepted_in_any_case(payload, lower):
     else:
         assert problem is None
         assert bytes.fromhex(normalise_hex(text)) == payload
+
+
+# --- the information elements, as 3GPP TS 23.040 defines them ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("udh", "fragment"),
+    [
+        ("050003000300", "part 0 of 3"),
+        ("0500032A0304", "part 4 of 3"),
+        ("0500032A0000", "0 parts"),
+        ("06080412340300", "part 0 of 3"),
+        ("0400022A03", "00 at octet 2 has 2 octets; it must have 3"),
+        ("05050315811F", "05 at octet 2 has 3 octets; it must have 4"),
+        ("0A0003010201" "0003010202", "00, 00; a header may hold only one"),
+        ("0B0003010201" "080412340201", "00, 08; a header may hold only one"),
+        ("0A050415811581" "0402F0F0", "05, 04; a header may hold only one"),
+        ("0424020101", "24 at octet 2 has 2 octets; it must have 1"),
+        ("031A0100", "1A at octet 2 has 1 octets; it must have 0"),
+    ],
+)
+def test_information_elements_are_checked_by_the_standard(udh, fragment):
+    problem = binary_problem(udh, "00")
+    assert problem is not None and fragment in problem, problem
+
+
+@pytest.mark.parametrize(
+    "udh",
+    ["0500032A0301", "0500032A0303", "06080412340202", "06050415811581", "0404021581",
+     "06240101250101", "03700100", "021A00"],
+)
+def test_well_formed_headers_pass(udh):
+    assert binary_problem(udh, "00") is None
+
+
+@settings(max_examples=300)
+@given(reference=st.integers(0, 0xFFFF), total=st.integers(0, 255), sequence=st.integers(0, 255))
+def test_a_concatenation_header_passes_exactly_when_its_part_numbers_are_possible(
+    reference, total, sequence
+):
+    header = (
+        f"05000{3:01X}{reference:02X}{total:02X}{sequence:02X}" if reference <= 0xFF
+        else f"060804{reference:04X}{total:02X}{sequence:02X}"
+    )
+    assert (binary_problem(header, "00") is None) == (1 <= sequence <= total)

@@ -281,3 +281,21 @@ def test_an_earlier_preview_can_be_previewed_again():
     again = preview(preview(df, text="Hoi {naam}"), text="Dag {naam}")
     assert again["sms_text"].tolist() == ["Dag Jan"]
     assert list(again.columns) == ["phone", "naam", *OUTPUT_COLUMNS]
+
+
+def test_cells_that_cannot_be_sent_make_their_row_invalid_and_the_rest_is_sent():
+    frame = pd.DataFrame({
+        "phone": pd.Series(["0612345678", "0612345679", "0612345670", ["0612345671"]],
+                           dtype=object),
+        "name": pd.Series(["Jos\udce9", ["a", "b"], "Ann", "Bo"], dtype=object),
+    })
+    shown = preview(frame, to="phone", text="Hoi {name}", sender="Kliniek")
+    assert shown["sms_status"].tolist() == ["invalid", "invalid", "ready", "invalid"]
+    errors = shown["sms_error"].tolist()
+    assert "lone surrogate" in errors[0] and "not a single value" in errors[1]
+    assert errors[3].startswith("phone: not a phone number")
+    with smsbatch.Simulator() as sim, smsbatch.Client(sim.login, sim.password, sim.url) as client:
+        result = smsbatch.send(frame, client, to="phone", text="Hoi {name}", sender="Kliniek",
+                               rate=None, progress=False)
+    assert result["sms_status"].tolist() == ["invalid", "invalid", "sent", "invalid"]
+    assert [m.text for m in sim.messages] == ["Hoi Ann"]

@@ -337,6 +337,19 @@ def test_wrong_password_stops_with_3_and_never_shows_it(
     assert not account.messages
 
 
+def test_a_wrong_base_url_stops_at_once_and_says_which_setting_to_check(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    monkeypatch.setenv("SMSBATCH_BASE_URL", account.url.replace("/api/", "/"))
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 3
+    captured = capsys.readouterr()
+    fix_first, _ = captured.err.split("To resume without sending anything twice:")
+    assert "HTTP 404" in fix_first and "First check SMSBATCH_BASE_URL / base_url" in fix_first
+    assert "1 failed, 0 unknown" in fix_first
+    assert PASSWORD not in captured.out + captured.err
+    assert not account.messages
+
+
 def test_a_stopped_campaign_resumes_with_the_printed_command(
     recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
 ) -> None:

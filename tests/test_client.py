@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -168,7 +169,6 @@ BOMB = (
 @pytest.mark.parametrize(
     "body",
     [
-        "<html><body><h1>502 Bad Gateway</h1></body></html>",
         "<response><sms_response_code>200</sms_response_code><sms_resp",
         "<response><sms_response_text>no code</sms_response_text></response>",
         "<response><sms_response_code>OK</sms_response_code></response>",
@@ -177,7 +177,7 @@ BOMB = (
         "",
         "\x00\xff garbage",
     ],
-    ids=["html", "truncated", "no-code", "non-numeric-code", "wrong-root", "entity-bomb",
+    ids=["truncated", "no-code", "non-numeric-code", "wrong-root", "entity-bomb",
          "empty", "garbage"],
 )
 def test_a_reply_that_is_not_the_api_xml_is_outcome_unknown(client, mocked, body):
@@ -434,3 +434,187 @@ def test_the_sender_is_keyword_only_so_a_call_in_another_order_fails_loudly(clie
         client.send_text("31612345678", "Kliniek", "hoi")  # type: ignore[misc]
     with pytest.raises(TypeError):
         client.send_binary("31612345678", "Kliniek", "0102")  # type: ignore[misc]
+
+
+# --- a gateway that misbehaves or is set up wrong ------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["TO", "Pass", "TEXT", "From"])
+def test_extra_params_cannot_override_the_message_in_any_case(key, mocked):
+    # The real endpoint is ASP.NET: its query keys are case-insensitive.
+    with pytest.raises(smsbatch.ConfigurationError, match=key):
+        Client("klant", PASSWORD, extra_params={key: "31600000000"})
+    with Client("klant", PASSWORD) as client, pytest.raises(smsbatch.ConfigurationError):
+        client.send_text("31612345678", "hoi", sender="S", **{key: "x"})
+    assert not mocked.calls
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, "<html><body>The resource cannot be found.</body></html>"),
+        (405, ""),
+        (400, "Bad Request"),
+        (200, "<!DOCTYPE html>\n<html><head><title>Business ISP</title></head></html>"),
+        (200, '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"></html>'),
+    ],
+    ids=["404", "405", "400-text", "200-html", "200-xhtml"],
+)
+def test_an_answer_from_outside_the_api_is_a_configuration_error(mocked, status, body):
+    mocked.get("https://portal.business-isp.nl/sendsms.ashx", status=status, body=body)
+    with Client("klant", PASSWORD, "https://portal.business-isp.nl/") as client, pytest.raises(
+        smsbatch.WrongEndpointError
+    ) as info:
+        client.send_text("31612345678", "hoi", sender="S")
+    error = info.value
+    assert isinstance(error, smsbatch.ConfigurationError)
+    assert not isinstance(error, smsbatch.TransportError)  # not "may have been sent"
+    assert (error.url, error.status) == ("https://portal.business-isp.nl/sendsms.ashx", status)
+    assert f"HTTP {status}" in str(error) and "SMSBATCH_BASE_URL / base_url" in str(error)
+    assert_secret_free("".join(traceback.format_exception(error)))
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(400, xml(400, "Bad request")), (500, "<html>Runtime Error</html>"), (503, "")],
+    ids=["400-api-xml", "500-html", "503"],
+)
+def test_other_error_statuses_stay_outcome_unknown(client, mocked, status, body):
+    mocked.get(URL, status=status, body=body)
+    with pytest.raises(smsbatch.MalformedReplyError):
+        client.send_text("31612345678", "hoi", sender="S")
+
+
+def test_a_non_ascii_code_is_malformed_and_leaks_nothing(client, mocked):
+    mocked.get(URL, body=xml("²00"))
+    with pytest.raises(smsbatch.MalformedReplyError) as info:
+        client.send_text("31612345678", "hoi", sender="S")
+    lines = traceback.TracebackException.from_exception(info.value, capture_locals=True).format()
+    assert_secret_free("".join(line for line in lines if "PASSWORD" not in line))
+
+
+@pytest.mark.parametrize("error", [ValueError, KeyError, AttributeError, RuntimeError])
+def test_any_exception_that_escapes_a_request_is_scrubbed(client, mocked, monkeypatch, error):
+    """A bug anywhere under the client must not carry the URL in its frames or message."""
+
+    def broken(body: bytes) -> Response:
+        raise error(f"parsing failed for {mocked.calls[-1].request.url}")
+
+    mocked.get(URL, body=xml())
+    monkeypatch.setattr("smsbatch.gateway.client.parse_reply", broken)
+    with pytest.raises(error) as info:
+        client.send_text("31612345678", "hoi", sender="S")
+    shown = traceback.TracebackException.from_exception(info.value, capture_locals=True)
+    assert_secret_free("".join(line for line in shown.format() if "PASSWORD" not in line))
+
+
+def echoed(password: str) -> list[str]:
+    """The spellings a gateway or an error page may echo a password in."""
+    from urllib.parse import quote, quote_plus
+    upper = quote(password, safe="")
+    return [password, upper, upper.lower().replace("%e2", "%E2"), quote_plus(password),
+            quote_plus(password).lower(), upper.replace("%20", "+"),
+            password.replace("&", "&amp;")]
+
+
+def test_an_answer_text_that_echoes_the_password_is_masked(client, mocked):
+    from xml.sax.saxutils import escape
+    spellings = echoed(PASSWORD)
+    mocked.get(URL, body=xml(402, escape(" | ".join(spellings)), escape(spellings[1])))
+    response = client.send_text("31612345678", "hoi", sender="S")
+    assert response.code == 402
+    assert response.text.count(smsbatch.gateway._secrets.MASK) == len(spellings)
+    assert_secret_free(response.text + response.destination)
+    for spelling in spellings:
+        assert spelling not in response.text
+
+
+def test_an_error_page_excerpt_masks_escaped_and_lower_case_spellings(client, mocked):
+    page = "<html>Bad request: " + " ".join(echoed(PASSWORD))
+    mocked.get(URL, status=500, body=page)
+    with pytest.raises(smsbatch.MalformedReplyError) as info:
+        client.send_text("31612345678", "hoi", sender="S")
+    for spelling in echoed(PASSWORD):
+        assert spelling not in info.value.body_excerpt + str(info.value)
+
+
+def test_binary_hex_is_sent_as_the_preview_shows_it(client, mocked):
+    mocked.get(URL, body=xml())
+    client.send_binary("31612345678", sender="S", udh="06 05 04 15 81\n15 81", data="02 4a3a")
+    params = dict(sent_params(mocked))
+    assert (params["udh"], params["data"]) == ("06050415811581", "024A3A")
+
+
+@pytest.mark.parametrize(("udh", "data"), [(None, "024G"), (None, "024"), ("0605", "")])
+def test_binary_hex_that_is_not_whole_octets_is_refused_before_sending(client, mocked, udh,
+                                                                       data):
+    with pytest.raises(smsbatch.MessageSpecError):
+        client.send_binary("31612345678", sender="S", udh=udh, data=data or "0 0 0")
+    assert not mocked.calls
+
+
+def test_the_answer_knows_the_number_it_was_sent_to(client, mocked):
+    mocked.get(URL, body=xml(dest="31687654321"))
+    response = client.send_text("31612345678", "hoi", sender="S")
+    assert response.to == "31612345678" and response.destination_differs
+    assert not Response(200, "", "+31612345678", to="31612345678").destination_differs
+    assert not Response(200, "", "0031612345678", to="31612345678").destination_differs
+    assert not Response(200, "", "", to="31612345678").destination_differs
+
+
+@contextmanager
+def trickling_server(head: bytes, body: bytes, every: float) -> Iterator[str]:
+    """A loopback server that answers one byte at a time, ``every`` seconds apart."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in head + body:
+                if done.wait(every):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/"
+    finally:
+        done.set()
+        thread.join(5)
+        listener.close()
+
+
+REPLY = xml().encode()
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nContent-Type: text/xml\r\n\r\n" % len(REPLY)
+
+
+@pytest.mark.parametrize("head_only", [False, True], ids=["trickled-body", "trickled-head"])
+def test_a_reply_that_trickles_in_is_cut_off_at_the_total_deadline(head_only):
+    # 0.05 s a byte: each wait is far below the read timeout, the whole far above the deadline.
+    head, body = (HEAD + b"X" * 100, b"") if head_only else (HEAD, REPLY)
+    if head_only:
+        head = head.replace(b"\r\n\r\n", b"\r\n")  # headers that never end
+    with trickling_server(head, body, 0.05) as url:
+        client = Client("klant", PASSWORD, url, timeout=(0.5, 0.5))
+        started = time.monotonic()
+        with pytest.raises(smsbatch.OutcomeUnknownError, match="within 1 s") as info:
+            client.send_text("31612345678", "hoi", sender="S")
+        took = time.monotonic() - started
+        client.close()
+    assert not isinstance(info.value, smsbatch.NotSentError)
+    assert 0.9 < took < 2.5
+    assert_secret_free("".join(traceback.format_exception(info.value)))
+
+
+def test_a_deadline_never_touches_the_connection_after_its_request(sim):
+    with Client(sim.login, PASSWORD, sim.url, timeout=(0.1, 0.1)) as client:
+        for _ in range(3):
+            assert client.send_text("31612345678", "hoi", sender="S").ok
+        time.sleep(0.3)  # every deadline of the requests above has passed
+        assert client.send_text("31612345678", "hoi", sender="S").ok

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -268,3 +270,47 @@ def test_short_digits_are_never_read_as_international():
         "",
         f"not a valid number in NL (+31); {FOREIGN_HINT}",
     )
+
+
+# --- every row from its own value, whatever the order --------------------------------------
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["int-first", "decimal-first"])
+def test_equal_values_of_another_type_are_each_checked_on_their_own(order):
+    values = [31612345678, Decimal("31612345678")][::order]
+    digits, reasons = normalise_numbers(pd.Series(values, dtype=object))
+    by_type = dict(zip(map(type, values), zip(digits, reasons, strict=True), strict=True))
+    assert by_type[int] == ("31612345678", "")
+    assert by_type[Decimal] == ("", "not a phone number")
+
+
+@pytest.mark.parametrize("cell", [["0612345678"], {"nr": 1}, Decimal("sNaN")],
+                         ids=["list", "dict", "signalling-nan"])
+def test_a_cell_that_is_not_a_single_value_is_not_a_phone_number(cell):
+    digits, reasons = normalise_numbers(pd.Series(["0612345678", cell], dtype=object))
+    assert digits.tolist() == ["31612345678", ""]
+    assert reasons.tolist() == ["", "not a phone number"]
+
+
+CELLS = st.one_of(
+    st.sampled_from(["0612345678", "+31 6 12345678", "020 123 4567", "", "tel:0612345678"]),
+    st.sampled_from([31612345678, 612345678, 31612345678.0, -0.0, 0.0, True, 1]),
+    st.just(Decimal("31612345678")),
+    st.just(np.float64(612345678.0)),
+    st.none(),
+    st.text(alphabet="0123456789 +-", max_size=14),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(CELLS, min_size=1, max_size=10), data=st.data())
+def test_each_rows_result_is_independent_of_row_order(values, data):
+    order = data.draw(st.permutations(range(len(values))))
+    digits, reasons = normalise_numbers(pd.Series(values, dtype=object))
+    shuffled = normalise_numbers(pd.Series([values[i] for i in order], dtype=object))
+    for position, original in enumerate(order):
+        assert (shuffled[0][position], shuffled[1][position]) == (
+            digits[original], reasons[original]
+        )
+    for value, got in zip(values, zip(digits, reasons, strict=True), strict=True):
+        assert got == normalise_number(value)  # and each row is its own value, alone

@@ -38,3 +38,26 @@ def test_a_gateway_error_keeps_the_response_and_its_fields():
         response.raise_for_code()
     assert info.value.response is response
     assert (info.value.code, info.value.text) == (601, "Carrier rejected the message.")
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["²00", "２００", "٢٠٠", "200 ", "+200", "-200", "2_00", "99999999999999999999"],
+    ids=["superscript", "full-width", "arabic-indic", "trailing-junk", "plus", "minus",
+         "underscore", "huge"],
+)
+def test_only_ascii_digits_are_a_code(code):
+    body = SENT.replace(">200<", f">{code}<").encode()
+    if code == "200 ":  # surrounding whitespace is stripped, as before
+        assert parse_reply(body).ok
+        return
+    with pytest.raises(smsbatch.MalformedReplyError):
+        parse_reply(body)
+
+
+@pytest.mark.parametrize("name", ["code", "text", "destination"])
+def test_a_field_given_twice_is_malformed_never_resolved(name):
+    element = f"<sms_response_{name}>"
+    doubled = SENT.replace(element, f"{element}503</sms_response_{name}>{element}", 1)
+    with pytest.raises(smsbatch.MalformedReplyError, match="2 sms_response_"):
+        parse_reply(doubled.encode())

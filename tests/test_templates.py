@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -176,3 +178,95 @@ def test_a_date_typed_as_text_under_a_date_spec_says_what_to_do():
     assert list(text) == [""]
     assert "'03-12-2026' is text, not a date" in error[0]
     assert "use {datum} to send it as written" in error[0]
+
+
+# --- every row from its own value ----------------------------------------------------------
+
+
+AMSTERDAM = pd.Timestamp("2026-05-04 10:00", tz="Europe/Amsterdam")
+UTC = pd.Timestamp("2026-05-04 08:00", tz="UTC")  # the same instant: == says equal
+
+
+@pytest.mark.parametrize(
+    ("values", "source", "expected"),
+    [
+        ([True, 1], "{v}", ["True", "1"]),
+        ([1, True], "{v}", ["1", "True"]),
+        ([Decimal("2.50"), 2.5], "{v}", ["2.50", "2.5"]),
+        ([2.5, Decimal("2.50")], "{v}", ["2.5", "2.50"]),
+        ([AMSTERDAM, UTC], "{v:%H:%M %Z}", ["10:00 CEST", "08:00 UTC"]),
+        ([0.0, -0.0], "{v:.1f}", ["0.0", "-0.0"]),
+    ],
+    ids=["bool-int", "int-bool", "decimal-float", "float-decimal", "time-zones", "signed-zero"],
+)
+def test_values_that_compare_equal_are_each_rendered_from_their_own_value(values, source,
+                                                                          expected):
+    frame = pd.DataFrame({"v": pd.Series(values, dtype=object)})
+    assert render(source, frame) == (expected, ["", ""])
+
+
+def test_a_float_column_with_a_negative_zero_keeps_its_sign():
+    assert render("{v:+.1f}", pd.DataFrame({"v": [0.0, -0.0]}))[0] == ["+0.0", "-0.0"]
+
+
+@pytest.mark.parametrize(
+    "cell", [[1, 2], {"a": 1}, Decimal("sNaN")], ids=["list", "dict", "signalling-nan"]
+)
+def test_a_cell_that_is_not_a_single_value_invalidates_its_row_only(cell):
+    frame = pd.DataFrame({"v": pd.Series(["Jan", cell, "Piet"], dtype=object)})
+    text, error = render("Hoi {v}", frame)
+    assert text == ["Hoi Jan", "", "Hoi Piet"]
+    assert error[0] == error[2] == ""
+    assert error[1].startswith("column 'v' holds") and "not a single value" in error[1]
+
+
+def test_a_lone_surrogate_invalidates_the_row_and_a_template_with_one_is_refused():
+    frame = pd.DataFrame({"v": pd.Series(["Jos\udce9", "José"], dtype=object)})
+    text, error = render("Hoi {v}", frame)
+    assert text == ["", "Hoi José"]
+    assert "U+DCE9" in error[0] and "lone surrogate" in error[0] and error[1] == ""
+    with pytest.raises(TemplateError, match="lone surrogate"):
+        Template("Hoi \ud800{v}", frame.columns)
+
+
+# Values whose rendering is Python's own format (whole floats are excluded: a person wrote 12,
+# not 12.0, so those render as integers on purpose; blank text is "empty", not a value).
+MIXED = st.one_of(
+    st.integers(min_value=-10**6, max_value=10**6),
+    st.booleans(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-1000,
+                max_value=1000),
+    st.floats(allow_nan=False, allow_infinity=False, width=32).filter(
+        lambda f: not f.is_integer()
+    ),
+    st.text(min_size=1, max_size=5).filter(lambda t: t.strip() != ""),
+    st.datetimes(
+        min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2040, 1, 1),
+        timezones=st.sampled_from([dt.UTC, ZoneInfo("Europe/Amsterdam"),
+                                   ZoneInfo("America/New_York")]),
+    ),
+)
+
+
+def python_format(value: object, spec: str) -> str | None:
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError):
+        return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(MIXED, min_size=1, max_size=12),
+       spec=st.sampled_from(["", ">9", "%H:%M %Z", "%d-%m-%Y"]))
+def test_mixed_columns_render_each_cell_as_pythons_own_format(values, spec):
+    source = "<{v:" + spec + "}>" if spec else "<{v}>"
+    frame = pd.DataFrame({"v": pd.Series(values, dtype=object)})
+    text, error = render(source, frame)
+    for value, got, problem in zip(values, text, error, strict=True):
+        if isinstance(value, dt.datetime) and not spec:
+            continue  # a datetime without a spec renders as a person writes it, by design
+        expected = python_format(value, spec)
+        if expected is None or expected.strip() == "":
+            assert problem != "" and got == "", (value, spec)
+        else:
+            assert (got, problem) == (f"<{expected}>", ""), (value, spec)

@@ -7,15 +7,21 @@ the HTTP stack, which logs full request URLs at DEBUG level.
 
 from __future__ import annotations
 
+import functools
+import html
 import logging
+import re
 import traceback
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 import requests
 
-__all__ = ["MASK", "Secret", "remember", "scrub_exception", "secret_forms"]
+if TYPE_CHECKING:
+    from smsbatch.gateway.reply import Response
+
+__all__ = ["MASK", "Secret", "mask_response", "remember", "scrub_exception", "secret_forms"]
 
 MASK = "********"
 
@@ -70,16 +76,38 @@ def remember(password: str) -> None:
 
 
 def secret_forms(password: str) -> set[str]:
-    """Every spelling in which the password can show up in a URL or a message."""
+    """Every spelling in which the password can show up in a URL, a message or a web page:
+    plain, percent-encoded (``%20`` or ``+`` for a space; the hex digits in either case when
+    masking), and each of those HTML-escaped, as an error page that echoes the request has it."""
     if not password:
         return set()
-    return {password, quote(password, safe=""), quote(password), quote_plus(password)}
+    url_forms = {password, quote(password, safe=""), quote(password), quote_plus(password)}
+    escaped = {html.escape(form, quote=q) for form in url_forms for q in (True, False)}
+    return url_forms | escaped
+
+
+@functools.lru_cache(maxsize=16)
+def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
+    def spelled(secret: str) -> str:
+        # %3D and %3d are one byte to every decoder.
+        return re.sub(r"%[0-9A-F]{2}", lambda hexed: f"(?i:{hexed.group()})", re.escape(secret))
+
+    return re.compile("|".join(spelled(s) for s in sorted(secrets, key=len, reverse=True)))
 
 
 def _scrub_text(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
+    forms = frozenset(s for s in secrets if s)
+    return _pattern(forms).sub(MASK, text) if forms else text
+
+
+def mask_response(response: Response, secrets: set[str], to: str) -> Response:
+    """The answer with every spelling of the password masked in its text and destination,
+    and the number it answers for (``to``) kept, so a rewritten destination can be seen."""
+    from smsbatch.gateway.reply import Response  # the reply module imports nothing of this one
+
+    text = _scrub_text(response.text, secrets)
+    destination = _scrub_text(response.destination, secrets)
+    return Response(response.code, text, destination, to=to)
 
 
 def scrub_exception(err: BaseException, secrets: set[str], seen: set[int] | None = None) -> None:

@@ -14,24 +14,33 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from smsbatch.exceptions import (
     ConfigurationError,
     InsecureURLError,
     MalformedReplyError,
+    MessageSpecError,
     NotSentError,
     OutcomeUnknownError,
     TransportError,
 )
-from smsbatch.gateway._secrets import MASK, Secret, remember, scrub_exception, secret_forms
+from smsbatch.gateway._deadline import DeadlineAdapter, watch
+from smsbatch.gateway._endpoint import check_http
+from smsbatch.gateway._hex import is_hex_octets, normalise_hex
+from smsbatch.gateway._secrets import (
+    MASK,
+    Secret,
+    mask_response,
+    remember,
+    scrub_exception,
+    secret_forms,
+)
 from smsbatch.gateway.reply import MAX_REPLY_BYTES, Response, excerpt, parse_reply
 
 # Response's home is reply.py; it is named here too because smsbatch/__init__.py imports it here.
@@ -57,8 +66,11 @@ class Client:
     base_url
         The API root; a customer-specific API is just another URL. ``http://`` only for loopback.
     timeout
-        ``(connect, read)`` seconds. A connect timeout means "not sent"; a read timeout means
-        the outcome is unknown.
+        ``(connect, read)`` seconds, or one number for both. ``connect`` bounds making the
+        connection, ``read`` each wait for the next bytes of the reply, and their sum the
+        whole request (connect, send and the complete reply), however slowly a reply trickles
+        in. A connect timeout means "not sent"; a read timeout or the total deadline means the
+        outcome is unknown (the message may have been sent).
     extra_params
         Optional query parameters some deployments accept, sent with every request.
     session
@@ -91,7 +103,7 @@ class Client:
         self.extra_params = _check_extra(extra_params or {})
         self.session = session or _new_session(self.base_url)
         # No retry may hide in the HTTP stack: a repeated request could send twice.
-        adapter = HTTPAdapter(max_retries=0, pool_connections=1, pool_maxsize=32)
+        adapter = DeadlineAdapter(max_retries=0, pool_connections=1, pool_maxsize=32)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -145,23 +157,32 @@ class Client:
     def send_binary(
         self, to: str, *, sender: str, data: str, udh: str | None = None, **extra: str
     ) -> Response:
-        """Send a binary message: hex ``data`` and an optional hex ``udh``, no text."""
+        """Send a binary message: hex ``data`` and an optional hex ``udh``, no text.
+
+        The hex is sent as :func:`smsbatch.preview` shows it: whitespace removed, upper case.
+        Anything but whole octets of hex raises :class:`~smsbatch.MessageSpecError`.
+        """
         message = {"binary": "1"}
         if udh is not None:
-            message["udh"] = udh
-        message["data"] = data
+            message["udh"] = _hex("udh", udh)
+        message["data"] = _hex("data", data)
         return self._send(to, sender, message, extra)
 
     def _send(
         self, to: str, sender: str, message: Mapping[str, str], extra: Mapping[str, str]
     ) -> Response:
         log.debug("sending a message to %s", to)
+        # The URL and the password's spellings are built in the calls, so that no local of
+        # this frame holds the password.
         try:
-            # The URL is built in the call so that no local of this frame holds the password.
-            return self._request(self._url(to, sender, message, extra))
-        except (NotSentError, OutcomeUnknownError) as err:
+            response = self._request(self._url(to, sender, message, extra))
+        except BaseException as err:
+            # The one boundary every request passes: whatever escapes (ours, requests', a bug)
+            # leaves without the password in its message, attributes or frame locals.
             scrub_exception(err, secret_forms(self._password.reveal()))
             raise
+        # A gateway that echoes the request must not put the password in results and files.
+        return mask_response(response, secret_forms(self._password.reveal()), to)
 
     def _url(
         self, to: str, sender: str, message: Mapping[str, str], extra: Mapping[str, str]
@@ -173,17 +194,36 @@ class Client:
             params.update(_check_extra(extra))
         return f"{self.base_url}sendsms.ashx?{_encode_query(params)}"
 
+    @property
+    def deadline(self) -> float:
+        """Seconds one whole request may take: the connect and read timeouts together."""
+        if isinstance(self.timeout, tuple):
+            return float(sum(self.timeout))
+        return 2.0 * self.timeout
+
+    def _cut_off(self) -> OutcomeUnknownError:
+        return OutcomeUnknownError(
+            f"the gateway's reply was not complete within {self.deadline:g} s (the connect and "
+            "read timeouts together); the message may have been sent"
+        )
+
     def _request(self, url: str) -> Response:
-        read_timeout = self.timeout[1] if isinstance(self.timeout, tuple) else self.timeout
-        try:
-            # A redirect is never followed: the password would travel to wherever it points.
-            with self.session.get(
-                url, timeout=self.timeout, stream=True, allow_redirects=False
-            ) as reply:
-                body = _read_limited(reply, read_timeout)
-        except requests.exceptions.RequestException as err:
-            raise _transport_error(err, self.base_url) from err
-        _check_http(reply, body)
+        with watch(self.deadline) as watched:
+            try:
+                # A redirect is never followed: the password would travel to wherever it points.
+                with self.session.get(
+                    url, timeout=self.timeout, stream=True, allow_redirects=False
+                ) as reply:
+                    body = _read_limited(reply)
+            except Exception as err:
+                if watched.expired:
+                    raise self._cut_off() from err
+                if isinstance(err, requests.exceptions.RequestException):
+                    raise _transport_error(err, self.base_url) from err
+                raise
+        if watched.expired:  # a cut-off can also read as a short reply: never trust it
+            raise self._cut_off()
+        check_http(reply, body, self.base_url)
         return parse_reply(body)
 
 
@@ -209,7 +249,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def _check_extra(extra: Mapping[str, str]) -> dict[str, str]:
-    clash = sorted(_RESERVED.intersection(extra))
+    # The real endpoint is ASP.NET, whose query keys are case-insensitive: "TO" is "to".
+    clash = sorted(str(k) for k in extra if str(k).lower() in _RESERVED)
     if clash:
         raise ConfigurationError(f"extra parameters may not set {', '.join(clash)}")
     return {str(k): str(v) for k, v in extra.items()}
@@ -235,19 +276,24 @@ def _encode_query(params: Mapping[str, str]) -> str:
     return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params.items())
 
 
-def _read_limited(reply: requests.Response, read_timeout: float) -> bytes:
-    """Read the body, refusing one that is too large or trickles in past the read timeout."""
-    deadline = time.monotonic() + read_timeout
+def _hex(name: str, value: str) -> str:
+    normalised = normalise_hex(value)
+    if not is_hex_octets(normalised):
+        raise MessageSpecError(
+            f"{name} must be whole octets of hex digits (0-9, A-F), got {value!r}; nothing "
+            "was sent",
+            column=name,
+        )
+    return normalised
+
+
+def _read_limited(reply: requests.Response) -> bytes:
+    """Read the body, refusing one that is too large (the deadline bounds the time)."""
     chunks: list[bytes] = []
     size = 0
     for chunk in reply.iter_content(chunk_size=8192):
         chunks.append(chunk)
         size += len(chunk)
-        if time.monotonic() > deadline:
-            raise OutcomeUnknownError(
-                "the gateway's reply did not arrive within the read timeout; "
-                "the message may have been sent"
-            )
         if size > MAX_REPLY_BYTES:
             raise MalformedReplyError(
                 f"the gateway's reply is larger than {MAX_REPLY_BYTES} bytes, which is not "
@@ -291,21 +337,3 @@ def _never_connected(err: requests.exceptions.ConnectionError) -> bool:
         stack.extend([*current.args, getattr(current, "reason", None), current.__cause__,
                       current.__context__])
     return False
-
-
-def _check_http(reply: requests.Response, body: bytes) -> None:
-    """Refuse an HTTP answer that cannot hold the API's XML: a redirect or an error status."""
-    if reply.is_redirect:
-        target = urlsplit(reply.headers.get("Location", ""))
-        raise MalformedReplyError(
-            f"the gateway redirected to {target.scheme}://{target.netloc}{target.path}; "
-            "smsbatch never follows a redirect, because the password would go along. "
-            "Check base_url with your provider; the message may have been sent",
-            excerpt(body),
-        )
-    if reply.status_code != 200:
-        raise MalformedReplyError(
-            f"the gateway answered HTTP {reply.status_code} instead of the API's XML; "
-            "the message may have been sent",
-            excerpt(body),
-        )

@@ -10,8 +10,8 @@ is classified by its family, and :meth:`Response.raise_for_code` raises the matc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
@@ -39,6 +39,9 @@ _FAMILIES: dict[int, tuple[Category, type[GatewayError]]] = {
     70: ("reseller_funds", ResellerFundsError),
 }
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+# Only ASCII digits are a code: str.isdigit() also takes "²00", "２００" and "٢٠٠".
+_CODE = re.compile(r"[0-9]{1,9}", re.ASCII)
+_FIELDS = ("sms_response_code", "sms_response_text", "sms_response_destination")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +50,28 @@ class Response:
 
     ``code`` and ``text`` are the gateway's own; ``category`` classifies the code by the
     documented families (40x, 50x, 60x, 70x) since the codes inside a family are undocumented.
+    ``to`` is the number the request was sent to (set by the client, "" when not known), so
+    that :attr:`destination_differs` can flag a gateway that answers for another number.
     """
 
     code: int
     text: str
     destination: str
+    to: str = field(default="", compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.code == 200
+
+    @property
+    def destination_differs(self) -> bool:
+        """True when the gateway names a destination other than the number sent.
+
+        Only digits count, and a leading ``+`` or ``00``; an empty destination says nothing.
+        """
+        if not self.destination or not self.to:
+            return False
+        return _digits(self.destination) != _digits(self.to)
 
     @property
     def category(self) -> Category:
@@ -79,8 +95,9 @@ class Response:
 def parse_reply(body: bytes) -> Response:
     """Parse the API's XML reply safely (defusedxml: no DTDs, no entities).
 
-    The code decides everything, so a reply without a numeric ``sms_response_code`` is an
-    error; a missing text or destination is read as empty rather than losing the code.
+    The code decides everything, so a reply without a code of ASCII digits, or with any of the
+    three fields twice, is an error; a missing text or destination is read as empty rather
+    than losing the code.
 
     The real service can declare ``encoding="utf-16"`` while sending UTF-8 bytes; the
     declaration is therefore ignored and the bytes decoded by their BOM, else as UTF-8.
@@ -98,18 +115,36 @@ def parse_reply(body: bytes) -> Response:
             excerpt(body),
         ) from err
 
-    def field(name: str) -> str:
-        element = root.find(name)
-        return (element.text or "").strip() if element is not None else ""
-
-    code = field("sms_response_code")
-    if root.tag != "response" or not code.isdigit():
+    fields = _fields(root, body)
+    code = fields["sms_response_code"]
+    if root.tag != "response" or not _CODE.fullmatch(code):
         raise MalformedReplyError(
             f"the gateway's reply has no numeric sms_response_code (got {code!r}); "
             "the message may have been sent",
             excerpt(body),
         )
-    return Response(int(code), field("sms_response_text"), field("sms_response_destination"))
+    return Response(int(code), fields["sms_response_text"], fields["sms_response_destination"])
+
+
+def _fields(root: Any, body: bytes) -> dict[str, str]:
+    """The three answer fields; a field given twice (503, then 200) is a malformed reply, since
+    no rule says which one the gateway meant."""
+    fields: dict[str, str] = {}
+    for name in _FIELDS:
+        elements = root.findall(name)
+        if len(elements) > 1:
+            raise MalformedReplyError(
+                f"the gateway's reply holds {len(elements)} {name} elements; "
+                "the message may have been sent",
+                excerpt(body),
+            )
+        fields[name] = (elements[0].text or "").strip() if elements else ""
+    return fields
+
+
+def _digits(number: str) -> str:
+    digits = "".join(c for c in number if c in "0123456789")
+    return digits[2:] if number.lstrip().startswith("00") else digits
 
 
 def excerpt(body: bytes) -> str:

@@ -6,7 +6,8 @@ a length and that many octets. The gateway forwards what it gets, so every mista
 a message that never arrives or arrives as junk: it is cheaper to refuse it before sending.
 
 Hex may be written in upper or lower case and with whitespace anywhere (the provider's own example
-is wrapped over two lines); ``normalise_hex`` gives the canonical form that is sent.
+is wrapped over two lines); ``normalise_hex`` gives the canonical form that is sent (the client
+uses the same function, so a message sent without a preview is sent the same way).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import string
 from typing import Final
 
 from smsbatch.exceptions import MessageSpecError
+from smsbatch.gateway._hex import normalise_hex as normalise_hex
 
 MAX_OCTETS: Final = 140
 
@@ -27,17 +29,6 @@ _HEX_DIGITS: Final = frozenset(string.hexdigits)
 _IEI_CONCAT_8BIT: Final = 0x00
 _IEI_PORTS_16BIT: Final = 0x05
 _IEI_CONCAT_16BIT: Final = 0x08
-
-
-def normalise_hex(value: str) -> str:
-    """Return hex without whitespace, in upper case: the form sent to the gateway.
-
-    Examples
-    --------
-    >>> normalise_hex("06 05 04 15 81\\n15 81")
-    '06050415811581'
-    """
-    return "".join(value.split()).upper()
 
 
 def _hex_problem(name: str, value: str) -> str | None:
@@ -53,26 +44,106 @@ def _hex_problem(name: str, value: str) -> str | None:
     return None
 
 
-def _udh_structure_problem(udh: bytes) -> str | None:
+# Lengths 3GPP TS 23.040 (9.2.3.24) fixes for an information element: (least, most) octets.
+_IE_LENGTHS: Final = {
+    0x00: (3, 3),  # concatenated message, 8-bit reference
+    0x01: (2, 2),  # special SMS message indication
+    0x04: (2, 2),  # application port, 8-bit
+    0x05: (4, 4),  # application port, 16-bit
+    0x06: (1, 1),  # SMSC control parameters
+    0x07: (1, 1),  # UDH source indicator
+    0x08: (4, 4),  # concatenated message, 16-bit reference
+    0x09: (1, 255),  # wireless control message protocol
+    0x0A: (3, 4),  # text formatting
+    0x0B: (2, 2),  # predefined sound
+    0x0C: (2, 129),  # user defined sound
+    0x0D: (2, 2),  # predefined animation
+    0x0E: (129, 129),  # large animation
+    0x0F: (33, 33),  # small animation
+    0x10: (129, 129),  # large picture
+    0x11: (33, 33),  # small picture
+    0x12: (3, 255),  # variable picture
+    0x13: (1, 1),  # user prompt indicator
+    0x14: (7, 255),  # extended object
+    0x15: (3, 3),  # reused extended object
+    0x16: (1, 255),  # compression control
+    0x17: (2, 2),  # object distribution indicator
+    0x18: (1, 255),  # standard WVG object
+    0x19: (1, 255),  # character size WVG object
+    0x1A: (0, 0),  # extended object data request command
+    0x20: (1, 1),  # RFC 822 e-mail header
+    0x21: (4, 4),  # hyperlink format element
+    0x22: (1, 255),  # reply address element
+    0x23: (1, 255),  # enhanced voice mail information
+    0x24: (1, 1),  # national language single shift
+    0x25: (1, 1),  # national language locking shift
+}
+#: Elements of which a header may hold one only: one concatenation and one port addressing.
+_EXCLUSIVE: Final = ({0x00, 0x08}, {0x04, 0x05})
+
+
+def _elements(udh: bytes) -> tuple[list[tuple[int, int, bytes]], str | None]:
+    """Split a UDH into ``(octet, iei, value)`` elements, or say why its lengths do not add up."""
     declared = udh[0]
     if declared != len(udh) - 1:
-        return (
+        return [], (
             f"udh starts with length byte {declared:02X} ({declared} octets) "
             f"but {len(udh) - 1} octets follow it"
         )
+    elements = []
     position = 1
     while position < len(udh):
         iei = udh[position]
         if position + 1 == len(udh):
-            return f"udh information element {iei:02X} at octet {position + 1} has no length byte"
+            return [], (
+                f"udh information element {iei:02X} at octet {position + 1} has no length byte"
+            )
         length = udh[position + 1]
         remaining = len(udh) - position - 2
         if length > remaining:
-            return (
+            return [], (
                 f"udh information element {iei:02X} at octet {position + 1} claims {length} "
                 f"octets but only {remaining} follow"
             )
+        elements.append((position + 1, iei, udh[position + 2 : position + 2 + length]))
         position += 2 + length
+    return elements, None
+
+
+def _element_problem(octet: int, iei: int, value: bytes) -> str | None:
+    """What 3GPP TS 23.040 says is wrong with one element (unknown elements are skipped by
+    phones, so only the known ones are checked)."""
+    where = f"udh information element {iei:02X} at octet {octet}"
+    least, most = _IE_LENGTHS.get(iei, (0, 255))
+    if not least <= len(value) <= most:
+        expected = f"{least}" if least == most else f"{least} to {most}"
+        return f"{where} has {len(value)} octets; it must have {expected}"
+    if iei in (_IEI_CONCAT_8BIT, _IEI_CONCAT_16BIT):
+        total, sequence = value[-2], value[-1]
+        if total == 0:
+            return f"{where} (concatenation) says the message has 0 parts"
+        if not 1 <= sequence <= total:
+            return (
+                f"{where} (concatenation) numbers this part {sequence} of {total}; parts are "
+                f"numbered 1 to {total}"
+            )
+    return None
+
+
+def _udh_structure_problem(udh: bytes) -> str | None:
+    elements, problem = _elements(udh)
+    if problem:
+        return problem
+    for octet, iei, value in elements:
+        problem = _element_problem(octet, iei, value)
+        if problem:
+            return problem
+    found = [iei for _, iei, _ in elements]
+    for exclusive in _EXCLUSIVE:
+        repeated = [iei for iei in found if iei in exclusive]
+        if len(repeated) > 1:
+            shown = ", ".join(f"{iei:02X}" for iei in repeated)
+            return f"udh holds information elements {shown}; a header may hold only one of them"
     return None
 
 

@@ -43,6 +43,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
+from smsbatch.preparation._groups import group
 from smsbatch.preparation.encoding import DASHES
 
 __all__ = ["normalise_number", "normalise_numbers"]
@@ -130,13 +131,14 @@ def _normalise(value: object, region: str, fast: Classifier | None) -> tuple[str
 def normalise_numbers(values: pd.Series, region: str = "NL") -> tuple[np.ndarray, np.ndarray]:
     """Normalise a column of numbers: object arrays of digits and reasons, one entry per row.
 
-    Each distinct value is normalised once. A row's digits are ``""`` exactly when its reason
-    is not.
+    Each distinct value is normalised once, distinct in type and spelling (``31612345678`` and
+    ``Decimal("31612345678")`` are two values), so a row's result never depends on another
+    row. A row's digits are ``""`` exactly when its reason is not.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = group(values)
     fast = _fast_path(region)
-    results = [_normalise(value, region, fast) for value in uniques.tolist()]
-    results.append(("", "no phone number"))
+    results = [_normalise(value, region, fast) for value in uniques]
+    results.append(("", "not a phone number"))  # UNHASHABLE: a list, a dict in the cell
     digits = np.array([d for d, _ in results], dtype=object)
     reasons = np.array([r for _, r in results], dtype=object)
     return digits[codes], reasons[codes]

@@ -19,7 +19,14 @@ from smsbatch.exceptions import PreparationError
 from smsbatch.preparation.encoding import non_gsm_characters
 from smsbatch.preparation.footer import FOOTER_ATTR
 
-__all__ = ["EARLIER_RUN", "STATUSES", "Summary", "summarize"]
+__all__ = [
+    "DESTINATION_DIFFERS",
+    "EARLIER_RUN",
+    "STATUSES",
+    "Summary",
+    "destinations_differ",
+    "summarize",
+]
 
 # Display order. A preview always shows its four statuses, a send result its four (zeros
 # reassure); other statuses only when present.
@@ -46,6 +53,9 @@ PRICE_ATTR = "smsbatch_price_per_segment"
 #: The note on a row the journal says was sent in an earlier run: the only ``sent`` row with an
 #: ``sms_error``, so a results file read back still says which rows were skipped.
 EARLIER_RUN = "already sent in an earlier run (the journal says so); not sent again"
+#: How the note starts on a ``sent`` row whose answer names a destination other than the
+#: number sent: a gateway that rewrites or mixes up numbers may have reached the wrong person.
+DESTINATION_DIFFERS = "sent, but the gateway answered for another destination"
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,12 @@ def summarize(frame: Any, *, price_per_segment: float | None = None) -> Summary:
     )
 
 
+def destinations_differ(frame: pd.DataFrame) -> int:
+    """How many sent rows the gateway answered for another destination than the number sent."""
+    noted = frame["sms_error"].astype(str).str.startswith(DESTINATION_DIFFERS)
+    return int(((frame["sms_status"] == "sent") & noted).sum())
+
+
 def _visible(character: str) -> str:
     """A character as a person can see it: invisible ones (no-break space...) by code point."""
     if character.isprintable() and not character.isspace():
@@ -194,6 +210,13 @@ def _advice(
             _rows(earlier, "was", "were")
             + " already sent in an earlier run (the journal says so) and not sent again; "
             "use a new journal to send them again on purpose"
+        )
+    differs = destinations_differ(frame)
+    if differs:
+        advice.append(
+            _rows(differs, "was", "were")
+            + " sent, but the gateway answered for another destination than the number sent; "
+            "see sms_error and check with the provider who received them"
         )
     if counts.get("unknown"):
         advice.append(

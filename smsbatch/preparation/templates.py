@@ -3,8 +3,8 @@
 A template is checked against the columns once, before any row is looked at, so a typo in a
 placeholder stops the campaign instead of sending "Beste {voornam}" to fifty thousand people.
 Rendering is vectorised per placeholder: each referenced column is formatted once per distinct
-value, then the pieces are concatenated as whole arrays. Row values are never parsed as templates,
-so braces in the data are plain text.
+value (distinct in type and spelling, not only by ``==``), then the pieces are concatenated as
+whole arrays. Row values are never parsed as templates, so braces in the data are plain text.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import difflib
 import itertools
 import math
 import numbers
+import re
 import string
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -22,8 +23,11 @@ import numpy as np
 import pandas as pd
 
 from smsbatch.exceptions import TemplateError
+from smsbatch.preparation._groups import UNHASHABLE, group
 
 __all__ = ["Placeholder", "Template", "append_problems", "format_value"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,12 @@ class Template:
         if not isinstance(source, str):
             raise TemplateError(
                 f"the {what} template must be a string, not {type(source).__name__}"
+            )
+        surrogate = _SURROGATE.search(source)
+        if surrogate is not None:
+            raise TemplateError(
+                f"the {what} template contains U+{ord(surrogate.group()):04X}, half of a "
+                "character (a lone surrogate) that cannot be sent"
             )
         self.source = source
         self.what = what
@@ -187,7 +197,9 @@ def _render_column(frame: pd.DataFrame, placeholder: Placeholder) -> tuple[np.nd
             f"column {placeholder.name!r} appears more than once in the frame; rename one",
             column=placeholder.name,
         )
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    # Grouped on an exact key: each row is rendered from its own value, never from an equal one
+    # of another type or spelling (True and 1, Decimal("2.50") and 2.5, two time zones).
+    codes, uniques = group(column)
     texts: list[str] = []
     problems: list[str] = []
     empty = f"column {placeholder.name!r} is empty"
@@ -199,11 +211,36 @@ def _render_column(frame: pd.DataFrame, placeholder: Placeholder) -> tuple[np.nd
             problems.append(_format_problem(placeholder, value, err))
             continue
         texts.append("" if formatted is None else formatted)
-        problems.append(empty if formatted is None else "")
-    # Code -1 (missing) picks the extra last entry.
+        problems.append(empty if formatted is None else _surrogate_problem(placeholder, formatted))
+    # Code -1 (UNHASHABLE) picks the extra last entry; its rows get their own reason below.
     texts.append("")
-    problems.append(empty)
-    return np.array(texts, dtype=object)[codes], np.array(problems, dtype=object)[codes]
+    problems.append("")
+    rendered = np.array(texts, dtype=object)[codes]
+    problem = np.array(problems, dtype=object)[codes]
+    for position in np.flatnonzero(codes == UNHASHABLE):
+        problem[position] = _not_a_value(placeholder.name, column.iloc[position])
+    return rendered, problem
+
+
+def _surrogate_problem(placeholder: Placeholder, text: str) -> str:
+    """A lone surrogate (a file decoded wrongly) cannot be encoded, so it cannot be sent."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return ""
+    return (
+        f"column {placeholder.name!r} contains U+{ord(found.group()):04X}, half of a character "
+        "(a lone surrogate) that cannot be sent; the file was probably decoded wrongly"
+    )
+
+
+def _not_a_value(name: str, value: object) -> str:
+    """Why a cell holding a list, a dict or a signalling NaN cannot go into a message."""
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return (
+        f"column {name!r} holds {shown} ({type(value).__name__}), not a single value that can "
+        "go into a message"
+    )
 
 
 def _format_problem(placeholder: Placeholder, value: object, err: Exception) -> str:

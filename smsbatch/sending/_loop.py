@@ -18,11 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from smsbatch.exceptions import NotSentError, OutcomeUnknownError
+from smsbatch.exceptions import NotSentError, OutcomeUnknownError, WrongEndpointError
 from smsbatch.preparation.campaign import Message
 from smsbatch.sending.hours import Gate
 from smsbatch.sending.journal import Ident, Journal, NoJournal
-from smsbatch.sending.outcomes import STOPPING_CATEGORIES, UNKNOWN_ADVICE, Outcome, answered
+from smsbatch.sending.outcomes import (
+    ENDPOINT,
+    STOPPING_CATEGORIES,
+    UNKNOWN_ADVICE,
+    Outcome,
+    answered,
+)
 from smsbatch.sending.outcomes import retryable as _retryable
 from smsbatch.sending.throttle import Throttle
 
@@ -215,6 +221,12 @@ class Loop:
         except OutcomeUnknownError as err:
             outcome = Outcome("unknown", sent_at, error=f"{err}; {UNKNOWN_ADVICE}")
             record = partial(journal.no_answer, ident, "unknown", str(err))
+        except WrongEndpointError as err:
+            # The SMS handler never ran: not sent, never retried, and every further request
+            # would go the same wrong way, so the campaign stops at the first one.
+            outcome = Outcome("failed", sent_at, error=f"not sent: {err}", category=ENDPOINT)
+            record = partial(journal.no_answer, ident, "not_sent", str(err))
+            self.halt(str(err), ENDPOINT)
         except Exception as err:
             # Not a failure the client knows: the request may have left, so the row is unknown
             # (the journal still says in flight) and the campaign stops with this error.

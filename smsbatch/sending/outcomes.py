@@ -15,10 +15,12 @@ from typing import Literal
 import pandas as pd
 
 from smsbatch.gateway.reply import Response
-from smsbatch.preparation.summary import EARLIER_RUN
+from smsbatch.preparation.summary import DESTINATION_DIFFERS, EARLIER_RUN
 from smsbatch.sending.journal import Entry
 
 __all__ = [
+    "DESTINATION_DIFFERS",
+    "ENDPOINT",
     "FIX_FIRST",
     "NEVER_ATTEMPTED",
     "STOPPING_CATEGORIES",
@@ -43,8 +45,11 @@ _ANSWER_MEANING = {
 }
 #: Answers that stop a campaign at once: every further message would be refused the same way.
 STOPPING_CATEGORIES = frozenset({"auth_or_funds", "reseller_funds"})
+#: The category of a request whose base URL reached a web server but not the SMS API.
+ENDPOINT = "endpoint"
 #: What to fix before a resume can help, by the category of the answer that stopped a campaign.
 FIX_FIRST = {
+    ENDPOINT: "check SMSBATCH_BASE_URL / base_url: it reached a web server, not the SMS API",
     "auth_or_funds": "check the login and password, or top up the credit: the gateway refused"
     " the account (40x)",
     "reseller_funds": "ask the reseller to top up the credit: the gateway refused the account"
@@ -74,13 +79,21 @@ def answered(response: Response, sent_at: float) -> Outcome:
     status: Status = "sent" if response.ok else "failed"
     if response.category == "other":
         status = "unknown"
+    note = _ANSWER_MEANING.get(response.category)
+    if response.ok and response.destination_differs:
+        # Still sent (the gateway accepted it), but to be seen: a gateway that rewrites or
+        # mixes up numbers may have reached the wrong person.
+        note = (
+            f"{DESTINATION_DIFFERS} ({response.destination}) than the number sent "
+            f"({response.to}); check with the provider who received it"
+        )
     return Outcome(
         status,
         sent_at,
         response.code,
         response.text,
         response.destination,
-        _ANSWER_MEANING.get(response.category),
+        note,
         response.category,
     )
 

@@ -33,6 +33,7 @@ from smsbatch.exceptions import (
     InvalidSenderError,
 )
 from smsbatch.preparation.campaign import MessageOptions, Prepared, prepare
+from smsbatch.preparation.summary import destinations_differ
 from smsbatch.preparation.trial import trial_campaign
 from smsbatch.sending._loop import Counts, Job, Loop, Settings, dispatcher, jobs
 from smsbatch.sending.hours import DEFAULT_TZ, Gate, SendingHours, parse_start
@@ -186,6 +187,13 @@ def send(
             f"resumed from the journal {os.fspath(journal or '')!r}: {report.already_sent:,} "
             "messages were already sent in an earlier run and were not sent again (to send the "
             "same messages again on purpose, use a new journal file)",
+            stacklevel=2,
+        )
+    differs = destinations_differ(report.result)
+    if differs:
+        warnings.warn(
+            f"{differs:,} sent messages were answered for another destination than the number "
+            "sent; see sms_error and check with the provider who received them",
             stacklevel=2,
         )
     result = restore(report.result)  # the caller's kind of frame
