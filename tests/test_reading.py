@@ -466,3 +466,46 @@ def test_a_workbook_that_unpacks_too_big_fails_before_parsing(tmp_path):
         read_recipients(path, limits=smsbatch.ReadLimits(max_bytes=2000))
     with pytest.raises(smsbatch.RecipientsFileError, match="more than 10 rows"):
         read_recipients(path, limits=smsbatch.ReadLimits(max_rows=10))
+
+
+# --- dates written the region's way ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        pytest.param(["20-12-2026", "3-1-2027"], ["2026-12-20", "2027-01-03"], id="dashes"),
+        pytest.param(["20/12/2026", "03/01/2027"], ["2026-12-20", "2027-01-03"], id="slashes"),
+        pytest.param(["20.12.2026"], ["2026-12-20"], id="dots"),
+        pytest.param(["20-12-26", "03-01-27"], ["2026-12-20", "2027-01-03"], id="two-digit-year"),
+        pytest.param(["20-12-2026 14:30"], ["2026-12-20 14:30"], id="with-time"),
+    ],
+)
+def test_day_first_dates_in_a_dutch_csv_become_dates(tmp_path, written, expected):
+    path = write_bytes(tmp_path / "a.csv", ("datum\n" + "\n".join(written) + "\n").encode())
+    assert read_recipients(path)["datum"].tolist() == [pd.Timestamp(text) for text in expected]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param(["31-02-2026"], id="impossible"),
+        pytest.param(["20-12-2026", "morgen"], id="text-among-dates"),
+        pytest.param(["20-12-2026", "20/12/2026"], id="two-ways"),
+        pytest.param(["14:30", "9:05"], id="times-stay-text"),
+    ],
+)
+def test_columns_that_are_not_all_dates_stay_as_written(tmp_path, written):
+    path = write_bytes(tmp_path / "a.csv", ("datum\n" + "\n".join(written) + "\n").encode())
+    assert read_recipients(path)["datum"].tolist() == written
+
+
+def test_month_first_regions_read_month_first(tmp_path):
+    path = write_bytes(tmp_path / "a.csv", b"date\n12/20/2026\n")
+    assert read_recipients(path, region="US")["date"].tolist() == [pd.Timestamp("2026-12-20")]
+
+
+def test_a_dutch_csv_date_renders_like_an_xlsx_date(tmp_path):
+    path = write_bytes(tmp_path / "a.csv", b"telefoon;datum\n0612345601;19-12-2026\n")
+    shown = smsbatch.preview(read_recipients(path), to="telefoon", text="{datum:%A %d-%m}")
+    assert shown.loc[0, "sms_text"] == "zaterdag 19-12"

@@ -56,7 +56,9 @@ def _typed_series(texts: pd.Series, region: str) -> pd.Series:
     match = _NUMERIC_DATE.fullmatch(first)
     if match is None:
         return texts
-    parts = present.str.extract(_NUMERIC_DATE.pattern)
+    # A date column repeats its dates: parse each distinct text once.
+    codes, uniques = pd.factorize(present)
+    parts = pd.Series(uniques, dtype="str").str.extract(_NUMERIC_DATE.pattern)
     one_way = parts["sep"].nunique() == 1 and parts["time"].isna().nunique() == 1
     if parts["a"].isna().any() or not one_way:
         return texts
@@ -70,10 +72,10 @@ def _typed_series(texts: pd.Series, region: str) -> pd.Series:
         text = text + " " + parts["time"]
         layout += " %H:%M:%S" if parts["time"].str.count(":").eq(2).all() else " %H:%M"
     try:
-        dates = pd.to_datetime(text, format=layout)
+        dates = pd.DatetimeIndex(pd.to_datetime(text, format=layout)).take(codes)
     except (ValueError, TypeError):
         return texts  # 31-02-2026: not a date after all, keep the text
-    return pd.Series(dates.reindex(texts.index))
+    return pd.Series(dates, index=present.index).reindex(texts.index)
 
 
 def _iso(value: dt.datetime) -> str:
