@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from smsbatch.samples import sample_path
     from smsbatch.sending.report import RunReport
     from smsbatch.sending.run import run_campaign, send
-    from smsbatch.spreadsheets import read_recipients, write_results
+    from smsbatch.spreadsheets import ReadLimits, read_recipients, write_results
 
 __version__ = "0.1.0"
 
@@ -85,6 +85,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PreparationError",
     "Prepared",
+    "ReadLimits",
     "RecipientsFileError",
     "ResellerFundsError",
     "Response",
@@ -127,7 +128,7 @@ _LAZY = {
     "smsbatch.samples": ["sample_path"],
     "smsbatch.sending.report": ["RunReport"],
     "smsbatch.sending.run": ["run_campaign", "send"],
-    "smsbatch.spreadsheets": ["read_recipients", "write_results"],
+    "smsbatch.spreadsheets": ["ReadLimits", "read_recipients", "write_results"],
 }
 _MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
 

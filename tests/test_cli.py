@@ -607,3 +607,14 @@ def test_sending_hours_that_never_open_send_nothing(
     assert main(["send", recipients, *CAMPAIGN, "--yes", "--window", "21:00-08:00"]) == 2
     assert "closes before it opens" in capsys.readouterr().err
     assert account.requests == 0
+def test_preview_reads_the_sheet_and_header_row_given_and_says_so(capsys):
+    workbook = str(Path(__file__).parent / "testdata" / "libreoffice_klanten.xlsx")
+    options = ["--to", "telefoon", "--text", "Hoi {voornaam}"]
+    assert main(["preview", workbook, *options]) == 0
+    out = capsys.readouterr().out
+    assert f"Read 3 rows from {workbook} (sheet 'Klanten', column names in row 3)" in out
+    assert "note: left out 2 hidden or filtered-out rows" in out
+    assert main(["preview", workbook, "--sheet", "Oud", "--header-row", "1", *options]) == 0
+    out = capsys.readouterr().out
+    assert "(sheet 'Oud', column names in row 1)" in out and "Hoi Oude Lijst" in out
+    assert "31612340000" in out

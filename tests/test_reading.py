@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import phonenumbers
 import pytest
+from openpyxl.chart import BarChart, Reference
 
 import smsbatch
 from smsbatch.spreadsheets import read_recipients
@@ -108,11 +108,11 @@ def test_every_column_is_text_never_float(tmp_path):
     assert pd.isna(df.loc[1, "huisnummer"])
 
 
-def test_iso_dates_become_dates_but_day_first_dates_stay_as_written(tmp_path):
+def test_iso_and_day_first_dates_become_dates(tmp_path):
     text = "iso;nl;tijdstip\n2026-12-03;03-12-2026;2026-12-03 14:30\n2026-12-04;04-12-2026;\n"
     df = read_recipients(write_bytes(tmp_path / "a.csv", text.encode()))
     assert df["iso"].tolist() == [pd.Timestamp("2026-12-03"), pd.Timestamp("2026-12-04")]
-    assert df["nl"].tolist() == ["03-12-2026", "04-12-2026"]
+    assert df["nl"].tolist() == [pd.Timestamp("2026-12-03"), pd.Timestamp("2026-12-04")]
     assert df.loc[0, "tijdstip"] == pd.Timestamp("2026-12-03 14:30")
     assert pd.isna(df.loc[1, "tijdstip"])
 
@@ -205,15 +205,14 @@ BAD_FILES = {
     "no-header": ("a.csv", b"Jan;0612345601\nPiet;0612345602\n", "looks like data"),
     "no-header-spaced-number": ("a.csv", b"Jan;06-1234 5601\n", r"data.*\(column 2\)"),
     "no-header-xlsx-number": ("a.xlsx", [[612345601, "Jan"]], r"data.*\(column 1\)"),
-    "ragged-xlsx-row": ("a.xlsx", [["telefoon"], ["0612345601", "Jan"]], "row 2 has 2 values"),
-    "duplicate-header": ("a.csv", b"telefoon;naam;telefoon \n1;2;3\n", "more than once: telefoon"),
-    "ragged-row": ("a.csv", b"telefoon;naam\n0612345601;Jan;Jansen\n", "row 2 has 3 values"),
+    "ragged-row": ("a.csv", b"telefoon;naam\n0612345601;Jan;Jansen\n", "row 1 has more values"),
     "binary": ("a.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
     "xlsx-named-csv": ("a.csv", b"PK\x03\x04rest", "rename it to .xlsx"),
-    "not-cp1252": ("a.csv", b"telefoon\n\x81\x8d\n", "neither UTF-8 nor Windows-1252"),
+    "mixed-encodings": ("a.csv", "naam\nZoë\n".encode() + b"Ren\xe9\n", "line 3 is not UTF-8"),
     "broken-xlsx": ("a.xlsx", b"not a zip at all", "not an .xlsx workbook"),
     "missing-xlsx": ("weg.xlsx", None, "no such file"),
-    "old-xls": ("a.xls", b"\xd0\xcf\x11\xe0", "save it as .xlsx"),
+    "broken-xls": ("a.xls", b"\xd0\xcf\x11\xe0", "not a readable .xls workbook"),
+    "broken-ods": ("a.ods", b"PK\x03\x04", "not a readable .ods workbook"),
     "unknown-extension": ("a.pdf", b"%PDF", "unknown file type '.pdf'"),
 }
 
@@ -239,12 +238,11 @@ def test_no_header_error_does_not_echo_the_phone_number(tmp_path):
     assert "0612345601" not in str(caught.value)
 
 
-def test_unnamed_column_with_values_is_kept_and_logged(tmp_path, caplog):
+def test_unnamed_column_with_values_is_kept_with_a_warning(tmp_path):
     path = write_bytes(tmp_path / "a.csv", b"telefoon;;naam\n0612345601;x;Jan\n")
-    with caplog.at_level(logging.WARNING, logger="smsbatch.spreadsheets"):
+    with pytest.warns(UserWarning, match="no name"):
         df = read_recipients(path)
     assert list(df.columns) == ["telefoon", "Unnamed: 1", "naam"]
-    assert "no name" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -301,3 +299,213 @@ def test_sample_numbers_have_exactly_the_documented_problems():
     assert (numbers[15][:3], numbers[16][:3]) == ("+32", "+49")
     mobiles = {n for n in numbers if n and not n.startswith("landline:")}
     assert len(mobiles - opted_out) == 19
+
+
+# --- workbooks made by LibreOffice: sheets, title rows, hidden rows, notes, duplicates ---------
+
+LIBREOFFICE = ["libreoffice_klanten.xlsx", "libreoffice_klanten.ods", "libreoffice_klanten.xls"]
+
+
+@pytest.mark.parametrize("name", LIBREOFFICE, ids=lambda name: name.rsplit(".", 1)[1])
+def test_libreoffice_workbook_reads_the_active_visible_sheet_below_its_title(name):
+    with pytest.warns(UserWarning) as caught:
+        df = read_recipients(TESTDATA / name)
+    said = " | ".join(str(warning.message) for warning in caught)
+    source = df.attrs["smsbatch_source"]
+    assert source["sheet"] == "Klanten" and source["header_row"] == 3
+    assert "read sheet 'Klanten'; the workbook also has 'Oud' (hidden), 'Leeg'" in said
+    assert "column names are in row 3" in said
+    assert list(df.columns) == ["telefoon", "voornaam", "Mobile", "Mobile 2", "datum"]
+    assert "renamed D3 → 'Mobile 2'" in said
+    assert "in column G" in said and "Let op" not in df.to_string()
+    assert df["telefoon"].tolist()[:2] == ["0612345601", "612345602"]
+    assert df["voornaam"].tolist()[:2] == ["Zoë", "René"]
+    assert df["datum"].tolist()[0] == pd.Timestamp("2026-12-19")
+    if name.endswith(".xls"):  # BIFF does not say which rows are hidden: read, and said so
+        assert "every row was read" in said
+        assert len(df) == 5
+    else:
+        assert df["voornaam"].tolist() == ["Zoë", "René", "Emma"]
+        assert source["hidden_rows_skipped"] == 2
+        assert "left out 2 hidden or filtered-out rows" in said
+
+
+@pytest.mark.parametrize("name", LIBREOFFICE[:2], ids=["xlsx", "ods"])
+def test_hidden_rows_can_be_included(name):
+    with pytest.warns(UserWarning):
+        df = read_recipients(TESTDATA / name, include_hidden=True)
+    assert df["voornaam"].tolist() == ["Zoë", "René", "Verborgen", "Gefilterd", "Emma"]
+    assert df.attrs["smsbatch_source"]["hidden_rows_skipped"] == 0
+
+
+@pytest.mark.parametrize("name", LIBREOFFICE, ids=lambda name: name.rsplit(".", 1)[1])
+def test_a_hidden_sheet_is_read_only_by_name(name):
+    df = read_recipients(TESTDATA / name, sheet="Oud")
+    assert df["voornaam"].tolist() == ["Oude Lijst"]
+    with pytest.raises(smsbatch.RecipientsFileError, match=r"sheet 0 \('Oud'\) is hidden"):
+        read_recipients(TESTDATA / name, sheet=0)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "message"),
+    [
+        pytest.param(
+            "Leeg", r"sheet 'Leeg' is empty; the workbook has 'Oud' \(hidden\)", id="empty"
+        ),
+        pytest.param(7, r"no sheet 7 \(counting from 0\); the workbook has", id="index-too-big"),
+        pytest.param(
+            "Blad1",
+            r"no sheet 'Blad1'; the workbook has 'Oud' \(hidden\), 'Leeg', 'Klanten'",
+            id="missing",
+        ),
+    ],
+)
+def test_sheet_errors_list_the_sheets(sheet, message):
+    with pytest.raises(smsbatch.RecipientsFileError, match=message):
+        read_recipients(TESTDATA / "libreoffice_klanten.xlsx", sheet=sheet)
+
+
+def test_a_chart_sheet_is_not_a_table(tmp_path):
+    workbook = openpyxl.Workbook()
+    for row in (["telefoon", "aantal"], ["0612345601", 3]):
+        workbook.active.append(row)
+    chart = BarChart()
+    chart.add_data(
+        Reference(workbook.active, min_col=2, min_row=1, max_row=2), titles_from_data=True
+    )
+    workbook.create_chartsheet("Grafiek").add_chart(chart)
+    workbook.save(tmp_path / "a.xlsx")
+    with pytest.raises(smsbatch.RecipientsFileError, match=r"'Grafiek' is a chart, not a table"):
+        read_recipients(tmp_path / "a.xlsx", sheet="Grafiek")
+
+
+def test_header_row_can_be_given(tmp_path):
+    path = write_bytes(tmp_path / "a.csv", b"Afmeldingen\ntelefoon\n0612345601\n")
+    with pytest.warns(UserWarning, match="row 2"):
+        assert read_recipients(path, header_row=2)["telefoon"].tolist() == ["0612345601"]
+    with pytest.raises(smsbatch.RecipientsFileError, match="header_row=9 is not a row"):
+        read_recipients(path, header_row=9)
+
+
+def test_csv_title_rows_and_a_sep_line_are_skipped(tmp_path):
+    text = 'sep=,\nKlantenlijst,,\n,,\ntelefoon,naam,plaats\n0612345601,Jan,"Den Haag, NL"\n'
+    with pytest.warns(UserWarning, match="row 4"):
+        df = read_recipients(write_bytes(tmp_path / "a.csv", text.encode()))
+    assert df.to_dict("list") == {
+        "telefoon": ["0612345601"],
+        "naam": ["Jan"],
+        "plaats": ["Den Haag, NL"],
+    }
+    assert df.attrs["smsbatch_source"]["separator"] == ","
+
+
+def test_an_empty_first_sheet_is_passed_over_for_the_table(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.create_sheet("Lijst").append(["telefoon"])
+    workbook["Lijst"].append(["0612345601"])
+    workbook.active = 1
+    workbook.save(tmp_path / "a.xlsx")
+    with pytest.warns(UserWarning, match="read sheet 'Lijst'; the workbook also has 'Sheet'"):
+        assert read_recipients(tmp_path / "a.xlsx")["telefoon"].tolist() == ["0612345601"]
+
+
+# --- encodings made by LibreOffice ------------------------------------------------------------
+
+
+def test_mac_roman_csv_is_decoded_and_said():
+    with pytest.warns(UserWarning, match="read it as Mac Roman"):
+        df = read_recipients(TESTDATA / "libreoffice_macroman.csv")
+    assert df["naam"].tolist() == ["Zoë", "René Ørsted"]
+    assert df["plaats"].tolist() == ["Düsseldorf", "Köln"]
+    assert df.attrs["smsbatch_source"]["encoding"] == "mac_roman"
+
+
+def test_utf16_tab_csv_from_libreoffice_is_read():
+    df = read_recipients(TESTDATA / "libreoffice_utf16.csv")
+    assert df["naam"].tolist() == ["Zoë", "René Ørsted"]
+
+
+def test_utf16_without_bom_is_read(tmp_path):
+    path = write_bytes(tmp_path / "a.csv", "telefoon\tnaam\n0612345601\tZoë\n".encode("utf-16-le"))
+    assert read_recipients(path)["naam"].tolist() == ["Zoë"]
+
+
+def test_cp1252_fallback_is_said():
+    with pytest.warns(UserWarning, match="read it as Windows-1252"):
+        df = read_recipients(TESTDATA / "cp1252_semicolon.csv")
+    assert df.attrs["smsbatch_source"]["encoding"] == "cp1252"
+
+
+def test_mixed_utf8_and_cp1252_is_an_error_naming_the_line(tmp_path):
+    data = "naam;plaats\nJosé;Utrecht\n".encode() + b"Ren\xe9;Delft\n"
+    with pytest.raises(smsbatch.RecipientsFileError, match="line 3 is not UTF-8 but other lines"):
+        read_recipients(write_bytes(tmp_path / "a.csv", data))
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+
+def test_limits_fail_fast_and_say_how_to_lift_them(tmp_path):
+    wide = write_bytes(tmp_path / "wide.csv", b";".join([b"k"] * 5000) + b"\n")
+    with pytest.raises(smsbatch.RecipientsFileError, match=r"5,000 columns.*max_columns"):
+        read_recipients(wide)
+    rows = write_bytes(tmp_path / "rows.csv", b"telefoon\n" + b"0612345601\n" * 30)
+    with pytest.raises(smsbatch.RecipientsFileError, match=r"more than 20 rows.*max_rows"):
+        read_recipients(rows, limits=smsbatch.ReadLimits(max_rows=20))
+    assert len(read_recipients(rows, limits=smsbatch.ReadLimits(max_rows=30))) == 30
+    long = write_bytes(tmp_path / "long.csv", b"telefoon;tekst\n1;" + b"x" * 500 + b"\n")
+    with pytest.raises(smsbatch.RecipientsFileError, match="500 characters.*max_cell_chars"):
+        read_recipients(long, limits=smsbatch.ReadLimits(max_cell_chars=100))
+    with pytest.raises(smsbatch.RecipientsFileError, match="bytes.*max_bytes"):
+        read_recipients(long, limits=smsbatch.ReadLimits(max_bytes=100))
+
+
+def test_a_workbook_that_unpacks_too_big_fails_before_parsing(tmp_path):
+    path = make_workbook(tmp_path / "a.xlsx", [["telefoon"]] + [["0612345601"]] * 50)
+    with pytest.raises(smsbatch.RecipientsFileError, match="unpacks to .*max_bytes"):
+        read_recipients(path, limits=smsbatch.ReadLimits(max_bytes=2000))
+    with pytest.raises(smsbatch.RecipientsFileError, match="more than 10 rows"):
+        read_recipients(path, limits=smsbatch.ReadLimits(max_rows=10))
+
+
+# --- dates written the region's way ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        pytest.param(["20-12-2026", "3-1-2027"], ["2026-12-20", "2027-01-03"], id="dashes"),
+        pytest.param(["20/12/2026", "03/01/2027"], ["2026-12-20", "2027-01-03"], id="slashes"),
+        pytest.param(["20.12.2026"], ["2026-12-20"], id="dots"),
+        pytest.param(["20-12-26", "03-01-27"], ["2026-12-20", "2027-01-03"], id="two-digit-year"),
+        pytest.param(["20-12-2026 14:30"], ["2026-12-20 14:30"], id="with-time"),
+    ],
+)
+def test_day_first_dates_in_a_dutch_csv_become_dates(tmp_path, written, expected):
+    path = write_bytes(tmp_path / "a.csv", ("datum\n" + "\n".join(written) + "\n").encode())
+    assert read_recipients(path)["datum"].tolist() == [pd.Timestamp(text) for text in expected]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param(["31-02-2026"], id="impossible"),
+        pytest.param(["20-12-2026", "morgen"], id="text-among-dates"),
+        pytest.param(["20-12-2026", "20/12/2026"], id="two-ways"),
+        pytest.param(["14:30", "9:05"], id="times-stay-text"),
+    ],
+)
+def test_columns_that_are_not_all_dates_stay_as_written(tmp_path, written):
+    path = write_bytes(tmp_path / "a.csv", ("datum\n" + "\n".join(written) + "\n").encode())
+    assert read_recipients(path)["datum"].tolist() == written
+
+
+def test_month_first_regions_read_month_first(tmp_path):
+    path = write_bytes(tmp_path / "a.csv", b"date\n12/20/2026\n")
+    assert read_recipients(path, region="US")["date"].tolist() == [pd.Timestamp("2026-12-20")]
+
+
+def test_a_dutch_csv_date_renders_like_an_xlsx_date(tmp_path):
+    path = write_bytes(tmp_path / "a.csv", b"telefoon;datum\n0612345601;19-12-2026\n")
+    shown = smsbatch.preview(read_recipients(path), to="telefoon", text="{datum:%A %d-%m}")
+    assert shown.loc[0, "sms_text"] == "zaterdag 19-12"

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import smsbatch
 from smsbatch.exceptions import TemplateError
 from smsbatch.preparation.templates import Template, format_value
 
@@ -270,3 +271,41 @@ def test_mixed_columns_render_each_cell_as_pythons_own_format(values, spec):
             assert problem != "" and got == "", (value, spec)
         else:
             assert (got, problem) == (f"<{expected}>", ""), (value, spec)
+# --- day and month names in the region's language, whatever the machine's locale ---------------
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        pytest.param("NL", "zaterdag 19 december (za 19 dec)", id="nl"),
+        pytest.param("BE", "zaterdag 19 december (za 19 dec)", id="be-dutch"),
+        pytest.param("US", "Saturday 19 December (Sat 19 Dec)", id="en"),
+        pytest.param("DE", "Samstag 19 Dezember (Sa 19 Dez.)", id="de"),
+        pytest.param("FR", "samedi 19 décembre (sam. 19 déc.)", id="fr"),
+    ],
+)
+def test_day_and_month_names_follow_the_region(region, expected):
+    df = pd.DataFrame({"phone": ["+31612345678"], "datum": [pd.Timestamp("2026-12-19 14:30")]})
+    prepared = smsbatch.preview(df, to="phone", text="{datum:%A %d %B (%a %d %b)}", region=region)
+    assert prepared.loc[0, "sms_text"] == expected
+
+
+def test_day_names_leave_other_directives_and_a_literal_percent_alone():
+    from smsbatch.preparation.templates import date_region
+
+    token = date_region.set("NL")
+    try:
+        value = dt.date(2026, 12, 20)
+        assert format_value(value, "%A %%A %d-%m-%Y %H:%M %j") == "zondag %A 20-12-2026 00:00 354"
+        assert format_value(pd.Timestamp("2026-05-04 09:05"), "%a %-d %b") == "ma 4 mei"
+    finally:
+        date_region.reset(token)
+    assert format_value(value, "%A") == "Sunday"  # outside prepare: strftime's own names
+
+
+def test_every_language_has_seven_days_and_twelve_months():
+    from smsbatch.preparation import templates
+
+    for table in (templates._NAMES, templates._ABBREVIATED):
+        for days, months in table.values():
+            assert (len(days.split(" ")), len(months.split(" "))) == (7, 12)

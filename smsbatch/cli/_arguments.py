@@ -334,7 +334,18 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _add_message_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, metavar="FILE", help="recipients, .csv or .xlsx")
+    parser.add_argument(
+        "file", type=Path, metavar="FILE", help="recipients: .csv, .xlsx, .xls or .ods"
+    )
+    parser.add_argument(
+        "--sheet", metavar="NAME", help="workbook sheet to read (default: the active one)"
+    )
+    parser.add_argument(
+        "--header-row",
+        type=int,
+        metavar="N",
+        help="row with the column names, from 1 (default: found below any title rows)",
+    )
     parser.add_argument(
         "--to", default="phone", metavar="COL", help="column with phone numbers (default phone)"
     )

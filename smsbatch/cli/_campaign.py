@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 import shlex
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from smsbatch.sending.hours import SendingHours, parse_start, when_done
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
 from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
+from smsbatch.spreadsheets.reading import SOURCE_ATTR
 
 _DEMO_RESULTS = "smsbatch-demo-results.xlsx"
 _PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_error"]
@@ -65,7 +67,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def preview(args: argparse.Namespace) -> int:
-    shown = prepare(read_recipients(args.file), sender=args.sender, **_message_options(args))
+    shown = prepare(_read(args), sender=args.sender, **_message_options(args))
     ready = _show_preview(shown.frame, to=args.to, rows=args.rows).counts.get("ready", 0)
     if ready == 0:
         print("smsbatch preview: no row is ready to send: see the reasons above", file=sys.stderr)
@@ -75,7 +77,7 @@ def preview(args: argparse.Namespace) -> int:
 
 def send(args: argparse.Namespace) -> int:
     options = _message_options(args)
-    recipients = read_recipients(args.file)
+    recipients = _read(args)
     out = _free_path(args.out or args.file.with_name(f"{args.file.stem}-results.xlsx"))
     _check_results_path(out)
     shown = prepare(recipients, sender=args.sender, **options)
@@ -127,6 +129,20 @@ def send(args: argparse.Namespace) -> int:
             **options,
         )
     return _present(report, out, resume=_resume_command(args, journal))
+
+
+def _read(args: argparse.Namespace) -> pd.DataFrame:
+    """Read the recipients and say what was read: the sheet, the header row, what was left out."""
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        recipients = read_recipients(args.file, sheet=args.sheet, header_row=args.header_row)
+    source = recipients.attrs.get(SOURCE_ATTR, {})
+    where = f"sheet {source['sheet']!r}, " if source.get("sheet") else ""
+    print(f"Read {len(recipients)} rows from {args.file} ({where}column names in row "
+          f"{source.get('header_row', 1)})")
+    for note in source.get("warnings", []):
+        print(f"  note: {note}")
+    return recipients
 
 
 def _confirm(shown: Prepared, client: Client, *, resuming: bool) -> str | None:

@@ -43,7 +43,7 @@ from smsbatch.preparation.options import (
 from smsbatch.preparation.phones import normalise_numbers
 from smsbatch.preparation.sender_id import check_sender
 from smsbatch.preparation.summary import PRICE_ATTR, Summary, summarize
-from smsbatch.preparation.templates import Template, append_problems
+from smsbatch.preparation.templates import Template, append_problems, date_region
 
 __all__ = ["Message", "Prepared", "Summary", "prepare", "preview", "summarize"]
 
@@ -237,10 +237,14 @@ def prepare(
     errors.append(_prefixed(reasons, f"{to}: "))
     rendered: dict[str, np.ndarray] = {}
     unrendered = np.zeros(n, dtype=bool)
-    for name, template in templates.items():
-        rendered[name], problems = template.render(df)
-        errors.append(problems)
-        unrendered |= problems != ""
+    language = date_region.set(region)  # day and month names in the region's language
+    try:
+        for name, template in templates.items():
+            rendered[name], problems = template.render(df)
+            errors.append(problems)
+            unrendered |= problems != ""
+    finally:
+        date_region.reset(language)
     extra_segments = 0
     if footer:
         rendered["text"], extra_segments = with_footer(rendered["text"], unrendered, footer)

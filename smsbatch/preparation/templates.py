@@ -9,6 +9,7 @@ whole arrays. Row values are never parsed as templates, so braces in the data ar
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import difflib
 import itertools
@@ -293,11 +294,81 @@ def format_value(value: object, spec: str = "") -> str | None:
         return format(int(number), spec)
     if isinstance(value, dt.datetime):
         if spec:
-            return value.strftime(spec)
+            return _strftime(value, spec)
         if value.time() == dt.time(0):
             return value.strftime("%Y-%m-%d")
         return value.strftime("%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
-        return value.strftime(spec) if spec else value.isoformat()
+        return _strftime(value, spec) if spec else value.isoformat()
     text = format(value, spec)
     return text if text.strip() else None
+
+
+#: Day and month names by language, so that ``{datum:%A %d %B}`` does not depend on the locale
+#: of the machine that renders it. Monday first, as ``date.weekday()`` counts.
+_NAMES = {
+    "nl": (
+        "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
+        "januari februari maart april mei juni juli augustus september oktober november december",
+    ),
+    "en": (
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+        "January February March April May June July August September October November December",
+    ),
+    "de": (
+        "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
+        "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    ),
+    "fr": (
+        "lundi mardi mercredi jeudi vendredi samedi dimanche",
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    ),
+}
+_ABBREVIATED = {
+    "nl": ("ma di wo do vr za zo", "jan feb mrt apr mei jun jul aug sep okt nov dec"),
+    "en": ("Mon Tue Wed Thu Fri Sat Sun", "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"),
+    "de": ("Mo Di Mi Do Fr Sa So", "Jan. Feb. März Apr. Mai Juni Juli Aug. Sep. Okt. Nov. Dez."),
+    "fr": (
+        "lun. mar. mer. jeu. ven. sam. dim.",
+        "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.",
+    ),
+}
+_LANGUAGES = {
+    "NL": "nl", "BE": "nl", "SR": "nl", "AW": "nl", "CW": "nl", "SX": "nl", "BQ": "nl",
+    "DE": "de", "AT": "de", "CH": "de", "LI": "de",
+    "FR": "fr", "LU": "fr", "MC": "fr",
+}  # fmt: skip
+_DIRECTIVE = re.compile(r"%[-_0^#]?[A-Za-z%]")
+#: The region whose language names days and months: campaign.prepare sets its ``region`` here
+#: while it renders; outside it (None) strftime names them as the machine's locale does.
+date_region: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "date_region", default=None
+)
+
+
+def date_language(region: str) -> str:
+    """The language of day and month names for a region: ``nl``, ``de``, ``fr``, else ``en``.
+
+    >>> date_language("BE"), date_language("US")
+    ('nl', 'en')
+    """
+    return _LANGUAGES.get(region.upper(), "en")
+
+
+def _strftime(value: dt.date, spec: str) -> str:
+    """strftime with day and month names in the language of :data:`date_region`."""
+    region = date_region.get()
+    if region is None:
+        return value.strftime(spec)
+    language = date_language(region)
+    days, months = (names.split(" ") for names in _NAMES[language])
+    short_days, short_months = (names.split(" ") for names in _ABBREVIATED[language])
+    names = {
+        "%A": days[value.weekday()],
+        "%a": short_days[value.weekday()],
+        "%B": months[value.month - 1],
+        "%b": short_months[value.month - 1],
+    }
+    return _DIRECTIVE.sub(
+        lambda found: names.get(found.group()) or value.strftime(found.group()), spec
+    )
