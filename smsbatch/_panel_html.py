@@ -28,32 +28,47 @@ __all__ = [
 ]
 
 STYLE = """<style>
-.smsbatch-panel .smsbatch-scroll { overflow: auto; }
-.smsbatch-panel table { border-collapse: collapse; font-size: 12px; margin: 0 0 6px 0; }
-.smsbatch-panel th, .smsbatch-panel td {
-  padding: 2px 6px; text-align: left; vertical-align: top; border-bottom: 1px solid #d0d7de;
+.smsbatch-panel .jp-RenderedHTMLCommon table {
+  border-collapse: collapse; table-layout: auto; margin: 0 0 6px 0; font-size: 12px;
 }
-.smsbatch-panel td { white-space: normal; max-width: 28em; }
-.smsbatch-panel th { white-space: nowrap; font-weight: 600; }
+.smsbatch-panel .jp-RenderedHTMLCommon th, .smsbatch-panel .jp-RenderedHTMLCommon td {
+  padding: 2px 6px; text-align: left; vertical-align: top; white-space: nowrap;
+}
+.smsbatch-panel .jp-RenderedHTMLCommon th { font-weight: 600; }
 .smsbatch-panel .smsbatch-summary ul { margin: 2px 0 4px 0; padding-left: 18px; }
+.smsbatch-panel .smsbatch-summary li, .smsbatch-panel p { white-space: normal; }
 .smsbatch-panel .smsbatch-stale { opacity: 0.55; }
-.smsbatch-panel p { margin: 2px 0; }
+.smsbatch-panel p { margin: 2px 0; line-height: 1.35; }
 </style>"""
 
 
-def table(frame: pd.DataFrame, columns: Sequence[Hashable], *, max_rows: int = 200) -> str:
-    """The named columns of ``frame`` that exist, as an HTML table of at most ``max_rows``."""
+def table(
+    frame: pd.DataFrame,
+    columns: Sequence[Hashable],
+    *,
+    wrap: Sequence[Hashable] = ("sms_text", "sms_error", "sms_response_text"),
+    max_rows: int = 200,
+) -> str:
+    """The named columns of ``frame`` that exist, as an HTML table of at most ``max_rows``;
+    the ``wrap`` columns (messages, errors) wrap, the others stay on one line."""
     shown = [c for c in columns if c in frame.columns]
-    return frame[shown].to_html(max_rows=max_rows, border=0, classes="smsbatch-table")
+    # nth-child counts from 1, and the index is the first cell of every row.
+    positions = [str(shown.index(c) + 2) for c in wrap if c in shown]
+    scope = "smsbatch-wrap-" + "-".join(positions)
+    rule = ", ".join(f".smsbatch-panel .{scope} td:nth-child({n})" for n in positions)
+    style = f"<style>{rule} {{ white-space: normal; min-width: 14em; }}</style>" if rule else ""
+    rows = frame[shown].to_html(max_rows=max_rows, border=0, classes=["smsbatch-table", scope])
+    return style + rows
 
 
 def note(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
-def hint(text: str) -> str:
-    """A quiet line: nothing is wrong, something is not finished yet."""
-    return f'<p style="color:#57606a"><i>{html.escape(text)}</i></p>'
+def hint(text: str, *, title: str = "") -> str:
+    """A quiet line: nothing is wrong, something is not finished yet (``title``: a tooltip)."""
+    tip = f' title="{html.escape(title)}"' if title else ""
+    return f'<p style="color:#57606a"{tip}><i>{html.escape(text)}</i></p>'
 
 
 def success(text: str) -> str:

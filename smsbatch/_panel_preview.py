@@ -19,7 +19,7 @@ from smsbatch.preparation.campaign import Prepared, prepare
 __all__ = ["PREVIEW_COLUMNS", "LivePreview", "live_preview"]
 
 #: The columns of the live preview and the dry run, after the phone column.
-PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_error"]
+PREVIEW_COLUMNS = ["sms_text", "sms_status", "sms_error", "sms_to", "sms_segments"]
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,9 @@ class PanelWidgets:
         self.result_table = widgets.HTML(layout=widgets.Layout(max_height="420px", overflow="auto"))
         for html_widget in (self.preview, self.result_table):
             html_widget.add_class("jp-RenderedHTMLCommon")  # the notebook's table style
+        for name in ("template", "hint", "confirmation", "confirm", "send_button", "preview",
+                     "status", "progress", "result_table", "source", "journal"):  # fmt: skip
+            getattr(self, name).add_class(f"smsbatch-{name.replace('_', '-')}")  # for tests
         credentials = (
             [
                 widgets.HTML("<b>Credentials</b> (or set SMSBATCH_LOGIN / SMSBATCH_PASSWORD)"),
@@ -128,10 +131,10 @@ class PanelWidgets:
                 self.send_button,
                 self.journal,
             ],
-            layout=widgets.Layout(flex="1 1 380px", min_width="340px", margin="0 12px 0 0"),
+            layout=widgets.Layout(flex="0 1 440px", min_width="340px", margin="0 12px 0 0"),
         )
         check = widgets.VBox(
-            [self.preview], layout=widgets.Layout(flex="1 1 420px", min_width="340px")
+            [self.preview], layout=widgets.Layout(flex="1 1 440px", min_width="340px")
         )
         self.box = widgets.VBox(
             [

@@ -53,7 +53,9 @@ logger = logging.getLogger(__name__)
 
 #: Up to this many rows the preview re-runs on every keystroke (well under 0.1 s).
 _LIVE_ROWS = 20_000
-_RESULT_COLUMNS = ["sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error"]
+_RESULT_COLUMNS = [
+    "sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error", "sms_text"
+]  # fmt: skip
 #: The journal of every panel in a folder unless told otherwise: one fixed name, so that a
 #: second Send (or a new panel after a restart) resumes instead of sending again.
 PANEL_JOURNAL = "smsbatch-panel.journal.db"
@@ -146,7 +148,8 @@ class CampaignPanel(PanelWidgets):
         self.widget = self.box
         self.source.value = source_line(df.attrs.get(SOURCE_ATTR))
         self.journal.value = hint(
-            f"Journal: {self._journal} (messages already sent with it are never sent again)"
+            f"Journal: {self._journal.name} (messages sent with it are never sent again)",
+            title=str(self._journal),
         )
         self.insert.observe(self._insert_placeholder, names="value")
         for control in (self.template, self.to, self.sender, self.region, self.price):
@@ -259,7 +262,9 @@ class CampaignPanel(PanelWidgets):
         self._enter(
             "done" if report.complete else "stopped",
             after_run(report, typed_password=self._client is None),
-            report.summary()._repr_html_() + html_table(report.result, _RESULT_COLUMNS),
+            report.summary()._repr_html_() + html_table(
+                report.result, [self._column(self.to.value), *_RESULT_COLUMNS]
+            ),
         )
 
     def _run(
