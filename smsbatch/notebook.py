@@ -27,29 +27,25 @@ refuses the account (40x), so that the corrected password typed next is the one 
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Hashable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from smsbatch._panel_html import error, gateway_host, hint, note, source_line
+from smsbatch._panel_html import error, hint, note, source_line
 from smsbatch._panel_html import table as html_table
 from smsbatch._panel_preview import PREVIEW_COLUMNS, live_preview
+from smsbatch._panel_sending import PanelSending
 from smsbatch._panel_widgets import INSERT, PanelWidgets, State
 from smsbatch._panel_words import after_error, after_run
-from smsbatch.exceptions import ConfigurationError, SmsBatchError
-from smsbatch.gateway.client import DEFAULT_BASE_URL, Client
+from smsbatch.gateway.client import Client
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.report import RunReport
-from smsbatch.sending.run import run_campaign
 from smsbatch.sending.throttle import DEFAULT_RATE
 
 __all__ = ["CampaignPanel", "panel"]
 
-logger = logging.getLogger(__name__)
 
 #: Up to this many rows the preview re-runs on every keystroke (well under 0.1 s).
 _LIVE_ROWS = 20_000
@@ -121,12 +117,11 @@ class CampaignPanel(PanelWidgets):
     ) -> None:
         self._df = df.copy(deep=True)
         self._exclude = exclude
-        self._journal = Path(journal).absolute()
-        self._retries, self._backoff, self._failures = retries, backoff, max_consecutive_failures
         self._rows = rows
-        self._base_url = base_url or os.environ.get("SMSBATCH_BASE_URL") or DEFAULT_BASE_URL
-        self._client = client if client is not None else _client_from_env()
-        self._typed: Client | None = None  # made from the login and password fields
+        self._sending = PanelSending(
+            client, journal, base_url, retries=retries, backoff=backoff,
+            max_consecutive_failures=max_consecutive_failures,
+        )  # fmt: skip
         self._state: State = "editing"
         self._shown: Prepared | None = None  # the sendable preparation on show: what is confirmed
         self._good = ""  # the last preview that rendered, kept while a placeholder is half typed
@@ -143,13 +138,14 @@ class CampaignPanel(PanelWidgets):
             region=region,
             price=price_per_segment or 0,
             live=len(df) <= _LIVE_ROWS,  # a long list previews when the field is left
-            ask_credentials=self._client is None,
+            ask_credentials=self._sending.typed,
         )
         self.widget = self.box
         self.source.value = source_line(df.attrs.get(SOURCE_ATTR))
+        journal_path = self._sending.journal
         self.journal.value = hint(
-            f"Journal: {self._journal.name} (messages sent with it are never sent again)",
-            title=str(self._journal),
+            f"Journal: {journal_path.name} (messages sent with it are never sent again)",
+            title=str(journal_path),
         )
         self.insert.observe(self._insert_placeholder, names="value")
         for control in (self.template, self.to, self.sender, self.region, self.price):
@@ -201,9 +197,9 @@ class CampaignPanel(PanelWidgets):
 
     def _refresh(self, change: dict[str, Any] | None = None) -> None:
         """Re-run the preview after any edit; a changed campaign needs a new confirmation."""
-        host = gateway_host(self._base_url if self._client is None else self._client.base_url)
         view = live_preview(
-            self._df, self.options(), host=host, rows=self._rows, last_good=self._good,
+            self._df, self.options(), host=self._sending.host, rows=self._rows,
+            last_good=self._good,
             ready=self.to.value is not None,
         )  # fmt: skip
         self._shown, self._good = view.sendable, view.last_good
@@ -250,65 +246,24 @@ class CampaignPanel(PanelWidgets):
         self._untick()
         self._enter("sending", note(f"Sending {ready:,} messages…"), "")
         self.progress.clear_output()
-        report = self._run(confirmed, options)
+        report = self._sending.run(
+            self.progress, self, self._df, confirmed, rate=self.rate.value or None, **options
+        )
         if not isinstance(report, RunReport):
             self._refresh()  # a changed campaign shows its new preview, to confirm again
             self._stray = True
-            self.status.value = after_error(report, str(self._journal))
+            self.status.value = after_error(report, str(self._sending.journal))
             return
         self.result = report.result
         if report.stop_category == "auth_or_funds":
-            self._forget_typed()  # asking for the password again beats failing with it again
+            self._sending.forget_typed()  # asking for the password again beats failing with it
         self._enter(
             "done" if report.complete else "stopped",
-            after_run(report, typed_password=self._client is None),
+            after_run(report, typed_password=self._sending.typed),
             report.summary()._repr_html_() + html_table(
                 report.result, [self._column(self.to.value), *_RESULT_COLUMNS]
             ),
         )
-
-    def _run(
-        self, confirmed: Prepared, options: dict[str, Any]
-    ) -> RunReport | BaseException:
-        """The run, with its progress bar in the panel; an error is returned, never raised."""
-        try:
-            client = self._credentials()
-        except ConfigurationError as err:
-            return err
-        with self.progress:  # nothing may be raised in here: a live front end swallows it
-            try:
-                return run_campaign(
-                    self._df,
-                    client,
-                    confirmed=confirmed,
-                    rate=self.rate.value or None,
-                    journal=self._journal,
-                    retries=self._retries,
-                    backoff=self._backoff,
-                    max_consecutive_failures=self._failures,
-                    **options,
-                )
-            except BaseException as err:  # told in the status line, in words, instead
-                if not isinstance(err, SmsBatchError | KeyboardInterrupt):
-                    logger.exception("the campaign panel's run failed")
-                return err
-
-    def _credentials(self) -> Client:
-        """Return the client; a password typed since the last Send makes a new one."""
-        if self._client is not None:
-            return self._client
-        if self.login.value and self.password.value:
-            self._forget_typed()
-            self._typed = Client(self.login.value, self.password.value, self._base_url)
-            self.password.value = ""  # the client keeps it masked; the widget should not
-        if self._typed is None:
-            raise ConfigurationError("type the login and the password first")
-        return self._typed
-
-    def _forget_typed(self) -> None:
-        if self._typed is not None:
-            self._typed.close()
-            self._typed = None
 
     def _column(self, name: str | None) -> Hashable:
         """Map the dropdown's text back to the frame's own column label (maybe not a str)."""
@@ -333,10 +288,3 @@ def panel(df: pd.DataFrame, client: Client | None = None, **options: Any) -> Cam
     >>> p                                               # doctest: +SKIP
     """
     return CampaignPanel(df, client, **options)
-
-
-def _client_from_env() -> Client | None:
-    try:
-        return Client.from_env()
-    except ConfigurationError:
-        return None

@@ -388,7 +388,7 @@ def test_no_send_error_is_raised_where_a_front_end_would_swallow_it(
 ) -> None:
     """Every way a Send can end reaches the status line in words, and p.result is the latest."""
     output = _live(ready_panel)
-    ready_panel._failures, ready_panel._retries = 2, 0  # a stopped gateway stops at once
+    ready_panel._sending.options.update(retries=0, max_consecutive_failures=2)  # stop at once
     if trouble == "gateway stopped":
         gateway.stop()
     elif trouble == "402 insufficient funds":
@@ -401,7 +401,7 @@ def test_no_send_error_is_raised_where_a_front_end_would_swallow_it(
         def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr("smsbatch.notebook.run_campaign", broken)
+        monkeypatch.setattr("smsbatch._panel_sending.run_campaign", broken)
     _send(ready_panel)
     assert output.escaped == []
     status = ready_panel.status.value
