@@ -1,14 +1,24 @@
-"""A campaign panel for Jupyter: edit the template, watch the preview, dry-run, confirm, send.
+"""A campaign panel for Jupyter: edit the template, watch the preview, confirm, send.
 
-The panel is a thin front end over :func:`~smsbatch.prepare` and :func:`~smsbatch.run_campaign`:
-every edit re-runs the preview (errors are shown in the panel, never raised into the notebook),
-and the Send button only works after the confirmation box, which names the number of messages,
-has been ticked for *this* preview; any edit unticks it. The panel works on its own copy of the
-DataFrame, and the run refuses to send unless it still holds exactly the messages of the
-confirmed preview (an opt-out file may have changed meanwhile).
+The panel is a thin front end over :func:`~smsbatch.prepare` and :func:`~smsbatch.run_campaign`
+with one explicit state (see ``_panel_widgets.STATES``) that decides what every button, the
+status line and the result area show; each state replaces what the last one showed:
 
-The panel always keeps a journal (by default one fixed file in the current folder), so clicking
-Send again after a stop resumes the campaign instead of texting everybody a second time.
+- *editing*: the preview cannot be sent (no template, a mistake, no sender); it says why;
+- *previewed*: the live preview is sendable; ticking the box, which names the messages, SMS
+  parts, cost and gateway host, confirms exactly this preview (any edit unticks it);
+- *confirmed*: Send is enabled; *sending*: everything is disabled while the run goes on;
+- *done*: every message went out ("Sent."); *stopped*: the run ended early or with problems,
+  its partial result is shown, and ticking the box again resumes it through the journal.
+
+The panel works on its own copy of the DataFrame, and the run refuses to send unless it still
+holds exactly the messages of the confirmed preview (an opt-out file may have changed meanwhile).
+It always keeps a journal (by default one fixed file in the current folder), so clicking Send
+again after a stop resumes the campaign instead of texting everybody a second time.
+
+Nothing a Send raises is raised inside the progress ``Output``: a live notebook front end would
+swallow it there, after printing a traceback, and the panel would never say what happened. A
+Send's errors reach the status line in words, with what to do next.
 
 The password is only ever typed into an ``ipywidgets.Password`` field, which is emptied as soon
 as a client has been made from it. A client made from the fields is dropped when the gateway
@@ -19,29 +29,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import Hashable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from smsbatch._panel_widgets import INSERT, PanelWidgets, error, note, table
-from smsbatch.exceptions import ConfigurationError, SmsBatchError
-from smsbatch.gateway.client import DEFAULT_BASE_URL, Client
-from smsbatch.preparation.campaign import Prepared, prepare
-from smsbatch.preparation.summary import summarize
+from smsbatch._panel_html import error, hint, note, source_line
+from smsbatch._panel_html import table as html_table
+from smsbatch._panel_preview import PREVIEW_COLUMNS, live_preview
+from smsbatch._panel_sending import PanelSending
+from smsbatch._panel_widgets import INSERT, PanelWidgets, State
+from smsbatch._panel_words import after_error, after_run
+from smsbatch.gateway.client import Client
+from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.report import RunReport
-from smsbatch.sending.run import run_campaign
 from smsbatch.sending.throttle import DEFAULT_RATE
 
 __all__ = ["CampaignPanel", "panel"]
 
+
 #: Up to this many rows the preview re-runs on every keystroke (well under 0.1 s).
 _LIVE_ROWS = 20_000
-_PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_encoding", "sms_text", "sms_error"]
-_RESULT_COLUMNS = ["sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error"]
+_RESULT_COLUMNS = [
+    "sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error", "sms_text"
+]  # fmt: skip
 #: The journal of every panel in a folder unless told otherwise: one fixed name, so that a
 #: second Send (or a new panel after a restart) resumes instead of sending again.
 PANEL_JOURNAL = "smsbatch-panel.journal.db"
+#: Where ``read_recipients`` notes the file, sheet and header row a frame came from.
+SOURCE_ATTR = "smsbatch_source"
 
 
 class CampaignPanel(PanelWidgets):
@@ -71,6 +86,8 @@ class CampaignPanel(PanelWidgets):
         Connect Call URL).
     rows : int, default 5
         Rows shown in the live preview.
+    retries, backoff, max_consecutive_failures
+        As for :func:`smsbatch.send`.
 
     Examples
     --------
@@ -94,17 +111,22 @@ class CampaignPanel(PanelWidgets):
         journal: str | os.PathLike[str] = PANEL_JOURNAL,
         base_url: str | None = None,
         rows: int = 5,
+        retries: int = 3,
+        backoff: float = 1.0,
+        max_consecutive_failures: int | None = 10,
     ) -> None:
         self._df = df.copy(deep=True)
         self._exclude = exclude
-        self._journal = Path(journal).absolute()
-        self._shown: Prepared | None = None  # the preparation on show: what the box confirms
         self._rows = rows
-        self._base_url = base_url or os.environ.get("SMSBATCH_BASE_URL") or DEFAULT_BASE_URL
-        self._client = client if client is not None else _client_from_env()
-        self._typed: Client | None = None  # made from the login and password fields
-        self._ready = 0
-        #: The last send's result DataFrame (or the dry run's preview), ``None`` before.
+        self._sending = PanelSending(
+            client, journal, base_url, retries=retries, backoff=backoff,
+            max_consecutive_failures=max_consecutive_failures,
+        )  # fmt: skip
+        self._state: State = "editing"
+        self._shown: Prepared | None = None  # the sendable preparation on show: what is confirmed
+        self._good = ""  # the last preview that rendered, kept while a placeholder is half typed
+        self._stray = False  # clicks that arrive after a Send, before the box is ticked again
+        #: The latest result: of the last Send (partial after a stop) or Dry run; else None.
         self.result: pd.DataFrame | None = None
         columns = [str(c) for c in df.columns]
         super().__init__(
@@ -116,25 +138,37 @@ class CampaignPanel(PanelWidgets):
             region=region,
             price=price_per_segment or 0,
             live=len(df) <= _LIVE_ROWS,  # a long list previews when the field is left
-            ask_credentials=self._client is None,
+            ask_credentials=self._sending.typed,
         )
         self.widget = self.box
-        self.journal.value = note(
-            f"Journal: {self._journal} (messages already sent with it are never sent again)"
+        self.source.value = source_line(df.attrs.get(SOURCE_ATTR))
+        journal_path = self._sending.journal
+        self.journal.value = hint(
+            f"Journal: {journal_path.name} (messages sent with it are never sent again)",
+            title=str(journal_path),
         )
         self.insert.observe(self._insert_placeholder, names="value")
         for control in (self.template, self.to, self.sender, self.region, self.price):
             control.observe(self._refresh, names="value")
-        self.confirm.observe(self._arm, names="value")
+        self.confirm.observe(self._tick, names="value")
         self.dry_run_button.on_click(self._dry_run)
         self.send_button.on_click(self._send)
         self._refresh()
 
     def __repr__(self) -> str:
-        return f"<CampaignPanel: {len(self._df)} rows, {self._ready} ready>"
+        ready = 0 if self._shown is None else self._shown.summary().counts.get("ready", 0)
+        return f"<CampaignPanel: {len(self._df)} rows, {ready} ready, {self._state}>"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
+        # Shown where the live panel cannot be: a saved notebook opened without its kernel.
+        bundle["text/plain"] = "Campaign panel: run all cells (Run > Run All Cells) to show it."
+        return bundle
+
+    @property
+    def state(self) -> State:
+        """Where the panel is: editing, previewed, confirmed, sending, done or stopped."""
+        return self._state
 
     def options(self) -> dict[str, Any]:
         """Return the keyword arguments for ``preview``/``send`` that the panel shows now."""
@@ -147,6 +181,15 @@ class CampaignPanel(PanelWidgets):
             "price_per_segment": self.price.value or None,
         }
 
+    def _enter(self, state: State, status: str | None = None, result: str | None = None) -> None:
+        """Move to ``state``; a status or result given replaces the one on show."""
+        self._state = state
+        if status is not None:
+            self.status.value = status
+        if result is not None:
+            self.result_table.value = result
+        self.show(state)
+
     def _insert_placeholder(self, change: dict[str, Any]) -> None:
         if change["new"] != INSERT:
             self.template.value += "{" + change["new"] + "}"
@@ -154,114 +197,73 @@ class CampaignPanel(PanelWidgets):
 
     def _refresh(self, change: dict[str, Any] | None = None) -> None:
         """Re-run the preview after any edit; a changed campaign needs a new confirmation."""
-        self.confirm.value = False
-        self._ready, self._shown = 0, None
-        if not self.template.value:
-            self.preview.value = note("Type a template, e.g. Beste {voornaam}, ...")
-        elif self.to.value is None:
-            self.preview.value = error("Choose the column with the phone numbers.")
-        else:
-            try:
-                self._shown = prepare(self._df, **self.options())
-            except SmsBatchError as err:
-                self.preview.value = error(str(err))
-            else:
-                summary = summarize(self._shown.frame)
-                self._ready = summary.counts.get("ready", 0)
-                columns = [self._column(self.to.value), *_PREVIEW_COLUMNS]
-                self.preview.value = (
-                    table(self._shown.frame.head(self._rows), columns) + summary._repr_html_()
-                )
-        noun = "message" if self._ready == 1 else "messages"
-        self.confirm.description = f"I have checked the preview; send {self._ready:,} {noun}"
-        self.confirm.disabled = self._ready == 0
-        self._arm()
+        view = live_preview(
+            self._df, self.options(), host=self._sending.host, rows=self._rows,
+            last_good=self._good,
+            ready=self.to.value is not None,
+        )  # fmt: skip
+        self._shown, self._good = view.sendable, view.last_good
+        self.preview.value, self.hint.value = view.preview, view.problem
+        self.confirmation.value = view.confirmation
+        self._untick()
+        earlier = "" if self.result is None else hint("The last result stays in panel.result.")
+        self._enter("editing" if self._shown is None else "previewed", earlier, "")
 
-    def _arm(self, change: dict[str, Any] | None = None) -> None:
-        self.send_button.disabled = not (self.confirm.value and self._ready)
+    def _untick(self) -> None:
+        """Untick the box without it counting as the person's untick."""
+        self.confirm.unobserve(self._tick, names="value")
+        self.confirm.value = False
+        self.confirm.observe(self._tick, names="value")
+
+    def _tick(self, change: dict[str, Any]) -> None:
+        self._stray = False
+        if change["new"] and self._shown is not None and self._state != "sending":
+            self._enter("confirmed")
+        elif not change["new"] and self._state == "confirmed":
+            self._enter("previewed")
 
     def _dry_run(self, button: object = None) -> None:
         """Check everything a send would check, send nothing, show every row."""
-        if self._shown is None or self._shown.sender is None:
-            problem = "the preview" if self._shown is None else "the sender: it is checked too"
-            self.status.value = error(f"Fix {problem} first.")
-            return
+        if self._shown is None:
+            return  # the button is disabled: a click that was already on its way
         self.result = self._shown.frame
-        self.status.value = note(
-            f"Dry run: nothing was sent; {self._ready:,} messages would be sent."
-        )
-        self.result_table.value = summarize(self.result)._repr_html_() + table(
-            self.result, _PREVIEW_COLUMNS
+        ready = self._shown.summary().counts.get("ready", 0)
+        self.status.value = note(f"Dry run: nothing was sent; {ready:,} messages would be sent.")
+        self.result_table.value = self._shown.summary()._repr_html_() + html_table(
+            self.result, [self._column(self.to.value), *PREVIEW_COLUMNS]
         )
 
     def _send(self, button: object = None) -> None:
-        """Send once per confirmation: untick first, so a second click cannot send again."""
-        if not (self.confirm.value and self._ready and self._shown is not None):
-            self.status.value = error("Tick the confirmation box first.")
+        """Send once per confirmation: a click that arrives after the Send it belongs to (a
+        double click) changes nothing, so the status keeps saying what that Send did."""
+        if self._state != "confirmed" or self._shown is None:
+            if self._state in ("editing", "previewed") and not self._stray:
+                self.status.value = error("Tick the confirmation box first.")
             return
-        self.confirm.value = False
+        self._stray = True
         confirmed, options = self._shown, self.options()
-        try:
-            client = self._credentials()
-            with self.progress:
-                report = run_campaign(
-                    self._df,
-                    client,
-                    confirmed=confirmed,
-                    rate=self.rate.value or None,
-                    journal=self._journal,
-                    **options,
-                )
-        except SmsBatchError as err:
-            self._refresh()
-            self.status.value = error(str(err))
+        ready = confirmed.summary().counts.get("ready", 0)
+        self._untick()
+        self._enter("sending", note(f"Sending {ready:,} messages…"), "")
+        self.progress.clear_output()
+        report = self._sending.run(
+            self.progress, self, self._df, confirmed, rate=self.rate.value or None, **options
+        )
+        if not isinstance(report, RunReport):
+            self._refresh()  # a changed campaign shows its new preview, to confirm again
+            self._stray = True
+            self.status.value = after_error(report, str(self._sending.journal))
             return
-        self.status.value = self._describe(report)
         self.result = report.result
-        self.result_table.value = report.summary()._repr_html_() + table(
-            report.result, _RESULT_COLUMNS
-        )
-
-    def _describe(self, report: RunReport) -> str:
-        """The status line for a finished run; forgets a typed password the gateway refused."""
-        skipped = (
-            f" {report.already_sent:,} were already sent with the journal and were not sent again."
-            if report.already_sent
-            else ""
-        )
-        if report.stop_reason is None:
-            return note(f"Sent. The result is in panel.result.{skipped}")
-        advice = (
-            f"{report.fix_first[0].upper()}{report.fix_first[1:]}. " if report.fix_first else ""
-        )
         if report.stop_category == "auth_or_funds":
-            self._forget_typed()  # asking for the password again beats failing with it again
-            advice += (
-                "Then type the password again before sending. "
-                if self._client is None
-                else "For a new password, make a new panel with a new client. "
-            )
-        return error(
-            f"Stopped: {report.stop_reason.rstrip('.')}. {advice}To send the rest, tick the box"
-            " and click Send again: the journal skips every message already sent."
+            self._sending.forget_typed()  # asking for the password again beats failing with it
+        self._enter(
+            "done" if report.complete else "stopped",
+            after_run(report, typed_password=self._sending.typed),
+            report.summary()._repr_html_() + html_table(
+                report.result, [self._column(self.to.value), *_RESULT_COLUMNS]
+            ),
         )
-
-    def _credentials(self) -> Client:
-        """Return the client; a password typed since the last Send makes a new one."""
-        if self._client is not None:
-            return self._client
-        if self.login.value and self.password.value:
-            self._forget_typed()
-            self._typed = Client(self.login.value, self.password.value, self._base_url)
-            self.password.value = ""  # the client keeps it masked; the widget should not
-        if self._typed is None:
-            raise ConfigurationError("type the login and the password first")
-        return self._typed
-
-    def _forget_typed(self) -> None:
-        if self._typed is not None:
-            self._typed.close()
-            self._typed = None
 
     def _column(self, name: str | None) -> Hashable:
         """Map the dropdown's text back to the frame's own column label (maybe not a str)."""
@@ -286,10 +288,3 @@ def panel(df: pd.DataFrame, client: Client | None = None, **options: Any) -> Cam
     >>> p                                               # doctest: +SKIP
     """
     return CampaignPanel(df, client, **options)
-
-
-def _client_from_env() -> Client | None:
-    try:
-        return Client.from_env()
-    except ConfigurationError:
-        return None

@@ -68,7 +68,8 @@ def _all_widgets(widget: widgets.Widget) -> Iterator[widgets.Widget]:
 
 def test_the_preview_follows_every_edit(ready_panel: CampaignPanel) -> None:
     assert "Hoi Sanne!" in ready_panel.preview.value
-    assert f"{READY} messages" in ready_panel.confirm.description
+    assert f"Send {READY} messages" in ready_panel.confirmation.value
+    assert ready_panel.state == "previewed"
 
     ready_panel.template.value = "Dag {achternaam}"
     assert "Dag de Vries" in ready_panel.preview.value
@@ -87,7 +88,9 @@ def test_an_unknown_placeholder_is_shown_in_the_panel_not_raised(
 ) -> None:
     ready_panel.template.value = "Hoi {voornam}"
     assert "voornam" in ready_panel.preview.value and "cf222e" in ready_panel.preview.value
+    assert "Did you mean {voornaam}?" in ready_panel.preview.value
     assert ready_panel.confirm.disabled and ready_panel.send_button.disabled
+    assert ready_panel.state == "editing" and ready_panel.confirmation.value == ""
 
 
 def test_the_summary_shows_cost_and_unicode(ready_panel: CampaignPanel) -> None:
@@ -211,8 +214,10 @@ def test_send_again_after_a_stop_sends_only_the_rest(
     ready_panel.confirm.value = True
     ready_panel.send_button.click()
     status = ready_panel.status.value
-    assert "funds. Check the login and password, or top up the credit" in status
-    assert "To send the rest" in status
+    assert "Insufficient funds" in status and "stopped after 4 of 20 messages" in status
+    assert "Check the login and password, or top up the credit" in status
+    assert "To send the rest" in status and "Traceback" not in status
+    assert ready_panel.state == "stopped" and not ready_panel.confirm.disabled
 
     gateway.funds = None
     ready_panel.confirm.value = True
@@ -250,7 +255,8 @@ def test_send_refuses_when_the_campaign_changed_since_the_confirmation(
     p.send_button.click()
     assert gateway.requests == 0
     assert "changed since its preview was confirmed" in p.status.value
-    assert p.confirm.description.endswith("send 1 message") and not p.confirm.value
+    assert "Send 1 message " in p.confirmation.value and not p.confirm.value
+    assert p.state == "previewed"
 
     p.confirm.value = True  # the new preview, confirmed
     p.send_button.click()
@@ -278,3 +284,150 @@ def test_a_corrected_password_is_used_after_a_refused_one(
     assert len(gateway.messages) == READY
     assert "Sent." in p.status.value and p.password.value == ""
 
+
+
+class _FrontEndOutput:
+    """Stands in for the progress ``Output`` as a live notebook front end treats it: whatever
+    is raised inside it is swallowed there, so the panel must never let anything through."""
+
+    def __init__(self) -> None:
+        self.escaped: list[BaseException] = []
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, etype: object, value: BaseException | None, tb: object) -> bool:
+        if value is not None:
+            self.escaped.append(value)
+        return True
+
+    def clear_output(self) -> None:
+        return None
+
+
+def _live(p: CampaignPanel) -> _FrontEndOutput:
+    output = _FrontEndOutput()
+    p.progress = output  # type: ignore[assignment]
+    return output
+
+
+def _send(p: CampaignPanel) -> None:
+    p.confirm.value = True
+    p.send_button.click()
+
+
+def test_the_confirmation_names_messages_parts_cost_and_host_never_the_password(
+    ready_panel: CampaignPanel, gateway: Simulator
+) -> None:
+    ready_panel.price.value = 0.07
+    ready_panel.template.value = "x" * 161  # two SMS parts each
+    shown = ready_panel.confirmation.value
+    host = gateway.url.split("/")[2]
+    assert f"Send {READY} messages = {2 * READY} SMS parts, estimated cost 2.80" in shown
+    assert f"through the gateway at {host}" in shown and "Praktijk" in shown
+    assert PASSWORD not in shown and "Geheim" not in shown
+
+
+def test_a_half_typed_placeholder_keeps_the_last_preview_with_a_quiet_hint(
+    ready_panel: CampaignPanel,
+) -> None:
+    ready_panel.template.value = "Hoi {voornaam}, tot in {pla"
+    shown = ready_panel.preview.value
+    assert "Hoi Sanne!" in shown and "smsbatch-stale" in shown
+    assert "Finish the placeholder" in ready_panel.hint.value
+    assert "cf222e" not in ready_panel.hint.value  # quiet, not red
+    assert ready_panel.state == "editing" and ready_panel.confirm.disabled
+
+    ready_panel.template.value = "Hoi {voornaam}, tot in {plaats}"
+    assert "tot in Amsterdam" in ready_panel.preview.value and ready_panel.hint.value == ""
+    assert ready_panel.state == "previewed"
+
+
+def test_an_empty_sender_never_passes_the_live_preview(ready_panel: CampaignPanel) -> None:
+    ready_panel.sender.value = " "
+    assert ready_panel.state == "editing"
+    assert ready_panel.confirm.disabled and ready_panel.send_button.disabled
+    assert "Type the sender" in ready_panel.hint.value
+    assert "Hoi Sanne!" in ready_panel.preview.value  # the rows are still worth seeing
+
+
+def test_a_double_click_sends_once_and_ends_sent(
+    ready_panel: CampaignPanel, gateway: Simulator
+) -> None:
+    _send(ready_panel)
+    ready_panel.send_button.click()  # the second click of a double click, arriving late
+    assert len(gateway.messages) == READY
+    assert "Sent." in ready_panel.status.value and "Tick" not in ready_panel.status.value
+    assert ready_panel.state == "done"
+    assert ready_panel.confirm.disabled and ready_panel.send_button.disabled
+
+
+def test_each_state_replaces_what_the_last_one_showed(
+    ready_panel: CampaignPanel, gateway: Simulator
+) -> None:
+    ready_panel.dry_run_button.click()
+    assert "Dry run" in ready_panel.status.value and "Hoi Sanne!" in ready_panel.result_table.value
+    _send(ready_panel)
+    assert "Dry run" not in ready_panel.status.value
+    assert ready_panel.result_table.value.count("smsbatch-summary") == 1
+    assert "sms_response_code" in ready_panel.result_table.value
+    result = ready_panel.result
+
+    ready_panel.template.value = "Dag {voornaam}"  # a new campaign
+    assert ready_panel.state == "previewed" and ready_panel.result_table.value == ""
+    assert "Sent." not in ready_panel.status.value and "panel.result" in ready_panel.status.value
+    assert ready_panel.result is result
+
+
+@pytest.mark.parametrize(
+    "trouble",
+    ["gateway stopped", "402 insufficient funds", "401 refused", "campaign changed", "a bug"],
+)
+def test_no_send_error_is_raised_where_a_front_end_would_swallow_it(
+    trouble: str, ready_panel: CampaignPanel, gateway: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every way a Send can end reaches the status line in words, and p.result is the latest."""
+    output = _live(ready_panel)
+    ready_panel._sending.options.update(retries=0, max_consecutive_failures=2)  # stop at once
+    if trouble == "gateway stopped":
+        gateway.stop()
+    elif trouble == "402 insufficient funds":
+        gateway.funds = 0
+    elif trouble == "401 refused":
+        gateway.password = "something else"
+    elif trouble == "campaign changed":
+        ready_panel._df.loc[ready_panel._df.index[0], "voornaam"] = "Karel"
+    else:
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr("smsbatch._panel_sending.run_campaign", broken)
+    _send(ready_panel)
+    assert output.escaped == []
+    status = ready_panel.status.value
+    assert "Traceback" not in status and "cf222e" in status
+    expected = {
+        "gateway stopped": "2 messages in a row failed; stopped after 2 of 20 messages",
+        "402 insufficient funds": "top up the credit",
+        "401 refused": "Check the login and password",
+        "campaign changed": "Nothing was sent: The campaign changed",
+        "a bug": "unexpected error (RuntimeError: disk full)",
+    }[trouble]
+    assert expected in status, status
+    assert ready_panel.state in ("stopped", "previewed") and not ready_panel.confirm.disabled
+    if trouble in ("gateway stopped", "402 insufficient funds", "401 refused"):
+        assert ready_panel.result is not None
+        assert (ready_panel.result["sms_status"] == "sent").sum() == 0
+        assert "sms_response_code" in ready_panel.result_table.value
+    if trouble == "gateway stopped":
+        assert "says why messages failed" in status
+        assert "could not connect to the gateway" in ready_panel.result_table.value
+
+
+def test_the_source_of_the_recipients_is_one_line(recipients: pd.DataFrame, client: Client) -> None:
+    df = recipients.copy()
+    df.attrs["smsbatch_source"] = {"path": "klanten.xlsx", "sheet": "Blad1", "header_row": 3}
+    p = panel(df, client, to="telefoon", text="Hoi", sender="Praktijk")
+    line = "Recipients from klanten.xlsx, sheet &#x27;Blad1&#x27;, header on row 3"
+    assert line in p.source.value
+    assert panel(recipients, client, to="telefoon").source.value == ""

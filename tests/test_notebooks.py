@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,3 +80,27 @@ def test_panel_notebook_shows_the_panel(tmp_path: Path, kernel: str) -> None:
     assert '"output_type": "error"' not in shown
     assert "application/vnd.jupyter.widget-view+json" in shown
     assert "Nothing sent yet" in shown
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_a_reopened_notebook_says_to_run_all_cells_first(notebook: Path) -> None:
+    first = nbformat.read(notebook, as_version=4).cells[0]
+    assert first.cell_type == "markdown" and "run all cells" in first.source.lower()
+
+
+def test_each_notebook_keeps_its_own_journal() -> None:
+    journals = {
+        n.stem: re.findall(r"[\w-]+\.db\b", "".join(c.source for c in nbformat.read(n, 4).cells))
+        for n in NOTEBOOKS
+    }
+    assert all(journals.values()), journals
+    assert not set(journals["panel"]) & set(journals["quickstart"]), journals
+
+
+def test_run_all_leaves_the_panel_s_simulator_running() -> None:
+    """Only a commented-out last cell stops it: Run All must leave the panel able to send."""
+    cells = nbformat.read(ROOT / "notebooks" / "panel.ipynb", 4).cells
+    code = [c.source for c in cells if c.cell_type == "code"]
+    live = [line for source in code for line in source.splitlines() if not line.startswith("#")]
+    assert not any(".stop()" in line for line in live)
+    assert "gateway.stop()" in code[-1]

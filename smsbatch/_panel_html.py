@@ -1,0 +1,122 @@
+"""The HTML the campaign panel shows: its style, tables, status lines and the confirmation.
+
+Every text is escaped here, so a value from a recipient list can never become markup. The
+tables take the notebook's own table style (``jp-RenderedHTMLCommon`` on the widgets) and a
+few rules of ours, scoped to ``.smsbatch-panel``, for what a narrow column needs.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Hashable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from smsbatch.preparation.summary import Summary
+
+__all__ = [
+    "STYLE",
+    "confirmation",
+    "error",
+    "gateway_host",
+    "hint",
+    "note",
+    "source_line",
+    "success",
+    "table",
+]
+
+STYLE = """<style>
+.smsbatch-panel .jp-RenderedHTMLCommon table {
+  border-collapse: collapse; table-layout: auto; margin: 0 0 6px 0; font-size: 12px;
+}
+.smsbatch-panel .jp-RenderedHTMLCommon th, .smsbatch-panel .jp-RenderedHTMLCommon td {
+  padding: 2px 6px; text-align: left; vertical-align: top; white-space: nowrap;
+}
+.smsbatch-panel .jp-RenderedHTMLCommon th { font-weight: 600; }
+.smsbatch-panel .smsbatch-summary ul { margin: 2px 0 4px 0; padding-left: 18px; }
+.smsbatch-panel .smsbatch-summary li, .smsbatch-panel p { white-space: normal; }
+.smsbatch-panel .smsbatch-stale { opacity: 0.55; }
+.smsbatch-panel p { margin: 2px 0; line-height: 1.35; }
+</style>"""
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: Sequence[Hashable],
+    *,
+    wrap: Sequence[Hashable] = ("sms_text", "sms_error", "sms_response_text"),
+    max_rows: int = 200,
+) -> str:
+    """The named columns of ``frame`` that exist, as an HTML table of at most ``max_rows``;
+    the ``wrap`` columns (messages, errors) wrap, the others stay on one line."""
+    shown = [c for c in columns if c in frame.columns]
+    # nth-child counts from 1, and the index is the first cell of every row.
+    positions = [str(shown.index(c) + 2) for c in wrap if c in shown]
+    scope = "smsbatch-wrap-" + "-".join(positions)
+    rule = ", ".join(f".smsbatch-panel .{scope} td:nth-child({n})" for n in positions)
+    style = f"<style>{rule} {{ white-space: normal; min-width: 14em; }}</style>" if rule else ""
+    rows = frame[shown].to_html(max_rows=max_rows, border=0, classes=["smsbatch-table", scope])
+    return style + rows
+
+
+def note(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def hint(text: str, *, title: str = "") -> str:
+    """A quiet line: nothing is wrong, something is not finished yet (``title``: a tooltip)."""
+    tip = f' title="{html.escape(title)}"' if title else ""
+    return f'<p style="color:#57606a"{tip}><i>{html.escape(text)}</i></p>'
+
+
+def success(text: str) -> str:
+    return f'<p style="color:#1a7f37"><b>{html.escape(text)}</b></p>'
+
+
+def error(text: str) -> str:
+    return f'<p style="color:#cf222e"><b>{html.escape(text)}</b></p>'
+
+
+def gateway_host(base_url: str) -> str:
+    """Host and port of the gateway URL, never anything else of it (no userinfo, no query)."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or "?"
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def confirmation(summary: Summary, sender: str | None, host: str) -> str:
+    """What a tick of the box approves: messages, billed SMS parts, the cost, sender and host."""
+    messages = summary.counts.get("ready", 0)
+    parts = f"{summary.segments:,} SMS part{'s' if summary.segments != 1 else ''}"
+    cost = (
+        f"estimated cost {summary.cost:,.2f}"
+        if summary.cost is not None
+        else "cost unknown (set the price per part)"
+    )
+    line = (
+        f"Send {messages:,} message{'s' if messages != 1 else ''} = {parts}, {cost}, "
+        f"from {sender or '?'} through the gateway at {host}."
+    )
+    return f"<p><b>{html.escape(line)}</b></p>"
+
+
+def source_line(source: object) -> str:
+    """One line naming where the recipients were read from (``df.attrs["smsbatch_source"]``)."""
+    if source is None or source == "":
+        return ""
+    if isinstance(source, Mapping):
+        path = source.get("path")
+        sheet = source.get("sheet")
+        header = source.get("header_row", source.get("header"))
+        described = str(path) if path is not None else ""
+        if sheet not in (None, ""):
+            described += f", sheet {sheet!r}"
+        if header not in (None, ""):
+            described += f", header on row {header}"
+    elif isinstance(source, tuple | list):
+        described = ", ".join(str(part) for part in source if part not in (None, ""))
+    else:
+        described = str(source)
+    return note(f"Recipients from {described.lstrip(', ')}") if described else ""

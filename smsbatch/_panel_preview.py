@@ -1,0 +1,83 @@
+"""The campaign panel's live preview: what one edit of the fields makes the panel show.
+
+A pure function of the frame and the fields, so that every keystroke is one call of
+:func:`~smsbatch.prepare` and nothing else; the panel only puts the pieces on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from smsbatch._panel_html import confirmation, error, hint, note, table
+from smsbatch.exceptions import SmsBatchError, TemplateError
+from smsbatch.preparation.campaign import Prepared, prepare
+
+__all__ = ["PREVIEW_COLUMNS", "LivePreview", "live_preview"]
+
+#: The columns of the live preview and the dry run, after the phone column.
+PREVIEW_COLUMNS = ["sms_text", "sms_status", "sms_error", "sms_to", "sms_segments"]
+
+
+@dataclass(frozen=True)
+class LivePreview:
+    """What the panel shows for the fields as they are (HTML strings, empty when nothing)."""
+
+    sendable: Prepared | None  # the preparation a tick of the box would confirm, if any
+    preview: str  # the preview box: the first rows and the summary, or what is wrong
+    problem: str  # the line under the template: why it cannot be sent yet, or a quiet hint
+    confirmation: str  # what a tick confirms: messages, SMS parts, cost, sender, host
+    last_good: str  # the last preview that rendered, kept while a placeholder is half typed
+
+
+def live_preview(
+    df: pd.DataFrame,
+    options: Mapping[str, Any],
+    *,
+    host: str,
+    rows: int,
+    last_good: str,
+    ready: bool = True,
+) -> LivePreview:
+    """Prepare the campaign the fields describe and say what the panel shows for it.
+
+    ``ready`` is False while no phone column is chosen. A template with more ``{`` than ``}``
+    is a placeholder being typed: the last good preview stays, dimmed, with a quiet hint,
+    instead of a red syntax error on every keystroke.
+    """
+    text = str(options.get("text") or "")
+    if not text:
+        return LivePreview(None, note("Type a template, e.g. Beste {voornaam}, ..."), "", "",
+                           last_good)  # fmt: skip
+    if not ready:
+        return LivePreview(None, error("Choose the column with the phone numbers."), "", "",
+                           last_good)  # fmt: skip
+    try:
+        shown = prepare(df, **options)
+    except TemplateError as err:
+        if last_good and text.count("{") > text.count("}"):
+            return LivePreview(
+                None,
+                f'<div class="smsbatch-stale">{last_good}</div>',
+                hint("Finish the placeholder with }: the preview shows the last complete one."),
+                "",
+                last_good,
+            )
+        return LivePreview(None, error(str(err)), error("Fix the template."), "", last_good)
+    except SmsBatchError as err:
+        return LivePreview(None, error(str(err)), error("Fix what the preview says."), "",
+                           last_good)  # fmt: skip
+    summary = shown.summary()
+    phone: Hashable = options.get("to", "phone")
+    good = table(shown.frame.head(rows), [phone, *PREVIEW_COLUMNS]) + summary._repr_html_()
+    problem = ""
+    if shown.sender is None:
+        problem = error("Type the sender: the name or number the phones show (max 11 letters).")
+    elif not summary.counts.get("ready"):
+        problem = error("No row is ready to send: the preview says why.")
+    if problem:
+        return LivePreview(None, good, problem, "", good)
+    return LivePreview(shown, good, "", confirmation(summary, shown.sender, host), good)
