@@ -102,21 +102,14 @@ def confirmation(summary: Summary, sender: str | None, host: str) -> str:
     return f"<p><b>{html.escape(line)}</b></p>"
 
 
-def source_line(source: object) -> str:
-    """One line naming where the recipients were read from (``df.attrs["smsbatch_source"]``)."""
-    if source is None or source == "":
+def source_line(source: Mapping[str, object] | None) -> str:
+    """One line naming where ``read_recipients`` read the recipients from: its
+    ``df.attrs["smsbatch_source"]`` (path, sheet, header row counted from 1)."""
+    if not source or not source.get("path"):
         return ""
-    if isinstance(source, Mapping):
-        path = source.get("path")
-        sheet = source.get("sheet")
-        header = source.get("header_row", source.get("header"))
-        described = str(path) if path is not None else ""
-        if sheet not in (None, ""):
-            described += f", sheet {sheet!r}"
-        if header not in (None, ""):
-            described += f", header on row {header}"
-    elif isinstance(source, tuple | list):
-        described = ", ".join(str(part) for part in source if part not in (None, ""))
-    else:
-        described = str(source)
-    return note(f"Recipients from {described.lstrip(', ')}") if described else ""
+    described = str(source["path"])
+    if source.get("sheet"):
+        described += f", sheet {source['sheet']!r}"
+    if source.get("header_row"):
+        described += f", column names in row {source['header_row']}"
+    return note(f"Recipients from {described}")

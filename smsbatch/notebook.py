@@ -43,6 +43,7 @@ from smsbatch.gateway.client import Client
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE
+from smsbatch.spreadsheets.reading import SOURCE_ATTR
 
 __all__ = ["CampaignPanel", "panel"]
 
@@ -56,7 +57,6 @@ _RESULT_COLUMNS = [
 #: second Send (or a new panel after a restart) resumes instead of sending again.
 PANEL_JOURNAL = "smsbatch-panel.journal.db"
 #: Where ``read_recipients`` notes the file, sheet and header row a frame came from.
-SOURCE_ATTR = "smsbatch_source"
 
 
 class CampaignPanel(PanelWidgets):

@@ -407,7 +407,7 @@ def test_no_send_error_is_raised_where_a_front_end_would_swallow_it(
     status = ready_panel.status.value
     assert "Traceback" not in status and "cf222e" in status
     expected = {
-        "gateway stopped": "2 messages in a row failed; stopped after 2 of 20 messages",
+        "gateway stopped": "the gateway cannot be reached",
         "402 insufficient funds": "top up the credit",
         "401 refused": "Check the login and password",
         "campaign changed": "Nothing was sent: The campaign changed",
@@ -428,6 +428,14 @@ def test_the_source_of_the_recipients_is_one_line(recipients: pd.DataFrame, clie
     df = recipients.copy()
     df.attrs["smsbatch_source"] = {"path": "klanten.xlsx", "sheet": "Blad1", "header_row": 3}
     p = panel(df, client, to="telefoon", text="Hoi", sender="Praktijk")
-    line = "Recipients from klanten.xlsx, sheet &#x27;Blad1&#x27;, header on row 3"
+    line = "Recipients from klanten.xlsx, sheet &#x27;Blad1&#x27;, column names in row 3"
     assert line in p.source.value
-    assert panel(recipients, client, to="telefoon").source.value == ""
+    df.attrs.pop("smsbatch_source")
+    assert panel(df, client, to="telefoon").source.value == ""  # a frame made in Python
+
+
+def test_the_panel_names_the_sheet_and_header_row_it_was_given(gateway: Simulator) -> None:
+    recipients = read_recipients(sample_path("recipients.xlsx"))
+    client = Client(gateway.login, gateway.password, gateway.url)
+    shown = panel(recipients, client, to="telefoon", text="Hoi {voornaam}").source.value
+    assert "recipients.xlsx" in shown and "column names in row 1" in shown
