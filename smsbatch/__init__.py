@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from smsbatch.preparation.encoding import segment_count, transliterate
     from smsbatch.preparation.summary import Summary, summarize
     from smsbatch.samples import sample_path
+    from smsbatch.sending.repeats import check_history
     from smsbatch.sending.report import RunReport
     from smsbatch.sending.run import run_campaign, send
     from smsbatch.spreadsheets import read_recipients, write_results
@@ -99,6 +100,7 @@ __all__ = [
     "TemplateError",
     "TransportError",
     "UnexpectedCodeError",
+    "check_history",
     "concat_udh",
     "panel",
     "port_udh",
@@ -125,6 +127,7 @@ _LAZY = {
     "smsbatch.preparation.encoding": ["segment_count", "transliterate"],
     "smsbatch.preparation.summary": ["Summary", "summarize"],
     "smsbatch.samples": ["sample_path"],
+    "smsbatch.sending.repeats": ["check_history"],
     "smsbatch.sending.report": ["RunReport"],
     "smsbatch.sending.run": ["run_campaign", "send"],
     "smsbatch.spreadsheets": ["read_recipients", "write_results"],

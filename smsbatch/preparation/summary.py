@@ -18,7 +18,7 @@ from smsbatch._frames import to_pandas
 from smsbatch.exceptions import PreparationError
 from smsbatch.preparation.encoding import non_gsm_characters
 
-__all__ = ["EARLIER_RUN", "STATUSES", "Summary", "summarize"]
+__all__ = ["ANOTHER_JOURNAL", "EARLIER_RUN", "STATUSES", "Summary", "summarize"]
 
 # Display order. A preview always shows its four statuses, a send result its four (zeros
 # reassure); other statuses only when present.
@@ -45,6 +45,9 @@ PRICE_ATTR = "smsbatch_price_per_segment"
 #: The note on a row the journal says was sent in an earlier run: the only ``sent`` row with an
 #: ``sms_error``, so a results file read back still says which rows were skipped.
 EARLIER_RUN = "already sent in an earlier run (the journal says so); not sent again"
+#: In the ``sms_error`` of a ``duplicate`` row that the user's history says another journal
+#: already sent (see ``smsbatch.sending.repeats``).
+ANOTHER_JOURNAL = "through another journal"
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ def _advice(
         advice.append(
             _rows(earlier, "was", "were")
             + " already sent in an earlier run (the journal says so) and not sent again; "
-            "use a new journal to send them again on purpose"
+            "to send them again on purpose, use a new journal and allow_repeat=True"
         )
     if counts.get("unknown"):
         advice.append(
@@ -213,9 +216,19 @@ def _advice(
             f"{repeated:,} number{'s get' if repeated != 1 else ' gets'} more than one message "
             "(different texts); check that this is intended"
         )
+    repeated_elsewhere = 0
     if counts.get("duplicate"):
+        notes = frame.loc[frame["sms_status"] == "duplicate", "sms_error"].astype(str)
+        repeated_elsewhere = int(notes.str.contains(ANOTHER_JOURNAL, regex=False).sum())
+    if repeated_elsewhere:
         advice.append(
-            _rows(counts["duplicate"], "repeats", "repeat")
+            _rows(repeated_elsewhere, "was", "were")
+            + f" already sent (same number, same message) {ANOTHER_JOURNAL}: skipped, see"
+            " sms_error; allow_repeat=True (--allow-repeat) sends them again"
+        )
+    if counts.get("duplicate", 0) > repeated_elsewhere:
+        advice.append(
+            _rows(counts["duplicate"] - repeated_elsewhere, "repeats", "repeat")
             + " the number and message of an earlier row: skipped"
         )
     if counts.get("excluded"):

@@ -32,8 +32,10 @@ from smsbatch.exceptions import (
 )
 from smsbatch.preparation.campaign import MessageOptions, Prepared, prepare
 from smsbatch.sending._loop import Counts, Job, Loop, Settings, dispatcher, jobs
+from smsbatch.sending.history import HistorySetting, open_history
 from smsbatch.sending.journal import Entry, Ident, open_journal
 from smsbatch.sending.outcomes import Outcome, recorded_outcome, result_frame
+from smsbatch.sending.repeats import Repeats, find_repeats
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE, Throttle
 
@@ -60,6 +62,8 @@ def send(
     backoff: float = 1.0,
     max_consecutive_failures: int | None = 10,
     resend_unknown: bool = False,
+    history: HistorySetting = True,
+    allow_repeat: bool = False,
     **options: Unpack[MessageOptions],
 ) -> pd.DataFrame:
     """Send one message per ready row of ``df`` and return what happened to every row.
@@ -108,6 +112,14 @@ def send(
     resend_unknown : bool
         On resume, send again the messages whose earlier outcome is unknown. Only after you
         checked with the provider that they did not arrive.
+    history : bool or path, default True
+        The user's history of sends (keyed hashes, no numbers or texts; see the README): every
+        message the gateway answered 200, or whose outcome is unknown, is recorded there, and a
+        message already recorded through another journal is not sent again (its row becomes
+        ``duplicate`` and says when and through which journal). False: no history; a path:
+        that file instead.
+    allow_repeat : bool
+        Send the messages the history says another journal already sent, too.
 
     Returns
     -------
@@ -150,14 +162,23 @@ def send(
         backoff=backoff,
         max_consecutive_failures=max_consecutive_failures,
         resend_unknown=resend_unknown,
+        history=history,
+        allow_repeat=allow_repeat,
         **options,
     )
+    if report.repeats:
+        warnings.warn(
+            f"{report.repeats:,} messages were already sent to the same numbers through another"
+            " journal (the history of sends says so) and were not sent again; their sms_error"
+            " says when and through which journal; allow_repeat=True sends them again",
+            stacklevel=2,
+        )
     if report.already_sent:
         # Said out loud: a campaign repeated on purpose with the same journal reaches nobody.
         warnings.warn(
             f"resumed from the journal {os.fspath(journal or '')!r}: {report.already_sent:,} "
             "messages were already sent in an earlier run and were not sent again (to send the "
-            "same messages again on purpose, use a new journal file)",
+            "same messages again on purpose, use a new journal file and allow_repeat=True)",
             stacklevel=2,
         )
     result = restore(report.result)  # the caller's kind of frame
@@ -192,6 +213,8 @@ def run_campaign(
     backoff: float = 1.0,
     max_consecutive_failures: int | None = 10,
     resend_unknown: bool = False,
+    history: HistorySetting = True,
+    allow_repeat: bool = False,
     **options: Unpack[MessageOptions],
 ) -> RunReport:
     """Send a campaign and report what happened, as data; a stop is reported, not raised.
@@ -226,15 +249,25 @@ def run_campaign(
         throttle, rate_unit == "segment", retries, backoff, max_consecutive_failures
     )
     every = list(jobs(prepared.messages()))
-    with open_journal(journal) as book:
+    with open_journal(journal) as book, open_history(history, journal) as past:
         outcomes, resumed = _resume(every, book.entries(), resend_unknown)
-        loop = Loop(dispatcher(client, originator), settings, book, stop)
         todo = [job for job in every if job.position not in outcomes]
-        loop.run(todo, workers=workers, progress=progress)
+        # What the journal leaves to send, another journal may have sent: found before the
+        # first message leaves.
+        repeats = Repeats() if allow_repeat else find_repeats(past, _keys(todo))
+        if repeats:
+            todo = [job for job in todo if job.position not in repeats.notes]
+        loop = Loop(dispatcher(client, originator), settings, book, stop, past)
+        with past.recording():
+            loop.run(todo, workers=workers, progress=progress)
     outcomes.update(loop.outcomes)
     result = result_frame(
-        prepared.frame, [job.position for job in every], outcomes, loop.stop_reason
+        prepared.frame,
+        [job.position for job in every if job.position not in repeats.notes],
+        outcomes,
+        loop.stop_reason,
     )
+    result = repeats.mark(result)
     return RunReport(
         result=result,
         journal=None if journal is None else Path(journal),
@@ -245,6 +278,7 @@ def run_campaign(
         not_attempted=sum(job.position not in outcomes for job in todo),
         already_sent=resumed.sent,
         earlier_unknown=resumed.unknown,
+        repeats=repeats.count,
         interrupted=loop.interrupted,
         stop_reason=loop.stop_reason,
         stop_category=loop.stop_category,
@@ -266,6 +300,10 @@ def _prepared(
     if df.sender is None:
         raise InvalidSenderError("a sender is required to send", column="sender")
     return df, df.sender
+
+
+def _keys(todo: list[Job]) -> list[tuple[int, str]]:
+    return [(job.position, job.ident[0]) for job in todo]  # ident[0] is Message.key
 
 
 def _resume(
