@@ -24,6 +24,7 @@ from smsbatch.gateway.simulator import Simulator
 from smsbatch.preparation.campaign import prepare
 from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
+from smsbatch.sending.repeats import Repeats, check_history
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
 from smsbatch.sending.throttle import DEFAULT_RATE
@@ -87,6 +88,18 @@ def send(args: argparse.Namespace) -> int:
     journal = (args.journal or _default_journal(args.file)).absolute()
     reused = " (from an earlier run: messages already sent with it are skipped)"
     print(f"Journal: {journal}{reused if journal.exists() else ''}")
+    repeats = check_history(shown, journal=journal, history=not args.no_history)
+    if repeats:
+        print(_repeats_line(repeats, allowed=args.allow_repeat))
+        if not args.allow_repeat:
+            ready -= repeats.count
+    if ready == 0:
+        print(
+            "smsbatch send: nothing to send: every ready message was already sent through"
+            " another journal (--allow-repeat sends them again)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     refusal = None if args.yes else _confirm(ready, args.sender, resuming=journal.exists())
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
@@ -101,10 +114,29 @@ def send(args: argparse.Namespace) -> int:
             journal=journal,
             workers=args.workers,
             resend_unknown=args.resend_unknown,
+            history=not args.no_history,
+            allow_repeat=args.allow_repeat,
             rate=rate,
             **options,
         )
     return _present(report, out, resume=_resume_command(args, journal))
+
+
+def _repeats_line(repeats: Repeats, *, allowed: bool) -> str:
+    """One line on what another journal already sent, as the history of sends found it."""
+    days = repeats.days
+    when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
+    journals = ", ".join(repeats.journals)
+    unknown = f" ({repeats.unknown} of them with an unknown outcome)" if repeats.unknown else ""
+    fate = (
+        "--allow-repeat: they will be sent again"
+        if allowed
+        else "they will be skipped (--allow-repeat sends them again)"
+    )
+    return (
+        f"{repeats.count} messages were sent to the same numbers {when} through another"
+        f" journal ({journals}){unknown}: {fate}"
+    )
 
 
 def _confirm(ready: int, sender: str, *, resuming: bool) -> str | None:
@@ -129,7 +161,13 @@ def _present(report: RunReport, out: Path, *, resume: str) -> int:
         print(
             f"{report.already_sent} messages were already sent with this journal in an earlier"
             " run and were skipped, not sent again. To send the campaign afresh, use"
-            " --journal NEW.db."
+            " --journal NEW.db --allow-repeat."
+        )
+    if report.repeats:
+        print(
+            f"{report.repeats} messages were already sent to the same numbers through another"
+            " journal and were skipped (their rows say when and through which journal);"
+            " --allow-repeat sends them again."
         )
     status = EXIT_OK
     try:
