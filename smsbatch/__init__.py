@@ -26,6 +26,7 @@ from smsbatch.exceptions import (
     ConfigurationError,
     GatewayError,
     GatewayServerError,
+    HistoryError,
     InsecureURLError,
     InvalidSenderError,
     JournalError,
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from smsbatch.preparation.encoding import segment_count, transliterate
     from smsbatch.preparation.summary import Summary, summarize
     from smsbatch.samples import sample_path
+    from smsbatch.sending.repeats import check_history
     from smsbatch.sending.report import RunReport
     from smsbatch.sending.run import run_campaign, send
     from smsbatch.spreadsheets import ReadLimits, read_recipients, write_results
@@ -75,6 +77,7 @@ __all__ = [
     "ConfigurationError",
     "GatewayError",
     "GatewayServerError",
+    "HistoryError",
     "InsecureURLError",
     "InvalidSenderError",
     "JournalError",
@@ -100,6 +103,7 @@ __all__ = [
     "TransportError",
     "UnexpectedCodeError",
     "WrongEndpointError",
+    "check_history",
     "concat_udh",
     "panel",
     "port_udh",
@@ -126,6 +130,7 @@ _LAZY = {
     "smsbatch.preparation.encoding": ["segment_count", "transliterate"],
     "smsbatch.preparation.summary": ["Summary", "summarize"],
     "smsbatch.samples": ["sample_path"],
+    "smsbatch.sending.repeats": ["check_history"],
     "smsbatch.sending.report": ["RunReport"],
     "smsbatch.sending.run": ["run_campaign", "send"],
     "smsbatch.spreadsheets": ["ReadLimits", "read_recipients", "write_results"],

@@ -24,6 +24,7 @@ because the Connect Call API has no idempotency key. Each class says whether a r
     │   └── CampaignChangedError     not what the person confirmed any more (an opt-out file)
     ├── CampaignStopped              a send stopped early; ``.result`` holds every row so far
     ├── JournalError                 the journal cannot be used for this campaign
+    ├── HistoryError                 the user's history of sends cannot be used
     ├── RecipientsFileError          (also ValueError) a file that cannot be read as recipients
     └── ResultsFileError             results could not be written; any old file is intact
         └── ResultsFileExistsError   (also FileExistsError) the file exists, overwrite not asked
@@ -192,6 +193,12 @@ class CampaignStopped(SmsBatchError):
 
 class JournalError(SmsBatchError):
     """The journal file cannot be used (unreadable, or written by something else)."""
+
+
+class HistoryError(SmsBatchError):
+    """The history of sends (what every journal of this user sent) cannot be opened or is not
+    one; nothing was sent. Move the file away, or switch the history off (``history=False``,
+    ``--no-history``) knowing that nothing then stops a second journal from sending again."""
 
 
 class RecipientsFileError(SmsBatchError, ValueError):

@@ -1,12 +1,23 @@
-"""Fixtures shared by the tests of the front ends."""
+"""Fixtures shared by the tests: a history of sends of their own, and a terminal to type in."""
 
 from __future__ import annotations
 
 import io
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every test's history of sends at a file of its own: no test writes to the real
+    user's data folder or sees another test's sends. The variable reaches the subprocesses and
+    notebook kernels a test starts."""
+    path = tmp_path_factory.mktemp("history") / "history.db"
+    monkeypatch.setenv("SMSBATCH_HISTORY", str(path))
+    return path
 
 
 class _Terminal(io.StringIO):

@@ -618,3 +618,77 @@ def test_preview_reads_the_sheet_and_header_row_given_and_says_so(capsys):
     out = capsys.readouterr().out
     assert "(sheet 'Oud', column names in row 1)" in out and "Hoi Oude Lijst" in out
     assert "31612340000" in out
+# --- never twice across journals -----------------------------------------------------------
+
+
+def test_a_renamed_copy_of_the_input_skips_what_the_first_journal_sent(
+    recipients: str, simulator: Simulator, history: Path
+) -> None:
+    """Two real processes: the renamed copy gets a fresh default journal, and the history of
+    sends (named by the environment the processes inherit) stops it from texting anyone twice."""
+    folder = Path(recipients).parent
+    first = _run(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"], folder, _env(simulator))
+    assert first.communicate(timeout=60)[0] and first.returncode == 0
+    copy = str(shutil.copy(recipients, folder / "recipients-kopie.csv"))
+
+    again = _run(["send", copy, *CAMPAIGN, "--yes", "--rate", "unlimited"], folder, _env(simulator))
+    out, err = again.communicate(timeout=60)
+
+    assert again.returncode == 2, err
+    assert re.search(
+        rf"{READY} messages were sent to the same numbers on \d\d \w+ \d{{4}} through another"
+        r" journal \(recipients\.smsbatch-journal\.db\): they will be skipped"
+        r" \(--allow-repeat sends them again\)",
+        out,
+    ), out
+    assert "nothing to send: every ready message was already sent through another journal" in err
+    assert len(simulator.messages) == READY and simulator.requests == READY
+    assert not (folder / "recipients-kopie.smsbatch-journal.db").exists()
+    assert history.is_file()
+
+
+def test_the_question_counts_only_what_another_journal_did_not_send(
+    recipients: str, account: Simulator, at_terminal, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account.funds = 5
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 3
+    account.funds = None
+    copy = str(shutil.copy(recipients, Path(recipients).with_name("kopie.csv")))
+    capsys.readouterr()
+
+    at_terminal("yes\n")
+    assert main(["send", copy, *CAMPAIGN, "--rate", "unlimited"]) == 0
+
+    out = capsys.readouterr().out
+    line = out.index("5 messages were sent to the same numbers on ")
+    ask = f"Send {READY - 5} messages ({READY - 5} SMS parts) from '{SAMPLE_SENDER}'"
+    assert line < out.index(ask)
+    assert "5 messages were already sent to the same numbers through another journal" in out
+    received = _received(account)
+    assert len(received) == READY and max(received.values()) == 1
+    results = read_recipients(Path(copy).with_name("kopie-results.xlsx"))
+    assert results["sms_status"].value_counts()["duplicate"] == 5 + 1  # and the sample's own
+
+
+@pytest.mark.parametrize("flag", ["--allow-repeat", "--no-history"])
+def test_allow_repeat_and_no_history_send_the_renamed_copy_again(
+    recipients: str, account: Simulator, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 0
+    copy = str(shutil.copy(recipients, Path(recipients).with_name("kopie.csv")))
+    capsys.readouterr()
+
+    assert main(["send", copy, *CAMPAIGN, "--yes", "--rate", "unlimited", flag]) == 0
+
+    out = capsys.readouterr().out
+    assert len(account.messages) == 2 * READY
+    if flag == "--allow-repeat":
+        assert f"{READY} messages were sent to the same numbers on " in out
+        assert "--allow-repeat: they will be sent again" in out
+    else:
+        assert "through another journal" not in out
+
+
+def test_no_history_records_nothing(recipients: str, account: Simulator, history: Path) -> None:
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--no-history"]) == 0
+    assert not history.exists()

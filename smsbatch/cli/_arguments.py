@@ -75,9 +75,13 @@ arrives. By default it is FILE.smsbatch-journal.db next to FILE (klanten.xlsx ->
 klanten.smsbatch-journal.db), the same file on every run: after a stop or Ctrl-C, just run the
 same command again and messages already sent are skipped, never sent twice. It is keyed by
 number and message, so only exact repeats are skipped; to send the same campaign again on
-purpose, start afresh with --journal NEW.db. Results are written to --out (default:
-FILE-results.xlsx next to FILE, like the journal); an existing file is never overwritten: a free
-name like klanten-results-2.xlsx is used instead.
+purpose, start afresh with --journal NEW.db --allow-repeat. Results are written to --out
+(default: FILE-results.xlsx next to FILE, like the journal); an existing file is never
+overwritten: a free name like klanten-results-2.xlsx is used instead.
+
+A history of sends in your data folder (keyed hashes, no numbers or texts, kept 90 days)
+remembers what every journal sent: messages another journal already sent (a renamed copy of
+FILE gets a fresh journal) are shown before you confirm and skipped, unless --allow-repeat.
 
 Credentials come from SMSBATCH_LOGIN and SMSBATCH_PASSWORD; SMSBATCH_BASE_URL sets another
 API address (default https://portal.business-isp.nl/api/). Try it without an account: start
@@ -291,6 +295,18 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         action="store_true",
         help="on resume, send again the messages whose outcome is unknown: only after the"
         " provider confirmed they did not arrive (never part of the printed resume command)",
+    )
+    parser.add_argument(
+        "--allow-repeat",
+        action="store_true",
+        help="also send the messages that another journal already sent to the same numbers"
+        " (the history of sends finds them; by default they are skipped)",
+    )
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="neither check nor record this campaign in the history of sends (then nothing"
+        " stops another journal from sending the same messages again)",
     )
     parser.add_argument(
         "--dry-run",

@@ -8,6 +8,7 @@ import datetime as dt
 import shlex
 import sys
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from smsbatch.preparation.campaign import Prepared, prepare
 from smsbatch.preparation.summary import Summary, summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
 from smsbatch.sending.hours import SendingHours, parse_start, when_done
+from smsbatch.sending.repeats import Repeats, check_history
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
 from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
@@ -110,8 +112,23 @@ def send(args: argparse.Namespace) -> int:
             print("Test sent; the campaign was not. Run again without --test-to to send it.")
             return EXIT_OK if trial.complete else EXIT_INCOMPLETE
         client = Client.from_env()
+    repeats = check_history(shown, journal=journal, history=not args.no_history)
+    if repeats:
+        print(_repeats_line(repeats, allowed=args.allow_repeat))
+        if not args.allow_repeat:
+            ready -= repeats.count
+    if ready == 0:
+        print(
+            "smsbatch send: nothing to send: every ready message was already sent through"
+            " another journal (--allow-repeat sends them again)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     print(_timing(args, ready))
-    refusal = None if args.yes else _confirm(shown, client, resuming=journal.exists())
+    refusal = None if args.yes else _confirm(
+        shown, client, skipped=repeats.notes if not args.allow_repeat else {},
+        resuming=journal.exists(),
+    )
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
@@ -125,6 +142,8 @@ def send(args: argparse.Namespace) -> int:
             workers=args.workers,
             resend_unknown=args.resend_unknown,
             rate=args.rate,
+            history=not args.no_history,
+            allow_repeat=args.allow_repeat,
             **control,
             **options,
         )
@@ -145,26 +164,47 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
     return recipients
 
 
-def _confirm(shown: Prepared, client: Client, *, resuming: bool) -> str | None:
+def _repeats_line(repeats: Repeats, *, allowed: bool) -> str:
+    """One line on what another journal already sent, as the history of sends found it."""
+    days = repeats.days
+    when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
+    journals = ", ".join(repeats.journals)
+    unknown = f" ({repeats.unknown} of them with an unknown outcome)" if repeats.unknown else ""
+    fate = (
+        "--allow-repeat: they will be sent again"
+        if allowed
+        else "they will be skipped (--allow-repeat sends them again)"
+    )
+    return (
+        f"{repeats.count} messages were sent to the same numbers {when} through another"
+        f" journal ({journals}){unknown}: {fate}"
+    )
+
+
+def _confirm(
+    shown: Prepared, client: Client, *, skipped: Mapping[int, str], resuming: bool
+) -> str | None:
     """Ask the person at the terminal, telling the whole truth; return why not to send, or
-    None to go ahead."""
+    None to go ahead. ``skipped``: rows the history will skip, by position."""
     summary = summarize(shown.frame)
-    ready = summary.counts.get("ready", 0)
+    ready = summary.counts.get("ready", 0) - len(skipped)
     if not sys.stdin.isatty():
         return (
             f"refusing to send {ready} messages without confirmation: there is no terminal to"
             " ask; add --yes to send from a script"
         )
     count = f"up to {ready:,}" if resuming else f"{ready:,}"
-    parts = f"{summary.segments:,} SMS part{'s' if summary.segments != 1 else ''}"
-    cost = "" if summary.cost is None else f", estimated cost {summary.cost:,.2f}"
+    segments = summary.segments - int(shown.frame["sms_segments"].iloc[list(skipped)].sum())
+    parts = f"{segments:,} SMS part{'s' if segments != 1 else ''}"
+    price = summary.price_per_segment
+    cost = "" if price is None else f", estimated cost {segments * price:,.2f}"
     host = urlsplit(client.base_url).hostname
-    skipped = "\nThe journal skips messages sent with it in an earlier run." if resuming else ""
+    resumed = "\nThe journal skips messages sent with it in an earlier run." if resuming else ""
     first = next(shown.messages(), None)
     example = f"\nFirst message, to {first[1].to}: {first[1].text}" if first else ""
     print(
         f"Send {count} messages ({parts}{cost}) from {shown.sender!r} through {host}?"
-        f"{skipped}{example}"
+        f"{resumed}{example}"
     )
     try:
         answer = input("Type 'yes' to send: ")
@@ -197,7 +237,13 @@ def _present(report: RunReport, out: Path, *, resume: str) -> int:
         print(
             f"{report.already_sent} messages were already sent with this journal in an earlier"
             " run and were skipped, not sent again. To send the campaign afresh, use"
-            " --journal NEW.db."
+            " --journal NEW.db --allow-repeat."
+        )
+    if report.repeats:
+        print(
+            f"{report.repeats} messages were already sent to the same numbers through another"
+            " journal and were skipped (their rows say when and through which journal);"
+            " --allow-repeat sends them again."
         )
     status = EXIT_OK
     try:

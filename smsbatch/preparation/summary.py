@@ -20,6 +20,7 @@ from smsbatch.preparation.encoding import non_gsm_characters
 from smsbatch.preparation.footer import FOOTER_ATTR
 
 __all__ = [
+    "ANOTHER_JOURNAL",
     "DESTINATION_DIFFERS",
     "EARLIER_RUN",
     "STATUSES",
@@ -56,6 +57,9 @@ EARLIER_RUN = "already sent in an earlier run (the journal says so); not sent ag
 #: How the note starts on a ``sent`` row whose answer names a destination other than the
 #: number sent: a gateway that rewrites or mixes up numbers may have reached the wrong person.
 DESTINATION_DIFFERS = "sent, but the gateway answered for another destination"
+#: In the ``sms_error`` of a ``duplicate`` row that the user's history says another journal
+#: already sent (see ``smsbatch.sending.repeats``).
+ANOTHER_JOURNAL = "through another journal"
 
 
 @dataclass(frozen=True)
@@ -209,7 +213,7 @@ def _advice(
         advice.append(
             _rows(earlier, "was", "were")
             + " already sent in an earlier run (the journal says so) and not sent again; "
-            "use a new journal to send them again on purpose"
+            "to send them again on purpose, use a new journal and allow_repeat=True"
         )
     differs = destinations_differ(frame)
     if differs:
@@ -237,9 +241,19 @@ def _advice(
             f"{repeated:,} number{'s get' if repeated != 1 else ' gets'} more than one message "
             "(different texts); check that this is intended"
         )
+    repeated_elsewhere = 0
     if counts.get("duplicate"):
+        notes = frame.loc[frame["sms_status"] == "duplicate", "sms_error"].astype(str)
+        repeated_elsewhere = int(notes.str.contains(ANOTHER_JOURNAL, regex=False).sum())
+    if repeated_elsewhere:
         advice.append(
-            _rows(counts["duplicate"], "repeats", "repeat")
+            _rows(repeated_elsewhere, "was", "were")
+            + f" already sent (same number, same message) {ANOTHER_JOURNAL}: skipped, see"
+            " sms_error; allow_repeat=True (--allow-repeat) sends them again"
+        )
+    if counts.get("duplicate", 0) > repeated_elsewhere:
+        advice.append(
+            _rows(counts["duplicate"] - repeated_elsewhere, "repeats", "repeat")
             + " the number and message of an earlier row: skipped"
         )
     if counts.get("excluded"):

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from smsbatch.exceptions import NotSentError, OutcomeUnknownError, WrongEndpointError
 from smsbatch.preparation.campaign import Message
+from smsbatch.sending.history import History, NoHistory
 from smsbatch.sending.hours import Gate
 from smsbatch.sending.journal import Ident, Journal, NoJournal
 from smsbatch.sending.outcomes import (
@@ -107,10 +108,12 @@ class Loop:
         settings: Settings,
         journal: Journal | NoJournal,
         stop: threading.Event,
+        history: History | NoHistory | None = None,
     ) -> None:
         self.send_one = send_one
         self.settings = settings
         self.journal = journal
+        self.history = NoHistory() if history is None else history
         self.stop = stop
         self.outcomes: dict[int, Outcome] = {}
         self.counts = Counts()
@@ -232,12 +235,17 @@ class Loop:
             # (the journal still says in flight) and the campaign stops with this error.
             error = f"unexpected error {err!r}; {UNKNOWN_ADVICE}"
             self.outcomes[job.position] = Outcome("unknown", sent_at, error=error)
+            self.history.note(ident[0], "unknown", sent_at)
             raise
         else:
             outcome = answered(response, sent_at)
             record = partial(
                 journal.answer, ident, response.code, response.text, response.destination
             )
+        if outcome.status in ("sent", "unknown"):
+            # Before the journal write, which may fail (a full disk): the user's history of
+            # sends is what stops another journal from sending it again.
+            self.history.note(ident[0], outcome.status, sent_at)
         try:
             record(at=time.time())
         except BaseException:

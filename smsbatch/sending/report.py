@@ -33,6 +33,9 @@ class RunReport:
         Messages skipped because the journal says an earlier run sent them.
     earlier_unknown : int
         Messages held back because an earlier run's outcome for them is unknown.
+    repeats : int
+        Messages skipped because the user's history of sends says another journal already
+        sent them (``allow_repeat=True`` sends them); their rows are ``duplicate``.
     interrupted : bool
         A Ctrl-C (or Jupyter's stop button) ended the run.
     stop_reason : str or None
@@ -53,6 +56,7 @@ class RunReport:
     not_attempted: int
     already_sent: int
     earlier_unknown: int
+    repeats: int = 0
     interrupted: bool = False
     stop_reason: str | None = None
     stop_category: str | None = None

@@ -36,9 +36,11 @@ from smsbatch.preparation.campaign import MessageOptions, Prepared, prepare
 from smsbatch.preparation.summary import destinations_differ
 from smsbatch.preparation.trial import trial_campaign
 from smsbatch.sending._loop import Counts, Job, Loop, Settings, dispatcher, jobs
+from smsbatch.sending.history import HistorySetting, open_history
 from smsbatch.sending.hours import DEFAULT_TZ, Gate, SendingHours, parse_start
 from smsbatch.sending.journal import Entry, Ident, open_journal
 from smsbatch.sending.outcomes import Outcome, recorded_outcome, result_frame
+from smsbatch.sending.repeats import Repeats, find_repeats
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE, Throttle
 
@@ -71,6 +73,8 @@ def send(
     start_at: dt.datetime | str | None = None,
     limit: int | None = None,
     test_to: Sequence[str] | None = None,
+    history: HistorySetting = True,
+    allow_repeat: bool = False,
     **options: Unpack[MessageOptions],
 ) -> pd.DataFrame:
     """Send one message per ready row of ``df`` and return what happened to every row.
@@ -131,6 +135,14 @@ def send(
     test_to : list of numbers, optional
         Send only a test: the first ready message, as rendered for its row, to each of these
         numbers (yours); nothing goes to the recipients and nothing counts as sent to them.
+    history : bool or path, default True
+        The user's history of sends (keyed hashes, no numbers or texts; see the README): every
+        message the gateway answered 200, or whose outcome is unknown, is recorded there, and a
+        message already recorded through another journal is not sent again (its row becomes
+        ``duplicate`` and says when and through which journal). False: no history; a path:
+        that file instead.
+    allow_repeat : bool
+        Send the messages the history says another journal already sent, too.
 
     Returns
     -------
@@ -179,14 +191,23 @@ def send(
         start_at=start_at,
         limit=limit,
         test_to=test_to,
+        history=history,
+        allow_repeat=allow_repeat,
         **options,
     )
+    if report.repeats:
+        warnings.warn(
+            f"{report.repeats:,} messages were already sent to the same numbers through another"
+            " journal (the history of sends says so) and were not sent again; their sms_error"
+            " says when and through which journal; allow_repeat=True sends them again",
+            stacklevel=2,
+        )
     if report.already_sent:
         # Said out loud: a campaign repeated on purpose with the same journal reaches nobody.
         warnings.warn(
             f"resumed from the journal {os.fspath(journal or '')!r}: {report.already_sent:,} "
             "messages were already sent in an earlier run and were not sent again (to send the "
-            "same messages again on purpose, use a new journal file)",
+            "same messages again on purpose, use a new journal file and allow_repeat=True)",
             stacklevel=2,
         )
     differs = destinations_differ(report.result)
@@ -235,6 +256,8 @@ def run_campaign(
     limit: int | None = None,
     test_to: Sequence[str] | None = None,
     clock: Clock | None = None,
+    history: HistorySetting = True,
+    allow_repeat: bool = False,
     **options: Unpack[MessageOptions],
 ) -> RunReport:
     """Send a campaign and report what happened, as data; a stop is reported, not raised.
@@ -278,17 +301,29 @@ def run_campaign(
     )
     if test_to is not None:
         prepared = trial_campaign(prepared, test_to, options.get("region", "NL"))
-        journal = None  # a test is never a campaign's record: it must not skip anyone later
+        # A test is never a campaign's record: it must not skip anyone later.
+        journal, history = None, False
     every = list(jobs(prepared.messages()))
-    with open_journal(journal) as book:
+    with open_journal(journal) as book, open_history(history, journal) as past:
         outcomes, resumed = _resume(every, book.entries(), resend_unknown)
-        loop = Loop(dispatcher(client, originator), settings, book, stop)
-        todo = [job for job in every if job.position not in outcomes][:limit]
-        loop.run(todo, workers=workers, progress=progress)
+        todo = [job for job in every if job.position not in outcomes]
+        # What the journal leaves to send, another journal may have sent: found before the
+        # first message leaves.
+        repeats = Repeats() if allow_repeat else find_repeats(past, _keys(todo))
+        if repeats:
+            todo = [job for job in todo if job.position not in repeats.notes]
+        todo = todo[:limit]
+        loop = Loop(dispatcher(client, originator), settings, book, stop, past)
+        with past.recording():
+            loop.run(todo, workers=workers, progress=progress)
     outcomes.update(loop.outcomes)
     result = result_frame(
-        prepared.frame, [job.position for job in every], outcomes, loop.stop_reason
+        prepared.frame,
+        [job.position for job in every if job.position not in repeats.notes],
+        outcomes,
+        loop.stop_reason,
     )
+    result = repeats.mark(result)
     return RunReport(
         result=result,
         journal=None if journal is None else Path(journal),
@@ -299,6 +334,7 @@ def run_campaign(
         not_attempted=sum(job.position not in outcomes for job in todo),
         already_sent=resumed.sent,
         earlier_unknown=resumed.unknown,
+        repeats=repeats.count,
         interrupted=loop.interrupted,
         stop_reason=loop.stop_reason,
         stop_category=loop.stop_category,
@@ -347,6 +383,10 @@ def _prepared(
     if df.sender is None:
         raise InvalidSenderError("a sender is required to send", column="sender")
     return df, df.sender
+
+
+def _keys(todo: list[Job]) -> list[tuple[int, str]]:
+    return [(job.position, job.ident[0]) for job in todo]  # ident[0] is Message.key
 
 
 def _resume(

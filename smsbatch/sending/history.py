@@ -1,0 +1,371 @@
+"""Remember, per user, what was sent through every journal, so two journals never text the same
+person the same message twice.
+
+A journal only knows its own campaign: a renamed copy of the input file gives the CLI a fresh
+default journal, a notebook may pass another ``journal=``, and either would send everything
+again. The history is the safety net across them: one small SQLite file in the user's data
+folder (``platformdirs.user_data_path("smsbatch")``: ``~/.local/share/smsbatch/history.db`` on
+Linux, moved by ``XDG_DATA_HOME``; or the file named by ``SMSBATCH_HISTORY``) that every
+campaign of this user records into and checks before its first message leaves.
+
+What it holds, per message the gateway answered 200 (``sent``) or whose outcome is unknown (it
+may have arrived): a keyed hash of ``Message.key`` (HMAC-SHA256 with a random secret made for
+this history file, cut to 128 bits), the time, and which journal it went through (a keyed hash
+of the journal's absolute path, and its file name to tell the user). No number, no text: a
+reader of the file learns neither, and the hashes match nothing outside this file. (Whoever
+holds the file also holds the secret, and could test a guessed number *and* exact text.)
+Records older than :data:`RETENTION_DAYS` are deleted whenever a campaign opens the history.
+
+Messages recorded through the same journal are that journal's business (a resume), never
+repeats. Records are written in batches a few times a second by a background thread, off the
+sending path; a ``kill -9`` loses at most the last fraction of a second of them (the journal
+itself has every one). Two processes may use the history at once: SQLite's locking, with a
+busy timeout, serialises their writes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from smsbatch.exceptions import HistoryError
+
+__all__ = [
+    "RETENTION_DAYS",
+    "History",
+    "HistorySetting",
+    "NoHistory",
+    "Repeat",
+    "default_path",
+    "history_path",
+    "open_history",
+]
+
+logger = logging.getLogger(__name__)
+
+#: How long a record is kept: long enough to catch the same campaign sent again by mistake,
+#: short enough that the file says little about anybody.
+RETENTION_DAYS = 90
+#: The file used instead of the one in the user's data folder, when this variable names one.
+ENVIRONMENT_VARIABLE = "SMSBATCH_HISTORY"
+
+APPLICATION_ID = 0x534D5348  # "SMSH": marks the file as ours for `PRAGMA application_id`
+SCHEMA_VERSION = 1
+_DIGEST_BYTES = 16
+_BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
+_FLUSH_EVERY = 0.2  # seconds between batched writes while a campaign runs
+_CHUNK = 990  # digests per lookup query: SQLite before 3.32 takes at most 999 parameters
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS secret (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    key BLOB NOT NULL             -- the HMAC key of this file, 32 random bytes
+);
+CREATE TABLE IF NOT EXISTS sent (
+    digest BLOB NOT NULL,         -- HMAC-SHA256(secret, Message.key)[:16]
+    at REAL NOT NULL,             -- when the request left (time.time())
+    state TEXT NOT NULL,          -- sent | unknown
+    journal BLOB NOT NULL,        -- HMAC-SHA256(secret, absolute path of the journal)[:16]
+    journal_name TEXT NOT NULL    -- the journal's file name, to tell the user which
+);
+CREATE INDEX IF NOT EXISTS sent_digest ON sent (digest);
+"""
+
+State = Literal["sent", "unknown"]
+#: What ``history=`` accepts: True for the user's history, False for none, or a file.
+HistorySetting = bool | str | os.PathLike[str]
+
+
+def default_path() -> Path:
+    """Return the history file: ``$SMSBATCH_HISTORY`` if set, else ``history.db`` in the user's
+    data folder (``~/.local/share/smsbatch`` on Linux, or under ``$XDG_DATA_HOME``)."""
+    named = os.environ.get(ENVIRONMENT_VARIABLE)
+    if named:
+        return Path(named)
+    import platformdirs  # only when a history is used: `import smsbatch` stays light
+
+    return platformdirs.user_data_path("smsbatch", appauthor=False) / "history.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """An earlier send of one message through another journal, as the history recorded it."""
+
+    at: float
+    state: State
+    journal_name: str
+
+    @property
+    def day(self) -> str:
+        """The day it was sent, as people write it: ``30 Nov 2026`` (local time)."""
+        # Every time zone is a whole number of quarter hours from UTC, so one quarter of an hour
+        # is one local day: a campaign's thousands of repeats format a handful of dates.
+        return _day(int(self.at // 900))
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(quarter_hour: int) -> str:
+    return datetime.fromtimestamp(quarter_hour * 900, UTC).astimezone().strftime("%d %b %Y")
+
+
+class History:
+    """The user's history of sends, open for one campaign that goes through ``journal``.
+
+    Parameters
+    ----------
+    path : path
+        The history file; created (with its folder) if missing.
+    journal : path or None
+        The journal this campaign uses. Records made through it are never repeats; without a
+        journal, every earlier run counts as another one.
+
+    Raises
+    ------
+    HistoryError
+        The file cannot be opened or is not an smsbatch history.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], journal: str | os.PathLike[str] | None = None
+    ) -> None:
+        self.path = Path(path)
+        self._pending: deque[tuple[str, State, float]] = deque()  # thread-safe appends
+        self._lock = threading.Lock()
+        try:
+            self._db = _connect(self.path)
+        except (OSError, sqlite3.Error) as err:
+            raise HistoryError(
+                f"cannot open the history of sends {str(self.path)!r}: {err}; {_WAY_OUT}"
+            ) from err
+        try:
+            self._secret = _initialise(self._db, self.path)
+        except sqlite3.Error as err:
+            self._db.close()
+            raise HistoryError(
+                f"cannot use the history of sends {str(self.path)!r}: {err}; {_WAY_OUT}"
+            ) from err
+        except HistoryError:
+            self._db.close()
+            raise
+        if journal is None:
+            # Nothing resumes a run without a journal: each is a journal of its own.
+            self._journal_id = secrets.token_bytes(_DIGEST_BYTES)
+            self._journal_name = "no journal"
+        else:
+            where = os.path.realpath(os.fspath(journal))
+            self._journal_id = self._digest(where)
+            self._journal_name = os.path.basename(where)
+
+    def __repr__(self) -> str:
+        return f"History({str(self.path)!r}, journal={self._journal_name!r})"
+
+    def _digest(self, value: str) -> bytes:
+        return hmac.digest(self._secret, value.encode("utf-8"), "sha256")[:_DIGEST_BYTES]
+
+    def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
+        """Return, for each of these ``Message.key`` values sent through another journal within
+        :data:`RETENTION_DAYS`, its latest such send (a ``sent`` before an ``unknown``)."""
+        digests = {self._digest(key): key for key in keys}
+        found: dict[str, Repeat] = {}
+        cutoff = time.time() - RETENTION_DAYS * 86400
+        every = list(digests)
+        with self._lock:
+            for start in range(0, len(every), _CHUNK):
+                part = every[start : start + _CHUNK]
+                rows = self._db.execute(
+                    "SELECT digest, at, state, journal_name FROM sent WHERE digest IN"
+                    f" ({', '.join('?' * len(part))}) AND journal != ? AND at >= ?",
+                    (*part, self._journal_id, cutoff),
+                ).fetchall()
+                for digest, at, state, name in rows:
+                    key = digests[digest]
+                    known = found.get(key)
+                    # A send that surely happened says more than one that may have.
+                    if known is None or (state == "sent", at) > (known.state == "sent", known.at):
+                        found[key] = Repeat(at, state, name)
+        return found
+
+    def note(self, key: str, state: State, at: float) -> None:
+        """Remember that ``key`` was sent (or may have been) at ``at``; written in a batch soon.
+
+        Cheap and thread-safe: called by every worker after each answer."""
+        self._pending.append((key, state, at))
+
+    def flush(self) -> None:
+        """Write what was noted so far in one transaction; on failure keep it for the next try."""
+        batch = []
+        while self._pending:
+            batch.append(self._pending.popleft())
+        if not batch:
+            return
+        rows = [
+            (self._digest(key), at, state, self._journal_id, self._journal_name)
+            for key, state, at in batch
+        ]
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(
+                        "INSERT INTO sent (digest, at, state, journal, journal_name)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        rows,
+                    )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as err:
+            self._pending.extendleft(reversed(batch))
+            logger.warning(
+                "could not record %d sends in the history %s (%s); will try again",
+                len(batch),
+                self.path,
+                err,
+            )
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        """Write the noted sends every fraction of a second while the block runs, and the rest
+        when it ends (also after an error or a Ctrl-C)."""
+        done = threading.Event()
+
+        def keep_writing() -> None:
+            while not done.wait(_FLUSH_EVERY):
+                self.flush()
+
+        writer = threading.Thread(target=keep_writing, name="smsbatch-history", daemon=True)
+        writer.start()
+        try:
+            yield
+        finally:
+            done.set()
+            writer.join()
+            self.flush()
+
+    def close(self) -> None:
+        """Write what is pending and close the file."""
+        self.flush()
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class NoHistory:
+    """Stands in for the history when it is switched off: nothing is checked or recorded."""
+
+    path = None
+
+    def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
+        return {}
+
+    def note(self, key: str, state: State, at: float) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        yield
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> NoHistory:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+
+def history_path(history: HistorySetting) -> Path | None:
+    """The file ``history=`` names: ``True``, the user's (see :func:`default_path`); ``False``,
+    none; a path, that file."""
+    if history is False:
+        return None
+    if history is True:
+        return default_path()
+    if isinstance(history, str | os.PathLike):
+        return Path(history)
+    raise HistoryError(f"history must be True, False or a file path, not {history!r}")
+
+
+def open_history(
+    history: HistorySetting, journal: str | os.PathLike[str] | None
+) -> History | NoHistory:
+    """Open the history ``history=`` names (see :func:`history_path`) for a campaign that goes
+    through ``journal``."""
+    path = history_path(history)
+    return NoHistory() if path is None else History(path, journal)
+
+
+_WAY_OUT = (
+    "move the file away to start a new history, or switch the history off"
+    " (history=False, --no-history)"
+)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Made private before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    return sqlite3.connect(
+        path, timeout=_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+    )
+
+
+def _initialise(db: sqlite3.Connection, path: Path) -> bytes:
+    """Make the file a history if it is empty, check that it is one, and return its secret."""
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if application_id not in (0, APPLICATION_ID):
+        raise HistoryError(f"{str(path)!r} is not an smsbatch history of sends; {_WAY_OUT}")
+    if application_id == 0:
+        if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise HistoryError(f"{str(path)!r} is not an smsbatch history of sends; {_WAY_OUT}")
+        # Two processes creating it at once: one does, in full; the other finds it made.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(
+                "INSERT OR IGNORE INTO secret (id, key) VALUES (1, ?)", (secrets.token_bytes(32),)
+            )
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        raise HistoryError(
+            f"the history of sends {str(path)!r} has format version {version}; this smsbatch"
+            f" reads version {SCHEMA_VERSION}: upgrade smsbatch, or {_WAY_OUT}"
+        )
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("DELETE FROM sent WHERE at < ?", (time.time() - RETENTION_DAYS * 86400,))
+    row = db.execute("SELECT key FROM secret WHERE id = 1").fetchone()
+    if row is None:
+        raise HistoryError(f"the history of sends {str(path)!r} lost its key; {_WAY_OUT}")
+    return bytes(row[0])

@@ -1,0 +1,137 @@
+"""Messages of a campaign that another journal already sent, as the user's history says.
+
+:func:`check_history` is what a front end calls between the preview and "Send N messages?";
+:func:`run_campaign` finds the same repeats again just before its first message leaves and
+skips them unless ``allow_repeat=True``. Their rows become ``duplicate``, with an ``sms_error``
+that says when, through which journal, and how to send them anyway.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from smsbatch.preparation.campaign import Prepared
+from smsbatch.preparation.summary import ANOTHER_JOURNAL
+from smsbatch.sending.history import History, HistorySetting, NoHistory, history_path
+
+__all__ = ["Repeats", "check_history", "find_repeats"]
+
+#: How a repeat is sent anyway, in Python and on the command line.
+ALLOW = "allow_repeat=True (--allow-repeat) sends it again"
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """The messages of a campaign that the history says went out through another journal.
+
+    Attributes
+    ----------
+    notes : dict of int to str
+        By row position, the ``sms_error`` of each such row: when it was sent and through
+        which journal.
+    unknown : int
+        How many of them had an unknown outcome there (they may or may not have arrived).
+    days : tuple of str
+        The days they were sent, oldest first (``"30 Nov 2026"``).
+    journals : tuple of str
+        The file names of the journals they went through.
+    """
+
+    notes: Mapping[int, str] = field(default_factory=dict)
+    unknown: int = 0
+    days: tuple[str, ...] = ()
+    journals: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        """How many messages were sent before through another journal."""
+        return len(self.notes)
+
+    def __bool__(self) -> bool:
+        return bool(self.notes)
+
+    def mark(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Return ``frame`` (a preview or a result) with these rows ``duplicate`` and the note in
+        ``sms_error``; ``frame`` itself is unchanged."""
+        if not self.notes:
+            return frame
+        positions = np.fromiter(self.notes, dtype=np.int64, count=len(self.notes))
+        status = frame["sms_status"].to_numpy(dtype=object, copy=True)
+        error = frame["sms_error"].to_numpy(dtype=object, copy=True)
+        status[positions] = "duplicate"
+        error[positions] = list(self.notes.values())
+        marked = frame.copy(deep=False)
+        marked["sms_status"] = pd.Series(status, index=frame.index, dtype=frame["sms_status"].dtype)
+        marked["sms_error"] = pd.Series(error, index=frame.index, dtype=frame["sms_error"].dtype)
+        return marked
+
+
+def find_repeats(past: History | NoHistory, messages: Iterable[tuple[int, str]]) -> Repeats:
+    """The repeats among ``(row position, Message.key)`` pairs."""
+    messages = list(messages)
+    found = past.repeats(key for _, key in messages)
+    if not found:
+        return Repeats()
+    notes: dict[int, str] = {}
+    unknown = 0
+    for position, key in messages:
+        repeat = found.get(key)
+        if repeat is None:
+            continue
+        where = f"on {repeat.day} {ANOTHER_JOURNAL} ({repeat.journal_name})"
+        if repeat.state == "sent":
+            notes[position] = f"the same message was sent to this number {where}; {ALLOW}"
+        else:
+            unknown += 1
+            notes[position] = (
+                f"the same message may have reached this number {where}: its outcome is unknown"
+                f" there; check with the provider, then {ALLOW}"
+            )
+    repeats = sorted(found.values(), key=lambda r: r.at)
+    return Repeats(
+        notes=notes,
+        unknown=unknown,
+        days=tuple(dict.fromkeys(r.day for r in repeats)),
+        journals=tuple(dict.fromkeys(r.journal_name for r in repeats)),
+    )
+
+
+def check_history(
+    campaign: Prepared,
+    *,
+    journal: str | os.PathLike[str] | None = None,
+    history: HistorySetting = True,
+) -> Repeats:
+    """Find the messages of ``campaign`` that were already sent through another journal.
+
+    What :func:`smsbatch.run_campaign` will skip (unless ``allow_repeat=True``), for a front end
+    to show before it asks to confirm. Messages recorded through ``journal`` itself are the
+    journal's business (a resume), never repeats. Nothing is created or recorded.
+
+    Parameters
+    ----------
+    campaign : Prepared
+        The campaign as :func:`smsbatch.prepare` made it.
+    journal : path, optional
+        The journal the campaign will be sent with.
+    history : bool or path, default True
+        The user's history of sends; False: none (nothing is found); a path: that file.
+
+    Examples
+    --------
+    >>> shown = smsbatch.prepare(df, text="Hi {name}", sender="Clinic")  # doctest: +SKIP
+    >>> repeats = smsbatch.check_history(shown, journal="campaign.db")  # doctest: +SKIP
+    >>> repeats.count, repeats.days, repeats.journals  # doctest: +SKIP
+    (12, ('30 Nov 2026',), ('campagne.db',))
+    >>> repeats.mark(shown.frame)  # the preview with those rows marked  # doctest: +SKIP
+    """
+    path = history_path(history)
+    if path is None or not path.exists():
+        return Repeats()
+    with History(path, journal) as past:
+        return find_repeats(past, ((position, m.key) for position, m in campaign.messages()))

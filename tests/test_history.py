@@ -1,0 +1,183 @@
+"""The user's history of sends: where it lives, what it holds (no numbers, no texts), how long,
+and two processes writing it at once."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from smsbatch import HistoryError
+from smsbatch.sending import history as history_module
+from smsbatch.sending.history import History, NoHistory, default_path, open_history
+
+ROOT = Path(__file__).parent.parent
+NUMBER, TEXT = "31612345678", "Beste Sanne, tot 03-12 om 09:30 in Amsterdam"
+
+
+def _key(number: str = NUMBER, text: str = TEXT) -> str:
+    from smsbatch import Message
+
+    return Message(number, "text", text).key
+
+
+def test_the_history_lives_in_the_users_data_folder_moved_by_xdg_data_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("SMSBATCH_HISTORY")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    if sys.platform.startswith("linux"):
+        assert default_path() == tmp_path / "data" / "smsbatch" / "history.db"
+    assert default_path().name == "history.db"
+
+
+def test_smsbatch_history_names_another_file(history: Path) -> None:
+    assert default_path() == history  # what the autouse fixture set
+
+
+def test_a_send_recorded_through_one_journal_is_a_repeat_for_another_only(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    with History(path, tmp_path / "a.db") as first:
+        first.note(_key(), "sent", at=time.time())
+    with History(path, tmp_path / "b.db") as other:
+        found = other.repeats([_key(), _key(text="something else")])
+    assert list(found) == [_key()]
+    assert found[_key()].journal_name == "a.db" and found[_key()].state == "sent"
+    with History(path, tmp_path / "a.db") as same:
+        assert same.repeats([_key()]) == {}  # the journal's own business: a resume
+    with History(path, None) as nameless:
+        assert list(nameless.repeats([_key()])) == [_key()]
+
+
+def test_a_sure_send_is_reported_before_an_unknown_one(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    with History(path, tmp_path / "a.db") as a:
+        a.note(_key(), "sent", at=time.time() - 100)
+    with History(path, tmp_path / "b.db") as b:
+        b.note(_key(), "unknown", at=time.time())
+    with History(path, tmp_path / "c.db") as c:
+        assert c.repeats([_key()])[_key()].state == "sent"
+
+
+def test_the_file_holds_no_number_no_text_and_no_journal_folder(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    folder = tmp_path / "Patienten-lijsten"
+    with History(path, folder / "campagne.db") as past:
+        past.note(_key(), "sent", at=time.time())
+        past.flush()
+        data = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))  # with the -wal
+    data += path.read_bytes()
+    for secret in (NUMBER, NUMBER[2:], "612345678", TEXT, "Sanne", _key(), "Patienten"):
+        assert secret.encode() not in data, secret
+        assert secret.encode("utf-16-le") not in data, secret
+    assert b"campagne.db" in data  # the file name only, to tell the user which journal
+
+
+def test_two_history_files_hash_the_same_message_differently(tmp_path: Path) -> None:
+    digests = []
+    for name in ("one.db", "two.db"):
+        with History(tmp_path / name, None) as past:
+            past.note(_key(), "sent", at=time.time())
+        with sqlite3.connect(tmp_path / name) as db:
+            digests.append(db.execute("SELECT digest FROM sent").fetchone()[0])
+    assert digests[0] != digests[1]  # a random secret per file: nothing to match across files
+
+
+def test_records_older_than_the_retention_are_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    old = time.time() - (history_module.RETENTION_DAYS + 1) * 86400
+    with History(path, tmp_path / "a.db") as past:
+        past.note(_key(), "sent", at=old)
+        past.note(_key(text="recent"), "sent", at=time.time())
+    with History(path, tmp_path / "b.db") as later:
+        assert list(later.repeats([_key(), _key(text="recent")])) == [_key(text="recent")]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM sent").fetchone()[0] == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_the_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    with History(tmp_path / "new" / "h.db", None):
+        pass
+    assert (tmp_path / "new" / "h.db").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "new").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not a database at all, just some bytes " * 200, None],
+    ids=["garbage", "another-sqlite-file"],
+)
+def test_a_file_that_is_not_a_history_is_refused_naming_it(
+    tmp_path: Path, content: bytes | None
+) -> None:
+    path = tmp_path / "h.db"
+    if content is None:
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE patients (name TEXT)")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(HistoryError, match=r"h\.db.*history=False, --no-history"):
+        History(path, None)
+
+
+def test_a_newer_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    History(path, None).close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version=99")
+    with pytest.raises(HistoryError, match="format version 99"):
+        History(path, None)
+
+
+def test_history_false_is_no_history_and_a_wrong_value_is_an_error(tmp_path: Path) -> None:
+    assert isinstance(open_history(False, None), NoHistory)
+    assert open_history(tmp_path / "h.db", None).path == tmp_path / "h.db"
+    with pytest.raises(HistoryError, match="True, False or a file path"):
+        open_history(3, None)  # type: ignore[arg-type]
+
+
+def test_the_repr_shows_no_secret(tmp_path: Path) -> None:
+    past = History(tmp_path / "h.db", tmp_path / "campagne.db")
+    assert repr(past) == f"History({str(tmp_path / 'h.db')!r}, journal='campagne.db')"
+    past.close()
+
+
+_WRITER = """
+import sys, time
+from smsbatch import Message
+from smsbatch.sending.history import History
+path, journal, start = sys.argv[1], sys.argv[2], time.time()
+with History(path, journal) as past:
+    with past.recording():
+        for i in range(2000):
+            past.note(Message(f"3161{i:07d}", "text", journal).key, "sent", time.time())
+            if i % 100 == 0:
+                time.sleep(0.01)  # several batches, interleaved with the other process
+"""
+
+
+def test_two_processes_record_at_once_and_nothing_is_lost(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), str(tmp_path / name)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a.db", "b.db")
+    ]
+    for writer in writers:
+        _, err = writer.communicate(timeout=60)
+        assert writer.returncode == 0, err
+        assert "could not record" not in err
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT journal_name, count(*) FROM sent GROUP BY 1 ORDER BY 1")
+        assert rows.fetchall() == [("a.db", 2000), ("b.db", 2000)]
