@@ -627,7 +627,8 @@ def test_a_renamed_copy_of_the_input_skips_what_the_first_journal_sent(
     """Two real processes: the renamed copy gets a fresh default journal, and the history of
     sends (named by the environment the processes inherit) stops it from texting anyone twice."""
     folder = Path(recipients).parent
-    first = _run(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"], folder, _env(simulator))
+    args = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]
+    first = _run(args, folder, _env(simulator))
     assert first.communicate(timeout=60)[0] and first.returncode == 0
     copy = str(shutil.copy(recipients, folder / "recipients-kopie.csv"))
 
@@ -690,5 +691,6 @@ def test_allow_repeat_and_no_history_send_the_renamed_copy_again(
 
 
 def test_no_history_records_nothing(recipients: str, account: Simulator, history: Path) -> None:
-    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--no-history"]) == 0
+    args = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--no-history"]
+    assert main(args) == 0
     assert not history.exists()

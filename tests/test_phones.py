@@ -170,6 +170,59 @@ def test_fast_path_agrees_with_phonenumbers(value):
     assert normalise_number(value, "NL") == reference(value)
 
 
+@st.composite
+def hard_numbers(draw: st.DrawFn) -> str:
+    """The independent check's list: "06" and 8 random digits, written four ways.
+
+    About 30% are 060..., 067..., 069...: plausible, but no Dutch mobile numbers.
+    """
+    eight = draw(st.text("0123456789", min_size=8, max_size=8))
+    form = draw(st.sampled_from(["06{}", "+316{}", "06-{}", "0031 6 {}"]))
+    return form.format(eight)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hard_numbers())
+@example("0601234567")
+@example("+31671234567")
+@example("06-91234567")
+@example("0031 6 01234567")
+@example("0661234567")
+def test_fast_path_decides_plausible_numbers_that_are_not_mobiles_as_phonenumbers_does(value):
+    # Decided by the metadata's own patterns: nothing in this list reaches phonenumbers.parse.
+    assert _fast_path("NL")(value) == reference(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("0601234567", "not a valid number in NL (+31); " + "write foreign"),
+        ("+31 6 71234567", "not a valid number in NL (+31)"),
+        ("0031 6 91234567", "not a valid number in NL (+31)"),
+        ("0661234567", "pager number"),
+        ("+31 6 12", "too few digits for a number in NL (+31)"),
+        ("06 1234 5678 9012", "too many digits for a number in NL (+31); " + "write foreign"),
+        ("020-1234567", "landline number"),
+    ],
+    ids=["trunk-060", "plus-067", "00-069", "pager", "short", "long", "landline"],
+)
+def test_fast_path_gives_the_reasons_of_the_slow_path(value, reason):
+    answer = _fast_path("NL")(value)
+    assert answer == reference(value)
+    assert answer is not None and answer[1].startswith(reason)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0612", "06", "+31 (0) 6 12", "+31 0 6 1234567", "(06) 01234567"],
+    ids=["trunk-kept-short", "one-digit", "paren-trunk-short", "second-0", "parenthesised"],
+)
+def test_fast_path_leaves_the_readings_it_cannot_be_sure_of_to_phonenumbers(value):
+    # A trunk 0 that phonenumbers would keep, or shapes outside the fast path's regex.
+    assert _fast_path("NL")(value) is None
+    assert normalise_number(value, "NL") == reference(value)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=10_000_000, max_value=99_999_999))
 def test_numeric_cells_match_their_text(number):

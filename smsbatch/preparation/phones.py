@@ -23,9 +23,10 @@ foreign ``+49...`` numbers, and numbers a spreadsheet turned into ints or floats
 
 Speed: numbers are handled once per distinct value, and the shapes that make up nearly every
 list (``06...``, ``+316...``, ``00316...``, ``316...``, ``6...`` with spaces, dashes or dots, and
-landlines written with a prefix) are classified with regular expressions built from
+numbers written with a prefix that are no mobiles: landlines, pagers, ``060...`` that no
+operator uses, too few digits) are classified with regular expressions built from
 phonenumbers' own metadata for the region. Whatever that fast path is not sure of goes through
-``phonenumbers.parse``, and a property test checks that both paths give the same answer.
+``phonenumbers.parse``, and property tests check that both paths give the same answer.
 """
 
 from __future__ import annotations
@@ -255,12 +256,16 @@ def _fast_path(region: str) -> Classifier | None:
     ``0`` and the international prefix is ``00``. The classifier answers ``(digits, reason)``
     like the slow path, or None to leave the text to it:
 
-    - one regular expression accepts the usual mobile shapes: it checks the prefix, the
-      region's general and mobile patterns, and that no type phonenumbers checks before mobile
+    - a number written with ``0``, ``+CC``, ``00CC`` or ``+CC(0)`` is split into prefix and
+      national number, and decided as phonenumbers decides it: the length against the
+      region's possible lengths (too few or too many digits), then the type (mobile, landline,
+      pager... or none: "not a valid number") from one regular expression per length that
+      tries the metadata's patterns in phonenumbers' own order. A reading phonenumbers would
+      make differently (a trunk ``0`` it keeps, a second ``0``) is left to the slow path;
+    - bare digits (``6...``, ``316...``) are only accepted when they are a mobile number, by a
+      regular expression that also checks that no type phonenumbers tries before mobile
       (pager, VoIP...) matches at any length, which only ever sends more numbers to the slow
-      path;
-    - numbers written with ``0``, ``+CC`` or ``00CC`` that are valid but cannot receive SMS
-      (landlines mostly) get their reason from the same type order phonenumbers uses.
+      path.
     """
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
     if meta is None or meta.country_code is None:
@@ -282,32 +287,23 @@ def _fast_path(region: str) -> Classifier | None:
         return None
     cc = str(meta.country_code)
     earlier = [(_Desc.of(getattr(meta, name)), kind) for name, kind in _EARLIER_TYPES]
-    same_patterns = bool(meta.same_mobile_and_fixed_line_pattern)
-
-    def number_type(nsn: str) -> int:
-        # phonenumbers' _number_type_helper, on precompiled patterns.
-        if not general.matches(nsn):
-            return PhoneNumberType.UNKNOWN
-        for desc, kind in earlier:
-            if desc.matches(nsn):
-                return kind
-        if fixed.matches(nsn):
-            if same_patterns or mobile.matches(nsn):
-                return PhoneNumberType.FIXED_LINE_OR_MOBILE
-            return PhoneNumberType.FIXED_LINE
-        if not same_patterns and mobile.matches(nsn):
-            return PhoneNumberType.MOBILE
-        return PhoneNumberType.UNKNOWN
+    number_type = _type_finder(
+        general, earlier, fixed, mobile, bool(meta.same_mobile_and_fixed_line_pattern)
+    )
+    country = f"{phonenumbers.region_code_for_country_code(meta.country_code)} (+{cc})"
+    by_length, keeps_trunk = _length_reasons(meta.general_desc, country)
+    type_reasons = {**_TYPE_REASONS, PhoneNumberType.UNKNOWN: f"not a valid number in {country}"}
 
     patterns = [d.pattern.pattern for d, _ in earlier if d.pattern is not None]
     not_earlier = f"(?!(?:{'|'.join(patterns)})\\Z)" if patterns else ""
     in_general = f"(?=(?:{general.pattern.pattern})\\Z)"
-    prefix = rf"(?P<intl>\+{cc}|00{cc})(?:\(0\))?|(?P<trunk>0(?!0))"
-    mobile_shape = re.compile(
-        rf"(?:{prefix}|(?P<cc>{cc}))?{in_general}{not_earlier}(?P<nsn>{mobile.pattern.pattern})",
+    prefixed_shape = re.compile(
+        rf"(?:(?P<intl>\+{cc}|00{cc})(?P<paren>\(0\))?|(?P<trunk>0(?!0)))(?P<nsn>[0-9]+)",
         re.ASCII,
     )
-    prefixed_shape = re.compile(rf"(?:{prefix}){in_general}(?P<nsn>[0-9]+)", re.ASCII)
+    bare_mobile_shape = re.compile(
+        rf"(?P<cc>{cc})?{in_general}{not_earlier}(?P<nsn>{mobile.pattern.pattern})", re.ASCII
+    )
     lengths = mobile.lengths & general.lengths if general.lengths else mobile.lengths
     whole_general = general.pattern
 
@@ -322,19 +318,131 @@ def _fast_path(region: str) -> Classifier | None:
             .replace("\u202f", "")
             .replace("\t", "")
         )
-        match = mobile_shape.fullmatch(cleaned)
-        # Bare "316...": phonenumbers only drops the country code if the digits as they are
-        # do not already look like a national number.
-        if (
-            match is not None
-            and (not lengths or len(match["nsn"]) in lengths)
-            and (match["cc"] is None or whole_general.fullmatch(cleaned) is None)
-        ):
-            return cc + match["nsn"], ""
         match = prefixed_shape.fullmatch(cleaned)
         if match is None:
+            match = bare_mobile_shape.fullmatch(cleaned)
+            # Bare "316...": phonenumbers only drops the country code if the digits as they
+            # are do not already look like a national number.
+            if (
+                match is not None
+                and (not lengths or len(match["nsn"]) in lengths)
+                and (match["cc"] is None or whole_general.fullmatch(cleaned) is None)
+            ):
+                return cc + match["nsn"], ""
             return None
-        reason = _TYPE_REASONS.get(number_type(match["nsn"]))
-        return ("", reason) if reason else None
+        intl, paren, trunk, nsn = match.groups()
+        size = len(nsn)
+        # phonenumbers keeps a trunk 0 ("0..." or "+CC(0)...") when the digits with it already
+        # look like a national number or without it have too few digits, and strips a second 0
+        # after the country code: each reads another number. Lengths of under 2 or over 17
+        # digits parse refuses outright.
+        if nsn[0] == "0" or size not in by_length:
+            return None
+        if (trunk is not None or paren is not None) and (
+            size in keeps_trunk or whole_general.fullmatch("0" + nsn) is not None
+        ):
+            return None
+        reason = by_length[size]
+        if reason is None:
+            kind = number_type(nsn)
+            if kind in _SMS_TYPES:
+                return cc + nsn, ""
+            reason = type_reasons.get(kind)
+            if reason is None:
+                return None
+            if kind != PhoneNumberType.UNKNOWN:
+                return "", reason
+        return ("", reason) if intl is not None else ("", f"{reason}; {_FOREIGN_HINT}")
 
     return classify
+
+
+def _length_reasons(
+    general: phonenumbers.PhoneNumberDesc | None, country: str
+) -> tuple[dict[int, str | None], frozenset[int]]:
+    """Map national number lengths to _parse_valid's length reason (None: a possible length).
+
+    phonenumbers' ``_test_number_length`` for an unknown type, as a table of the lengths
+    ``phonenumbers.parse`` lets through (2 to 17 digits). Also returns the lengths for which
+    ``parse`` keeps a trunk ``0`` (too short, local only, or an impossible length in between).
+    """
+    possible = sorted(general.possible_length or ()) if general is not None else []
+    local = set(general.possible_length_local_only or ()) if general is not None else set()
+    if not possible or possible[0] == -1:
+        return {}, frozenset()
+    table: dict[int, str | None] = {}
+    keeps_trunk = set()
+    for size in range(2, 18):
+        if size in local:
+            table[size] = None
+            keeps_trunk.add(size)
+        elif size == possible[0] or size in possible[1:]:
+            table[size] = None
+        elif size > possible[-1]:
+            table[size] = _LENGTH_REASONS[ValidationResult.TOO_LONG].format(country=country)
+        else:
+            short = size < possible[0]
+            result = ValidationResult.TOO_SHORT if short else ValidationResult.INVALID_LENGTH
+            table[size] = _LENGTH_REASONS[result].format(country=country)
+            keeps_trunk.add(size)
+    return table, frozenset(keeps_trunk)
+
+
+def _type_finder(
+    general: _Desc,
+    earlier: list[tuple[_Desc, int]],
+    fixed: _Desc,
+    mobile: _Desc,
+    same_patterns: bool,
+) -> Callable[[str], int]:
+    """Return phonenumbers' ``_number_type_helper`` for the region, on precompiled patterns.
+
+    For each length a national number may have, one regular expression holds the general
+    pattern as a guard and then every type's pattern that allows that length, in the order
+    phonenumbers tries them: the first alternative that matches the whole number names its type.
+    """
+    ordered = [*earlier]
+    if same_patterns:
+        ordered.append((fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE))
+    else:
+        ordered += [
+            (fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE),  # fixed, and mobile too (below)
+            (fixed, PhoneNumberType.FIXED_LINE),
+            (mobile, PhoneNumberType.MOBILE),
+        ]
+
+    def allows(desc: _Desc, size: int) -> bool:
+        return desc.pattern is not None and (not desc.lengths or size in desc.lengths)
+
+    finders: dict[int, tuple[Callable[[str], re.Match[str] | None], dict[str | None, int]]]
+    finders = {}
+    sizes = general.lengths or frozenset(range(1, 18))
+    for size in sizes:
+        alternatives: list[str] = []
+        kinds: list[int] = []
+        for desc, kind in ordered:
+            if not allows(desc, size) or desc.pattern is None:
+                continue
+            pattern = f"(?:{desc.pattern.pattern})\\Z"
+            if kind == PhoneNumberType.FIXED_LINE_OR_MOBILE and not same_patterns:
+                if not allows(mobile, size) or mobile.pattern is None:
+                    continue
+                pattern = f"(?={pattern})(?:{mobile.pattern.pattern})\\Z"
+            alternatives.append(f"(?P<t{len(kinds)}>{pattern})")
+            kinds.append(kind)
+        if alternatives and general.pattern is not None:
+            finder = f"(?=(?:{general.pattern.pattern})\\Z)(?:{'|'.join(alternatives)})"
+            names: dict[str | None, int] = {f"t{i}": kind for i, kind in enumerate(kinds)}
+            compiled = re.compile(finder, re.ASCII)
+            finders[size] = (compiled.match, names)
+
+    unknown = PhoneNumberType.UNKNOWN
+
+    def number_type(nsn: str) -> int:
+        found = finders.get(len(nsn))
+        if found is None:
+            return unknown
+        match = found[0](nsn)
+        return unknown if match is None else found[1].get(match.lastgroup, unknown)
+
+    return number_type
