@@ -8,25 +8,28 @@ or ``not_sent`` (never attempted).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import pandas as pd
 
 from smsbatch.gateway.reply import Response
 from smsbatch.preparation.summary import EARLIER_RUN
-from smsbatch.sending.journal import Entry
+
+if TYPE_CHECKING:
+    from smsbatch.sending._recorded import Recorded
 
 __all__ = [
     "FIX_FIRST",
-    "NEVER_ATTEMPTED",
     "STOPPING_CATEGORIES",
     "UNKNOWN_ADVICE",
     "Outcome",
+    "Settled",
     "answered",
-    "recorded_outcome",
     "result_frame",
+    "settled",
     "retryable",
 ]
 
@@ -65,9 +68,6 @@ class Outcome:
     category: str | None = None  # Response.category of a gateway answer
 
 
-NEVER_ATTEMPTED = Outcome("not_sent")
-
-
 def answered(response: Response, sent_at: float) -> Outcome:
     """What a gateway answer means: only the documented error families say "not sent"; a
     code outside them says nothing, so such a message is ``unknown``, never re-sent silently."""
@@ -90,58 +90,122 @@ def retryable(outcome: Outcome) -> bool:
     return outcome.category in (None, "server")
 
 
-def recorded_outcome(entry: Entry | None, resend_unknown: bool) -> Outcome | None:
-    """What a previous run's journal entry means now; None: (re)send it."""
-    if entry is None or entry.state == "not_sent":
-        return None
-    if entry.state == "answered":
-        answer = Response(entry.code or 0, entry.text or "", entry.destination or "")
-        outcome = answered(answer, entry.sent_at)
-        if outcome.status == "failed" or (outcome.status == "unknown" and resend_unknown):
-            return None  # the gateway said nothing was sent, or the user checked
-        if outcome.status == "sent":
-            outcome.error = EARLIER_RUN
-        return outcome
-    if resend_unknown:
-        return None
-    reason = entry.error or "the previous run stopped before its answer was recorded"
-    return Outcome(
-        "unknown",
-        entry.sent_at,
-        error=f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True",
+@dataclass
+class Settled:
+    """What the journal settles for each ready message of a campaign, as columns.
+
+    One entry per ready row (``positions`` in the frame); ``done`` rows are not sent now: sent
+    in an earlier run, or of unknown outcome (unless ``resend_unknown``).
+    """
+
+    positions: np.ndarray
+    done: np.ndarray
+    status: np.ndarray
+    error: np.ndarray
+    code: np.ndarray
+    has_code: np.ndarray
+    text: np.ndarray
+    destination: np.ndarray
+    sent_at: np.ndarray
+
+    def count(self, status: Status) -> int:
+        return int(((self.status == status) & self.done).sum())
+
+
+def settled(
+    positions: np.ndarray,
+    numbers: np.ndarray,
+    recorded: Recorded | None,
+    resend_unknown: bool,
+) -> Settled:
+    """What a previous run's journal means now for each ready message (``numbers``: their
+    ``sms_to``). A documented error answer or ``not_sent`` is sent again: the gateway said
+    nothing was sent; an unknown outcome only when the user checked (``resend_unknown``)."""
+    n = len(positions)
+    status = np.full(n, "not_sent", dtype=object)
+    error = np.full(n, "", dtype=object)
+    text = np.full(n, "", dtype=object)
+    destination = np.full(n, "", dtype=object)
+    columns = Settled(
+        positions, np.zeros(n, bool), status, error, np.zeros(n, np.int64), np.zeros(n, bool),
+        text, destination, np.full(n, math.nan),
     )
+    if recorded is None:
+        return columns
+    event, code = recorded.event, recorded.code
+    answered = event == ord("a")
+    ok = answered & (code == 200)
+    documented = answered & ~ok & np.isin(code // 10, list(_FAMILY_CODES))
+    other = answered & ~ok & ~documented
+    vague = (event == ord("b")) | (event == ord("u"))
+    columns.done = ok | ((other | vague) & (not resend_unknown))
+    done = columns.done
+    status[ok] = "sent"
+    error[ok] = EARLIER_RUN
+    status[(other | vague) & done] = "unknown"
+    error[other & done] = _ANSWER_MEANING["other"]
+    shown = answered & done
+    columns.code[shown] = code[shown]
+    columns.has_code[:] = shown
+    columns.sent_at[done] = recorded.sent_at[done]
+    for note, rows in _by_note(recorded.note, shown):
+        answer, to = recorded.answer(note)
+        text[rows] = answer
+        destination[rows] = numbers[rows] if to == "=" else to
+    for note, rows in _by_note(recorded.note, vague & done):
+        reason = recorded.error(note) if note >= 0 else _NO_ANSWER
+        error[rows] = f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True"
+    return columns
+
+
+_NO_ANSWER = "the previous run stopped before its answer was recorded"
+_FAMILY_CODES = (40, 50, 60, 70)
+
+
+def _by_note(notes: np.ndarray, mask: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """The rows of ``mask`` grouped by their note: one decode per distinct answer or error."""
+    rows = np.flatnonzero(mask)
+    values, inverse = np.unique(notes[rows], return_inverse=True)
+    return [(int(value), rows[inverse == i]) for i, value in enumerate(values)]
 
 
 def result_frame(
     frame: pd.DataFrame,
-    positions: Sequence[int],
+    journal: Settled,
     outcomes: Mapping[int, Outcome],
     stop_reason: str | None,
 ) -> pd.DataFrame:
-    """The preview frame with every outcome written into its row; ready rows without one were
-    never attempted (``not_sent``, with the reason the campaign stopped)."""
+    """The preview frame with every outcome written into its row: what the journal settled,
+    then this run's ``outcomes`` by position; ready rows with neither were never attempted
+    (``not_sent``, with the reason the campaign stopped)."""
     n = len(frame)
-    status = frame["sms_status"].tolist()
-    error = frame["sms_error"].tolist()
-    code: list[int | None] = [None] * n
+    status = frame["sms_status"].to_numpy(dtype=object, copy=True)
+    error = frame["sms_error"].to_numpy(dtype=object, copy=True)
+    code = np.zeros(n, dtype=np.int64)
+    has_code = np.zeros(n, dtype=bool)
     # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
-    text = [""] * n
-    destination = [""] * n
-    sent_at = [math.nan] * n
+    text = np.full(n, "", dtype=object)
+    destination = np.full(n, "", dtype=object)
+    sent_at = np.full(n, math.nan)
     never = f"not attempted: {stop_reason}" if stop_reason is not None else ""
-    for position in positions:
-        outcome = outcomes.get(position, NEVER_ATTEMPTED)
+    rows = journal.positions
+    status[rows] = journal.status
+    error[rows] = np.where(journal.done, journal.error, never)
+    code[rows], has_code[rows] = journal.code, journal.has_code
+    text[rows], destination[rows] = journal.text, journal.destination
+    sent_at[rows] = journal.sent_at
+    for position, outcome in outcomes.items():
         status[position] = outcome.status
         error[position] = outcome.error or (never if outcome.status == "not_sent" else "")
-        code[position] = outcome.code
+        code[position] = outcome.code or 0
+        has_code[position] = outcome.code is not None
         text[position] = outcome.text or ""
         destination[position] = outcome.destination or ""
-        if outcome.sent_at is not None:
-            sent_at[position] = outcome.sent_at
+        sent_at[position] = math.nan if outcome.sent_at is None else outcome.sent_at
     result = frame.copy()
     result["sms_status"] = pd.Series(status, index=frame.index, dtype=frame["sms_status"].dtype)
     result["sms_error"] = pd.Series(error, index=frame.index, dtype=frame["sms_error"].dtype)
-    result["sms_response_code"] = pd.array(code, dtype="Int64")
+    result["sms_response_code"] = pd.arrays.IntegerArray(code, ~has_code)
     result["sms_response_text"] = pd.array(text, dtype="str")
     result["sms_response_destination"] = pd.array(destination, dtype="str")
     result["sms_sent_at"] = pd.to_datetime(

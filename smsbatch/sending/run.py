@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Unpack
 
+import numpy as np
 import pandas as pd
 
 from smsbatch._frames import to_pandas, unchanged
@@ -31,9 +32,10 @@ from smsbatch.exceptions import (
     InvalidSenderError,
 )
 from smsbatch.preparation.campaign import MessageOptions, Prepared, prepare
-from smsbatch.sending._loop import Counts, Job, Loop, Settings, dispatcher, jobs
-from smsbatch.sending.journal import Entry, Ident, open_journal
-from smsbatch.sending.outcomes import Outcome, recorded_outcome, result_frame
+from smsbatch.sending._loop import Job, Loop, Settings, dispatcher
+from smsbatch.sending._recorded import Recorded, occurrences
+from smsbatch.sending.journal import Privacy, open_journal
+from smsbatch.sending.outcomes import result_frame, settled
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE, Throttle
 
@@ -54,6 +56,7 @@ def send(
     rate_unit: Literal["message", "segment"] = "message",
     workers: int = 1,
     journal: str | os.PathLike[str] | None = None,
+    journal_privacy: Privacy = "full",
     dry_run: bool = False,
     progress: bool = True,
     retries: int = 3,
@@ -89,10 +92,14 @@ def send(
     workers : int, default 1
         Threads sending at once; they share the rate.
     journal : path, optional
-        An SQLite file recording every attempt before it leaves and every answer. Run again
+        One file recording every attempt before it leaves and every answer. Run again
         with the same journal to resume: messages already sent are not sent again (their
         recorded answer is returned), whatever the order or edits of the rows; failed ones
-        are tried again; unknown ones stay ``unknown`` unless ``resend_unknown``.
+        are tried again; unknown ones stay ``unknown`` unless ``resend_unknown``. A file that
+        is not a trustworthy journal raises ``JournalError`` before anything is sent.
+    journal_privacy : {"full", "minimal"}
+        ``"minimal"`` never writes numbers or texts to the journal: only keys (hashes),
+        states, codes and times, which is all a resume needs.
     dry_run : bool
         Send nothing; return the preview.
     progress : bool
@@ -122,9 +129,12 @@ def send(
     ------
     PreparationError
         Before anything is sent: a template or sender problem.
+    JournalError
+        Before anything is sent: the journal cannot be trusted or is in use.
     CampaignStopped
-        A 40x/70x answer or too many failures in a row stopped the campaign; ``.result``
-        holds every row, the ones not attempted as ``not_sent``.
+        A 40x/70x answer, too many failures in a row, or a journal that stopped accepting
+        records (deleted, replaced, disk full) stopped the campaign; ``.result`` holds every
+        row, the ones not attempted as ``not_sent``.
 
     Examples
     --------
@@ -145,6 +155,7 @@ def send(
         rate_unit=rate_unit,
         workers=workers,
         journal=journal,
+        journal_privacy=journal_privacy,
         progress=progress,
         retries=retries,
         backoff=backoff,
@@ -187,6 +198,7 @@ def run_campaign(
     rate_unit: Literal["message", "segment"] = "message",
     workers: int = 1,
     journal: str | os.PathLike[str] | None = None,
+    journal_privacy: Privacy = "full",
     progress: bool = True,
     retries: int = 3,
     backoff: float = 1.0,
@@ -225,16 +237,30 @@ def run_campaign(
     settings = Settings(
         throttle, rate_unit == "segment", retries, backoff, max_consecutive_failures
     )
-    every = list(jobs(prepared.messages()))
-    with open_journal(journal) as book:
-        outcomes, resumed = _resume(every, book.entries(), resend_unknown)
+    positions = prepared.positions()
+    digests = prepared.digests() if journal is not None else np.zeros((len(positions), 2), "u8")
+    occurrence = occurrences(digests) if journal is not None else np.zeros(len(positions), "i8")
+    recorded = Recorded(digests, occurrence) if journal is not None else None
+    with open_journal(journal, privacy=journal_privacy, reader=recorded) as book:
+        earlier = settled(positions, prepared.numbers(), recorded, resend_unknown)
+        todo = [
+            Job(
+                int(positions[i]),
+                prepared.message(int(positions[i])),
+                (digests[i].tobytes().hex(), int(occurrence[i])),
+            )
+            for i in np.flatnonzero(~earlier.done).tolist()
+        ]
+        if recorded is not None and recorded.event.any():
+            logger.info(
+                "resuming from the journal: %d already sent, %d unknown, %d to send",
+                earlier.count("sent"),
+                earlier.count("unknown"),
+                len(todo),
+            )
         loop = Loop(dispatcher(client, originator), settings, book, stop)
-        todo = [job for job in every if job.position not in outcomes]
         loop.run(todo, workers=workers, progress=progress)
-    outcomes.update(loop.outcomes)
-    result = result_frame(
-        prepared.frame, [job.position for job in every], outcomes, loop.stop_reason
-    )
+    result = result_frame(prepared.frame, earlier, loop.outcomes, loop.stop_reason)
     return RunReport(
         result=result,
         journal=None if journal is None else Path(journal),
@@ -242,9 +268,9 @@ def run_campaign(
         failed=loop.counts.failed,
         unknown=loop.counts.unknown,
         to_send=len(todo),
-        not_attempted=sum(job.position not in outcomes for job in todo),
-        already_sent=resumed.sent,
-        earlier_unknown=resumed.unknown,
+        not_attempted=sum(job.position not in loop.outcomes for job in todo),
+        already_sent=earlier.count("sent"),
+        earlier_unknown=earlier.count("unknown"),
         interrupted=loop.interrupted,
         stop_reason=loop.stop_reason,
         stop_category=loop.stop_category,
@@ -266,27 +292,6 @@ def _prepared(
     if df.sender is None:
         raise InvalidSenderError("a sender is required to send", column="sender")
     return df, df.sender
-
-
-def _resume(
-    every: list[Job], entries: dict[Ident, Entry], resend_unknown: bool
-) -> tuple[dict[int, Outcome], Counts]:
-    """What the journal already settles: the recorded outcomes by position, and their counts."""
-    outcomes: dict[int, Outcome] = {}
-    resumed = Counts()
-    for job in every:
-        outcome = recorded_outcome(entries.get(job.ident), resend_unknown)
-        if outcome is not None:
-            outcomes[job.position] = outcome
-            resumed.add(outcome.status)
-    if entries:
-        logger.info(
-            "resuming from the journal: %d already sent, %d unknown, %d to send",
-            resumed.sent,
-            resumed.unknown,
-            len(every) - len(outcomes),
-        )
-    return outcomes, resumed
 
 
 def _check_options(
