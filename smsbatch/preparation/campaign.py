@@ -104,11 +104,6 @@ class Prepared:
         """The row positions of the ``ready`` rows: those with a message, in frame order."""
         return np.flatnonzero(self._ready)
 
-    def numbers(self) -> np.ndarray:
-        """The number each ready row's message goes to (its ``sms_to``), in frame order."""
-        numbers: np.ndarray = self._to[self.positions()]
-        return numbers
-
     def message(self, position: int) -> Message:
         """The message of the ready row at ``position``."""
         return Message(
@@ -125,15 +120,20 @@ class Prepared:
         What a resume of a million messages matches against its journal: one hash per row and
         no ``Message`` object.
         """
-        positions = self.positions().tolist()
-        to, text, kind = self._to, self._text, self.kind
+        positions = self.positions()
         if self._fields:
             digests = [
-                message_digest(str(to[p]), kind, str(text[p]), self._fields_at(p))
-                for p in positions
+                message_digest(str(self._to[p]), self.kind, str(self._text[p]), self._fields_at(p))
+                for p in positions.tolist()
             ]
-        else:
-            digests = [message_digest(str(to[p]), kind, str(text[p])) for p in positions]
+        else:  # message_digest inlined: a million calls are a third of the cost
+            blake2b, kind = hashlib.blake2b, self.kind
+            digests = [
+                blake2b(f"{to}\0{kind}\0{len(text)}\0{text}".encode(), digest_size=16).digest()
+                for to, text in zip(
+                    self._to[positions].tolist(), self._text[positions].tolist(), strict=True
+                )
+            ]
         return np.frombuffer(b"".join(digests), dtype=np.uint64).reshape(-1, 2)
 
     def _fields_at(self, position: int) -> tuple[tuple[str, str], ...]:

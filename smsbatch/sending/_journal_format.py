@@ -218,13 +218,12 @@ def scan(read: Iterator[bytes], path: str, expected: int) -> Iterator[Chunk]:
     rest = b""
     seen = 0
     for block in read:
-        data = rest + block
+        data = rest + block if rest else block
         last = data.rfind(b"\n")
-        if last < 0:
-            rest = data
-            continue
         rest = data[last + 1 :]
-        chunk = _chunk(data[: last + 1], path, seen)
+        if last < 0:
+            continue
+        chunk = _chunk(data if last == len(data) - 1 else data[: last + 1], path, seen)
         seen += len(chunk)
         yield chunk
     if seen < expected:
@@ -264,19 +263,20 @@ def _chunk(data: bytes, path: str, before: int) -> Chunk:
     ends = newlines - 9
     ok = newlines - starts >= _MIN_LINE
     fixed = _gather(data, np.where(ok, starts, 0), _TAIL)
-    tabs = fixed[:, [_KEY - 1, _OCC - 1, _AT - 1]] == 9
-    ok &= tabs.all(axis=1) & (buf[np.where(ok, ends, 0)] == 9)
+    ok &= (fixed[:, _KEY - 1] == 9) & (fixed[:, _OCC - 1] == 9) & (fixed[:, _AT - 1] == 9)
+    ok &= buf[np.where(ok, ends, 0)] == 9
     ok &= np.isin(fixed[:, 0], list(b"banu"))
-    stored = _hex(_gather(data, np.where(ok, ends + 1, 0), 8))
-    key = _hex(fixed[:, _KEY : _KEY + 32].reshape(-1, 16, 2))
-    occurrence = _hex(fixed[:, _OCC : _OCC + 8])
-    digits = fixed[:, _AT : _AT + 16].astype(np.int64) - 48
-    ok &= (stored >= 0) & (key >= 0).all(axis=1) & (occurrence >= 0)
-    ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
+    stored_raw, stored_ok = _hex(_gather(data, np.where(ok, ends + 1, 0), 8))
+    stored = np.frombuffer(stored_raw, ">u4").astype(np.uint32)
+    key_raw, key_ok = _hex(fixed[:, _KEY : _KEY + 32])
+    occurrence_raw, occurrence_ok = _hex(fixed[:, _OCC : _OCC + 8])
+    # The time's digits are not checked one by one: the checksum already vouches for them.
+    digits = fixed[:, _AT : _AT + 16] - np.uint8(48)
+    ok &= stored_ok & key_ok & occurrence_ok
     lines = data.split(b"\n")[:-1]
     whole = np.fromiter(map(zlib.crc32, lines), dtype=np.uint32, count=len(lines))
     tails = _gather(data, np.where(ok, ends, 0), 9)
-    ok &= whole == _crc_continue(stored.astype(np.uint32), tails)
+    ok &= whole == _crc_continue(stored, tails)
     answered = ok & (fixed[:, 0] == ANSWERED[0])
     ok &= ~answered | (ends - starts >= _TAIL + _CODE_WIDTH)
     code = _gather(data, np.where(answered, starts + _TAIL, 0), _CODE_WIDTH)
@@ -293,9 +293,9 @@ def _chunk(data: bytes, path: str, before: int) -> Chunk:
         starts=starts,
         ends=ends,
         event=fixed[:, 0].copy(),
-        key=np.ascontiguousarray(key.astype(np.uint8)).view(np.uint64),
-        occurrence=occurrence,
-        at=digits @ (10 ** np.arange(15, -1, -1, dtype=np.int64)),
+        key=np.frombuffer(key_raw, np.uint64).reshape(-1, 2),
+        occurrence=np.frombuffer(occurrence_raw, ">u4").astype(np.int64),
+        at=digits.astype(np.int64) @ (10 ** np.arange(15, -1, -1, dtype=np.int64)),
     )
 
 
@@ -306,17 +306,17 @@ def _gather(data: bytes, starts: np.ndarray, width: int) -> np.ndarray:
     return gathered
 
 
-_HEX = np.full(256, -1, dtype=np.int64)
-_HEX[np.frombuffer(b"0123456789", np.uint8)] = np.arange(10)
-_HEX[np.frombuffer(b"abcdef", np.uint8)] = np.arange(10, 16)
-
-
-def _hex(chars: np.ndarray) -> np.ndarray:
-    """Lower-case hex digits along the last axis to their value (-1 where not hex)."""
-    values = _HEX[chars]
-    width = chars.shape[-1]
-    number = values @ (16 ** np.arange(width - 1, -1, -1, dtype=np.int64))
-    return np.where((values >= 0).all(axis=-1), number, -1)
+def _hex(chars: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Decode rows of hex digits; (the bytes, which rows were hex at all)."""
+    try:
+        decoded = bytes.fromhex(np.ascontiguousarray(chars).tobytes().decode("ascii"))
+        return decoded, np.ones(len(chars), dtype=bool)
+    except (UnicodeDecodeError, ValueError):  # a corrupt chunk: find the rows that are not
+        digit = (chars - np.uint8(48) <= 9) | (chars - np.uint8(97) <= 5)
+        valid = np.asarray(digit.all(axis=1), dtype=bool)
+        chars = chars.copy()
+        chars[~valid] = ord("0")
+        return bytes.fromhex(chars.tobytes().decode("ascii")), valid
 
 
 def _crc_table() -> np.ndarray:

@@ -95,8 +95,10 @@ class Recorded:
         positions = self._index.get_indexer(pd.Index(_ident(chunk.key, chunk.occurrence)))
         found = np.flatnonzero(positions >= 0)
         mine = positions[found]
-        same = (self.digests[mine] == chunk.key[found]).all(axis=1)
+        theirs = chunk.key[found]
+        same = self.digests[mine, 1] == theirs[:, 1]  # the other half is in the index already
         same &= self.occurrence[mine] == chunk.occurrence[found]
+        same &= self.digests[mine, 0] == theirs[:, 0]
         positions[found[~same]] = -1
         return positions
 

@@ -244,6 +244,10 @@ class Journal:
             os.write(self._fd, data)
             os.lseek(self._fd, getattr(self, "_end", len(data)), os.SEEK_SET)
 
+    def fileno(self) -> int:
+        """The journal's open file descriptor (to read its records back)."""
+        return self._fd
+
     def close(self) -> None:
         """Flush the file to disk and release it; it keeps everything for a later resume."""
         with self._lock:

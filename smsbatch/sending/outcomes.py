@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,8 @@ __all__ = [
 
 Status = Literal["sent", "failed", "unknown", "not_sent"]
 
+#: The destination of an answer that went to the number itself (filled in from ``sms_to``).
+SAME_AS_TO = "="
 UNKNOWN_ADVICE = "check with the provider before sending it again"
 #: What an answer other than 200 means for the user, by the code's documented family.
 _ANSWER_MEANING = {
@@ -109,18 +111,17 @@ class Settled:
     sent_at: np.ndarray
 
     def count(self, status: Status) -> int:
-        return int(((self.status == status) & self.done).sum())
+        """How many messages the journal settles with ``status`` (sent, unknown)."""
+        if not self.done.any():
+            return 0
+        return int(sum(value == status for value in self.status[self.done].tolist()))
 
 
-def settled(
-    positions: np.ndarray,
-    numbers: np.ndarray,
-    recorded: Recorded | None,
-    resend_unknown: bool,
-) -> Settled:
-    """What a previous run's journal means now for each ready message (``numbers``: their
-    ``sms_to``). A documented error answer or ``not_sent`` is sent again: the gateway said
-    nothing was sent; an unknown outcome only when the user checked (``resend_unknown``)."""
+def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bool) -> Settled:
+    """What a previous run's journal means now for each ready message (a destination of
+    ``SAME_AS_TO`` is the number it was sent to). A documented error answer or ``not_sent`` is
+    sent again: the gateway said nothing was sent; an unknown outcome only when the user
+    checked (``resend_unknown``)."""
     n = len(positions)
     status = np.full(n, "not_sent", dtype=object)
     error = np.full(n, "", dtype=object)
@@ -149,9 +150,7 @@ def settled(
     columns.has_code[:] = shown
     columns.sent_at[done] = recorded.sent_at[done]
     for note, rows in _by_note(recorded.note, shown):
-        answer, to = recorded.answer(note)
-        text[rows] = answer
-        destination[rows] = numbers[rows] if to == "=" else to
+        text[rows], destination[rows] = recorded.answer(note)
     for note, rows in _by_note(recorded.note, vague & done):
         reason = recorded.error(note) if note >= 0 else _NO_ANSWER
         error[rows] = f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True"
@@ -165,8 +164,8 @@ _FAMILY_CODES = (40, 50, 60, 70)
 def _by_note(notes: np.ndarray, mask: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """The rows of ``mask`` grouped by their note: one decode per distinct answer or error."""
     rows = np.flatnonzero(mask)
-    values, inverse = np.unique(notes[rows], return_inverse=True)
-    return [(int(value), rows[inverse == i]) for i, value in enumerate(values)]
+    codes, values = pd.factorize(notes[rows])
+    return [(int(value), rows[codes == i]) for i, value in enumerate(values)]
 
 
 def result_frame(
@@ -177,38 +176,71 @@ def result_frame(
 ) -> pd.DataFrame:
     """The preview frame with every outcome written into its row: what the journal settled,
     then this run's ``outcomes`` by position; ready rows with neither were never attempted
-    (``not_sent``, with the reason the campaign stopped)."""
-    n = len(frame)
-    status = frame["sms_status"].to_numpy(dtype=object, copy=True)
-    error = frame["sms_error"].to_numpy(dtype=object, copy=True)
-    code = np.zeros(n, dtype=np.int64)
-    has_code = np.zeros(n, dtype=bool)
-    # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
-    text = np.full(n, "", dtype=object)
-    destination = np.full(n, "", dtype=object)
-    sent_at = np.full(n, math.nan)
-    never = f"not attempted: {stop_reason}" if stop_reason is not None else ""
+    (``not_sent``, with the reason the campaign stopped).
+
+    The text columns are assembled with ``take`` from the few distinct values they hold (and
+    from ``sms_to`` for answers sent to the number itself), so a million rows make no million
+    Python strings.
+    """
     rows = journal.positions
-    status[rows] = journal.status
-    error[rows] = np.where(journal.done, journal.error, never)
-    code[rows], has_code[rows] = journal.code, journal.has_code
-    text[rows], destination[rows] = journal.text, journal.destination
-    sent_at[rows] = journal.sent_at
+    status, error, code, has_code = journal.status, journal.error, journal.code, journal.has_code
+    text, destination, sent_at = journal.text, journal.destination, journal.sent_at
+    if outcomes:  # the journal's columns stay as they were
+        status, code, has_code = status.copy(), code.copy(), has_code.copy()
+        text, destination, sent_at = text.copy(), destination.copy(), sent_at.copy()
+    never = f"not attempted: {stop_reason}" if stop_reason is not None else ""
+    error = np.where(journal.done, error, never)
     for position, outcome in outcomes.items():
-        status[position] = outcome.status
-        error[position] = outcome.error or (never if outcome.status == "not_sent" else "")
-        code[position] = outcome.code or 0
-        has_code[position] = outcome.code is not None
-        text[position] = outcome.text or ""
-        destination[position] = outcome.destination or ""
-        sent_at[position] = math.nan if outcome.sent_at is None else outcome.sent_at
-    result = frame.copy()
-    result["sms_status"] = pd.Series(status, index=frame.index, dtype=frame["sms_status"].dtype)
-    result["sms_error"] = pd.Series(error, index=frame.index, dtype=frame["sms_error"].dtype)
-    result["sms_response_code"] = pd.arrays.IntegerArray(code, ~has_code)
-    result["sms_response_text"] = pd.array(text, dtype="str")
-    result["sms_response_destination"] = pd.array(destination, dtype="str")
-    result["sms_sent_at"] = pd.to_datetime(
-        pd.Series(sent_at, index=frame.index), unit="s", utc=True
+        i = int(np.searchsorted(rows, position))
+        status[i] = outcome.status
+        error[i] = outcome.error or (never if outcome.status == "not_sent" else "")
+        code[i], has_code[i] = outcome.code or 0, outcome.code is not None
+        text[i], destination[i] = outcome.text or "", outcome.destination or ""
+        sent_at[i] = math.nan if outcome.sent_at is None else outcome.sent_at
+    n = len(frame)
+    all_codes = np.zeros(n, dtype=np.int64)
+    all_codes[rows] = code
+    known = np.zeros(n, dtype=bool)
+    known[rows] = has_code
+    times = np.full(n, math.nan)
+    times[rows] = sent_at
+    result = frame.copy(deep=False)  # copy-on-write: the columns set below are new ones
+    result["sms_status"] = _strings(n, rows, status, base=frame["sms_status"].array)
+    result["sms_error"] = _strings(n, rows, error, base=frame["sms_error"].array)
+    result["sms_response_code"] = pd.arrays.IntegerArray(all_codes, ~known)
+    # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
+    result["sms_response_text"] = _strings(n, rows, text)
+    result["sms_response_destination"] = _strings(
+        n, rows, destination, same=frame["sms_to"].array
     )
+    result["sms_sent_at"] = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
     return result
+
+
+def _strings(
+    n: int, rows: np.ndarray, values: np.ndarray, *, base: Any = None, same: Any = None
+) -> Any:
+    """A str array of ``n``: ``values`` at ``rows``, ``base`` (or "") elsewhere; a value of
+    ``SAME_AS_TO`` takes ``same`` at its row."""
+    parts: list[Any] = [pd.array([""], dtype="str")]
+    index = np.zeros(n, dtype=np.int64)
+    if base is not None:
+        kept = np.ones(n, dtype=bool)
+        kept[rows] = False
+        kept_rows = np.flatnonzero(kept)
+        parts = [base.take(kept_rows)]
+        index[kept_rows] = np.arange(len(kept_rows))
+    codes, found = pd.factorize(values)
+    uniques = list(found)
+    offset = len(parts[0])
+    if same is not None and SAME_AS_TO in uniques:
+        marker = uniques.index(SAME_AS_TO)
+        from_same = rows[codes == marker]
+        parts.append(same.take(from_same))
+        index[from_same] = offset + np.arange(len(from_same))
+        offset += len(from_same)
+        rows, codes = rows[codes != marker], codes[codes != marker]
+    parts.append(pd.array(uniques, dtype="str"))
+    index[rows] = offset + codes
+    strings: Any = type(parts[0])
+    return strings._concat_same_type(parts).take(index)

@@ -242,7 +242,7 @@ def run_campaign(
     occurrence = occurrences(digests) if journal is not None else np.zeros(len(positions), "i8")
     recorded = Recorded(digests, occurrence) if journal is not None else None
     with open_journal(journal, privacy=journal_privacy, reader=recorded) as book:
-        earlier = settled(positions, prepared.numbers(), recorded, resend_unknown)
+        earlier = settled(positions, recorded, resend_unknown)
         todo = [
             Job(
                 int(positions[i]),
