@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from smsbatch.preparation.encoding import segment_count, transliterate
     from smsbatch.preparation.summary import Summary, summarize
     from smsbatch.samples import sample_path
+    from smsbatch.sending.journal_tools import purge_journal, read_journal
     from smsbatch.sending.repeats import check_history
     from smsbatch.sending.report import RunReport
     from smsbatch.sending.run import run_campaign, send
@@ -109,6 +110,8 @@ __all__ = [
     "port_udh",
     "prepare",
     "preview",
+    "purge_journal",
+    "read_journal",
     "read_recipients",
     "run_campaign",
     "sample_path",
@@ -131,6 +134,7 @@ _LAZY = {
     "smsbatch.preparation.summary": ["Summary", "summarize"],
     "smsbatch.samples": ["sample_path"],
     "smsbatch.sending.repeats": ["check_history"],
+    "smsbatch.sending.journal_tools": ["purge_journal", "read_journal"],
     "smsbatch.sending.report": ["RunReport"],
     "smsbatch.sending.run": ["run_campaign", "send"],
     "smsbatch.spreadsheets": ["ReadLimits", "read_recipients", "write_results"],

@@ -74,16 +74,27 @@ def test_editing_the_preview_frame_does_not_change_what_is_sent(people):
 def test_message_key_is_stable_and_covers_what_is_sent():
     message = Message("31612345678", "text", "Hoi")
     assert message.key == Message("31612345678", "text", "Hoi", segments=3).key
-    assert len(message.key) == 64
-    # Pinned: journals written by earlier versions must keep matching.
-    assert message.key == "bf8ddce49f1f0e8a9f6b944dc48f8bd98175927b62eabe2d845aaea3f8de3b51"
+    assert len(message.key) == 32
+    # Pinned: journals written by earlier versions (format 2) must keep matching.
+    assert message.key == "c64c361a8d2193678bcdd13cb37ea551"
     others = [
         Message("31612345679", "text", "Hoi"),
         Message("31612345678", "text", "Hoi!"),
         Message("31612345678", "vcard", "Hoi"),
         Message("31612345678", "text", "Hoi", (("name", "x"),)),
+        # The encoding is injective: no text or field can imitate a boundary.
+        Message("31612345678", "text", "Hoi\x00name\x001\x00x"),
+        Message("31612345678", "vcard", "Hoi", (("name", "x\x00phone\x001\x00y"),)),
+        Message("31612345678", "vcard", "Hoi", (("name", "x"), ("phone", "y"))),
     ]
-    assert len({message.key, *(m.key for m in others)}) == 5
+    assert len({message.key, *(m.key for m in others)}) == len(others) + 1
+
+
+def test_the_digests_of_a_campaign_are_its_message_keys(people):
+    vcards = prepare(people, vcard={"name": "Hoi {voornaam}", "phone": "0151234567"})
+    for prepared in (prepare(people, text="Hoi {voornaam}"), vcards):
+        keys = [message.key for _, message in prepared.messages()]
+        assert [row.tobytes().hex() for row in prepared.digests()] == keys
 
 
 def test_exclude_matches_whatever_the_format(people, tmp_path):

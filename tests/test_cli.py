@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -694,3 +695,69 @@ def test_no_history_records_nothing(recipients: str, account: Simulator, history
     args = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--no-history"]
     assert main(args) == 0
     assert not history.exists()
+# --- journal ------------------------------------------------------------------------------------
+
+
+def test_journal_show_prints_the_summary_and_writes_every_message(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    account.funds = 5
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 3
+    journal = Path(recipients).with_name("recipients.smsbatch-journal.db")
+    capsys.readouterr()
+    assert main(["journal", "show", str(journal), "--out", "wat-er-gebeurde.xlsx"]) == 0
+    out = capsys.readouterr().out
+    assert f"Journal: {journal}" in out
+    assert "6 messages" in out and re.search(r"sent +5\n", out) and re.search(r"failed +1\n", out)
+    table = read_recipients(tmp_path / "wat-er-gebeurde.xlsx")
+    assert table["status"].tolist() == ["sent"] * 5 + ["failed"]
+    assert set(table["number"]) == {m.to for m in account.messages} | {table["number"].iloc[-1]}
+
+
+def test_journal_purge_keeps_the_campaign_from_texting_anyone_twice(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    command = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]
+    account.funds = 5
+    assert main(command) == 3
+    journal = Path(recipients).with_name("recipients.smsbatch-journal.db")
+    later = time.time() + 40 * 24 * 3600
+    with monkeypatch.context() as in_40_days:
+        in_40_days.setattr(time, "time", lambda: later)
+        assert main(["journal", "purge", str(journal), "--older-than", "30d"]) == 0
+    out = capsys.readouterr().out
+    assert "6 messages settled more than 30d ago lost their number and text" in out
+    for message in account.messages:
+        assert message.to.encode() not in journal.read_bytes()
+    account.funds = None
+    assert main(command) == 0
+    received = _received(account)
+    assert len(received) == READY and max(received.values()) == 1
+
+
+def test_journal_privacy_minimal_keeps_numbers_out_of_the_journal(
+    recipients: str, account: Simulator
+) -> None:
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited",
+                 "--journal-privacy", "minimal"]) == 0
+    data = Path(recipients).with_name("recipients.smsbatch-journal.db").read_bytes()
+    for message in account.messages:
+        assert message.to.encode() not in data
+        assert (message.text or "").encode() not in data
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"smsbatch-journal v9 whatever\n"], ids=["empty", "newer-format"]
+)
+def test_a_journal_that_cannot_be_trusted_is_one_line_and_exit_2(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    journal = Path(recipients).with_name("recipients.smsbatch-journal.db")
+    journal.write_bytes(content)
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("smsbatch send: error: ")
+    assert str(journal) in err
+    assert account.requests == 0
+    assert main(["journal", "show", str(journal)]) == 2
+    assert capsys.readouterr().err.startswith("smsbatch journal: error: ")

@@ -100,6 +100,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         "JUPYTER_DATA_DIR": str(home / "data"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        # The notebooks' kernels share one history of sends; each test starts it empty.
+        "SMSBATCH_HISTORY": str(folder / "history.db"),
     }
     token, port = secrets.token_hex(16), _free_port()
     log = (home / "lab.log").open("wb")
@@ -164,6 +166,14 @@ def page(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert errors == [], errors  # no JavaScript errors
+
+
+@pytest.fixture(autouse=True)
+def _fresh_history(request: pytest.FixtureRequest) -> None:
+    """Forget the sends of earlier tests: several send the same sample messages on purpose."""
+    if "lab" in request.fixturenames:
+        lab = request.getfixturevalue("lab")
+        (lab.folder / "history.db").unlink(missing_ok=True)
 
 
 def _scenario(lab: Lab, name: str, setup: str, **panel: Any) -> str:

@@ -78,6 +78,8 @@ def test_every_cli_example_runs(
         "preview",
         "preview",
         "send",
+        "journal",
+        "journal",
     ]
     with Simulator() as gateway:
         monkeypatch.setenv("SMSBATCH_LOGIN", gateway.login)
@@ -88,3 +90,4 @@ def test_every_cli_example_runs(
             assert main(argv) == 0, argv
         assert len(gateway.messages) > 0
     assert Path("resultaten.xlsx").is_file()
+    assert Path("wat-er-gebeurde.xlsx").is_file()  # what the journal recorded, read back

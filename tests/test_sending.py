@@ -3,13 +3,16 @@ resume, Ctrl-C and kill -9. The product promise under test: never twice, never l
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import pickle
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,6 +27,7 @@ from smsbatch.exceptions import (
     CampaignStopped,
     ConfigurationError,
     InvalidSenderError,
+    JournalError,
     TemplateError,
 )
 from smsbatch.gateway.client import Client
@@ -31,7 +35,7 @@ from smsbatch.gateway.simulator import Simulator
 from smsbatch.preparation.campaign import prepare
 from smsbatch.preparation.summary import summarize
 from smsbatch.sending.journal import Journal
-from smsbatch.sending.run import send
+from smsbatch.sending.run import run_campaign, send
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Pa55-w0rd-4-tests!"
@@ -546,18 +550,26 @@ def test_jupyters_stop_button_returns_the_partial_result_in_the_notebook(tmp_pat
         manager.shutdown_kernel(now=True)
 
 
-def test_kill_9_mid_campaign_then_resume_never_sends_anyone_the_same_message_twice(
-    sim, client, tmp_path
+@pytest.mark.parametrize("after", [5, 20, 60], ids=lambda n: f"after-{n}-messages")
+def test_kill_9_mid_campaign_then_resume_from_a_moved_copy_never_sends_anyone_twice(
+    sim, client, tmp_path, after
 ):
     sim.latency = 0.02
     child = start_child(sim, tmp_path, n=120, workers=4)
-    assert sim.wait_for(messages=20)
+    assert sim.wait_for(messages=after)
     child.kill()
     child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL
+    # Only the file the user named exists, and moving just that file elsewhere moves it all.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("campaign")] == [
+        "campaign.db"
+    ]
+    elsewhere = tmp_path / "done" / "campagne-kopie.db"
+    elsewhere.parent.mkdir()
+    shutil.move(tmp_path / "campaign.db", elsewhere)
 
     df = people(120).iloc[::-1]
-    result = send(df, client, **quick(journal=tmp_path / "campaign.db", workers=4))
+    result = send(df, client, **quick(journal=elsewhere, workers=4))
 
     assert max(received(sim).values()) == 1
     statuses = result["sms_status"].value_counts()
@@ -601,3 +613,124 @@ def test_a_prepared_campaign_is_sent_exactly_as_prepared(sim, client):
     with pytest.raises(ConfigurationError, match="brings its own sender and message options"):
         send(prepared, client, text="Other {name}", progress=False)
     assert sim.requests == 2
+
+
+# -- the journal file during a real campaign -----------------------------------------------------
+
+
+def after_calls(client: Client, n: int, action: Callable[[], None]) -> None:
+    """Run ``action`` once, right after the client's ``n``-th message was answered."""
+    real_send_text = client.send_text
+    calls = []
+
+    def send_text(*args: Any, **kwargs: Any) -> Any:
+        answer = real_send_text(*args, **kwargs)
+        calls.append(args)
+        if len(calls) == n:
+            action()
+        return answer
+
+    client.send_text = send_text  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda path: path.unlink(), "deleted or moved away"),
+        (lambda path: path.rename(path.with_name("elsewhere.db")), "deleted or moved away"),
+        (lambda path: path.replace_with_other(), "replaced by another file"),
+    ],
+    ids=["deleted", "moved", "replaced"],
+)
+def test_a_journal_gone_mid_campaign_stops_it_before_the_next_message(
+    sim, client, tmp_path, change, reason
+):
+    journal = tmp_path / "campaign.db"
+
+    class Path_(type(journal)):  # type: ignore[misc]
+        def replace_with_other(self) -> None:
+            self.unlink()
+            self.write_bytes(b"a colleague's notes")
+
+    after_calls(client, 3, lambda: change(Path_(journal)))
+    with pytest.raises(CampaignStopped, match=reason) as stopped:
+        send(people(10), client, **quick(journal=journal))
+    statuses = stopped.value.result["sms_status"].tolist()
+    assert statuses == ["sent"] * 3 + ["not_sent"] * 7
+    assert len(sim.messages) == sim.requests == 3
+    assert reason in stopped.value.result["sms_error"].iloc[3]
+
+
+def test_a_full_disk_stops_the_campaign_and_the_message_not_recorded_is_not_sent(
+    sim, client, tmp_path, monkeypatch
+):
+    journal = tmp_path / "campaign.db"
+    full = threading.Event()
+
+    def write(fd: int, data: bytes) -> int:
+        if full.is_set():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return os.write(fd, data)
+
+    monkeypatch.setattr(Journal, "_write", staticmethod(write))
+    after_calls(client, 4, full.set)  # the 4th answer cannot be recorded, nor anything after
+    report = run_campaign(people(8), client, **quick(journal=journal))
+    assert report.stopped and "disk full" in (report.stop_reason or "")
+    assert report.result["sms_status"].tolist() == ["sent"] * 4 + ["not_sent"] * 4
+    assert len(sim.messages) == 4
+    monkeypatch.undo()
+    again = send(people(8), client, **quick(journal=journal))  # space again: resume
+    assert again["sms_status"].tolist() == ["sent"] * 3 + ["unknown"] + ["sent"] * 4
+    assert max(received(sim).values()) == 1
+
+
+def test_a_full_disk_on_a_real_tiny_file_system(sim, client, tmp_path):
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip("mounting a small file system needs root on Linux")
+    try:
+        report = run_campaign(people(400), client, **quick(journal=mount / "campaign.db"))
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+    assert report.stopped and "disk full" in (report.stop_reason or "")
+    counts = report.result["sms_status"].value_counts()
+    assert counts["sent"] == len(sim.messages) < 400
+    assert counts["sent"] + counts.get("unknown", 0) + counts["not_sent"] == 400
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"smsbatch-journal v2 privacy=full    records=00000000000000000009" + b" " * 7 + b"\n"],
+    ids=["empty", "truncated"],
+)
+def test_a_journal_that_cannot_be_trusted_sends_nothing(sim, client, tmp_path, content):
+    journal = tmp_path / "campaign.db"
+    journal.write_bytes(content)
+    with pytest.raises(JournalError, match="campaign.db"):
+        send(people(3), client, **quick(journal=journal))
+    assert sim.requests == 0
+    assert journal.read_bytes() == content
+
+
+def test_minimal_privacy_resumes_without_a_number_or_text_in_the_journal(sim, client, tmp_path):
+    journal = tmp_path / "campaign.db"
+    options = quick(journal=journal, journal_privacy="minimal")
+    sim.funds = 2
+    with pytest.raises(CampaignStopped):
+        send(people(4), client, **options)
+    sim.funds = None
+    result = send(people(4), client, **options)
+    assert result["sms_status"].tolist() == ["sent"] * 4
+    assert max(received(sim).values()) == 1
+    # Rows sent in the first run still show where they went: the campaign knows the numbers.
+    assert result["sms_response_destination"].tolist() == [number(i) for i in range(4)]
+    data = journal.read_bytes()
+    for i in range(4):
+        assert number(i).encode() not in data
+        assert f"Person {i}".encode() not in data

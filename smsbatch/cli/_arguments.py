@@ -161,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo(commands)
+    _add_journal(commands)
     _add_notebooks(commands)
     _add_preview(commands)
     _add_send(commands)
@@ -198,6 +199,66 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help=f"messages per second, or 'unlimited' (default {DEMO_RATE:g})",
     )
     parser.set_defaults(run=("_campaign", "demo"))
+
+
+_JOURNAL_EPILOG = """\
+examples:
+  smsbatch journal show klanten.smsbatch-journal.db
+  smsbatch journal show klanten.smsbatch-journal.db --out wat-er-gebeurde.xlsx
+  smsbatch journal purge klanten.smsbatch-journal.db --older-than 30d
+
+'show' prints what the journal recorded (how many messages were sent, failed, are unknown)
+and with --out writes one row per message (number, text, status, the gateway's answer, times,
+attempts): what happened, even when the results file is lost. 'purge' removes the numbers and
+texts of messages settled longer ago than --older-than (30d, 12h, 2w) and keeps what a resume
+needs, so a purged journal still prevents a double send.
+
+exit status:
+  0    done
+  2    the journal cannot be read (missing, in use, not a journal to trust)
+"""
+
+
+def _add_journal(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = _command(
+        commands,
+        "journal",
+        help="show what a campaign's journal recorded, or purge its numbers and texts",
+        epilog=_JOURNAL_EPILOG,
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = actions.add_parser(
+        "show",
+        help="print what the journal recorded; --out writes one row per message",
+        description="Print what the journal recorded; --out writes one row per message.",
+        epilog=_JOURNAL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    show.add_argument("journal", type=Path, metavar="J", help="the journal file")
+    show.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write every message to FILE, .xlsx or .csv (an existing file is never"
+        " overwritten: a free name next to it is used)",
+    )
+    show.set_defaults(run=("_journal", "show"))
+    purge = actions.add_parser(
+        "purge",
+        help="remove numbers and texts of messages settled long enough ago",
+        description="Remove the numbers and texts of messages settled longer ago than"
+        " --older-than; what a resume needs stays, so nobody is texted twice.",
+        epilog=_JOURNAL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    purge.add_argument("journal", type=Path, metavar="J", help="the journal file")
+    purge.add_argument(
+        "--older-than",
+        required=True,
+        metavar="AGE",
+        help="how long ago a message's last record must be: 30d, 12h, 2w",
+    )
+    purge.set_defaults(run=("_journal", "purge"))
 
 
 def _add_notebooks(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -247,6 +308,13 @@ def _add_send(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         type=Path,
         help="journal file, reused to resume (default: FILE.smsbatch-journal.db next to FILE);"
         " a new name starts afresh",
+    )
+    parser.add_argument(
+        "--journal-privacy",
+        choices=["full", "minimal"],
+        default="full",
+        help="minimal: the journal never holds numbers or texts, only what a resume needs"
+        " (default full: 'smsbatch journal show' can then list them)",
     )
     parser.add_argument(
         "--rate",

@@ -139,6 +139,7 @@ def send(args: argparse.Namespace) -> int:
             confirmed=shown,
             sender=args.sender,
             journal=journal,
+            journal_privacy=args.journal_privacy,
             workers=args.workers,
             resend_unknown=args.resend_unknown,
             rate=args.rate,

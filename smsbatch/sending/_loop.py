@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from smsbatch.exceptions import NotSentError, OutcomeUnknownError, WrongEndpointError
+from smsbatch.exceptions import (
+    JournalError,
+    NotSentError,
+    OutcomeUnknownError,
+    WrongEndpointError,
+)
 from smsbatch.preparation.campaign import Message
 from smsbatch.sending.history import History, NoHistory
 from smsbatch.sending.hours import Gate
@@ -37,7 +42,7 @@ if TYPE_CHECKING:
     from smsbatch.gateway.client import Client
     from smsbatch.gateway.reply import Response
 
-__all__ = ["Counts", "Job", "Loop", "jobs"]
+__all__ = ["Counts", "Job", "Loop"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +52,6 @@ class Job:
     position: int
     message: Message
     ident: Ident
-
-
-def jobs(messages: Iterator[tuple[int, Message]]) -> Iterator[Job]:
-    """Pair each message with its journal identity: its key and how often it came before."""
-    seen: dict[str, int] = {}
-    for position, message in messages:
-        key = message.key
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        yield Job(position, message, (key, occurrence))
 
 
 @dataclass
@@ -180,7 +175,9 @@ class Loop:
         except BaseException as err:  # a bug must stop the campaign, not hang it
             with self._lock:
                 self.crash = self.crash or err
-            self.halt(f"unexpected error: {err!r}")
+            # A journal that cannot record says why itself; a message it failed to announce
+            # was never sent (not_sent).
+            self.halt(str(err) if isinstance(err, JournalError) else f"unexpected error: {err!r}")
         finally:
             with self._lock:
                 self._running -= 1

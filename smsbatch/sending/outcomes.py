@@ -8,32 +8,37 @@ or ``not_sent`` (never attempted).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from smsbatch.gateway.reply import Response
 from smsbatch.preparation.summary import DESTINATION_DIFFERS, EARLIER_RUN
-from smsbatch.sending.journal import Entry
+
+if TYPE_CHECKING:
+    from smsbatch.sending._recorded import Recorded
 
 __all__ = [
     "DESTINATION_DIFFERS",
     "ENDPOINT",
     "FIX_FIRST",
-    "NEVER_ATTEMPTED",
     "STOPPING_CATEGORIES",
     "UNKNOWN_ADVICE",
     "Outcome",
+    "Settled",
     "answered",
-    "recorded_outcome",
     "result_frame",
+    "settled",
     "retryable",
 ]
 
 Status = Literal["sent", "failed", "unknown", "not_sent"]
 
+#: The destination of an answer that went to the number itself (filled in from ``sms_to``).
+SAME_AS_TO = "="
 UNKNOWN_ADVICE = "check with the provider before sending it again"
 #: What an answer other than 200 means for the user, by the code's documented family.
 _ANSWER_MEANING = {
@@ -70,9 +75,6 @@ class Outcome:
     category: str | None = None  # Response.category of a gateway answer
 
 
-NEVER_ATTEMPTED = Outcome("not_sent")
-
-
 def answered(response: Response, sent_at: float) -> Outcome:
     """What a gateway answer means: only the documented error families say "not sent"; a
     code outside them says nothing, so such a message is ``unknown``, never re-sent silently."""
@@ -103,63 +105,157 @@ def retryable(outcome: Outcome) -> bool:
     return outcome.category in (None, "server")
 
 
-def recorded_outcome(entry: Entry | None, resend_unknown: bool) -> Outcome | None:
-    """What a previous run's journal entry means now; None: (re)send it."""
-    if entry is None or entry.state == "not_sent":
-        return None
-    if entry.state == "answered":
-        answer = Response(entry.code or 0, entry.text or "", entry.destination or "")
-        outcome = answered(answer, entry.sent_at)
-        if outcome.status == "failed" or (outcome.status == "unknown" and resend_unknown):
-            return None  # the gateway said nothing was sent, or the user checked
-        if outcome.status == "sent":
-            outcome.error = EARLIER_RUN
-        return outcome
-    if resend_unknown:
-        return None
-    reason = entry.error or "the previous run stopped before its answer was recorded"
-    return Outcome(
-        "unknown",
-        entry.sent_at,
-        error=f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True",
+@dataclass
+class Settled:
+    """What the journal settles for each ready message of a campaign, as columns.
+
+    One entry per ready row (``positions`` in the frame); ``done`` rows are not sent now: sent
+    in an earlier run, or of unknown outcome (unless ``resend_unknown``).
+    """
+
+    positions: np.ndarray
+    done: np.ndarray
+    status: np.ndarray
+    error: np.ndarray
+    code: np.ndarray
+    has_code: np.ndarray
+    text: np.ndarray
+    destination: np.ndarray
+    sent_at: np.ndarray
+
+    def count(self, status: Status) -> int:
+        """How many messages the journal settles with ``status`` (sent, unknown)."""
+        if not self.done.any():
+            return 0
+        return int(sum(value == status for value in self.status[self.done].tolist()))
+
+
+def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bool) -> Settled:
+    """What a previous run's journal means now for each ready message (a destination of
+    ``SAME_AS_TO`` is the number it was sent to). A documented error answer or ``not_sent`` is
+    sent again: the gateway said nothing was sent; an unknown outcome only when the user
+    checked (``resend_unknown``)."""
+    n = len(positions)
+    status = np.full(n, "not_sent", dtype=object)
+    error = np.full(n, "", dtype=object)
+    text = np.full(n, "", dtype=object)
+    destination = np.full(n, "", dtype=object)
+    columns = Settled(
+        positions, np.zeros(n, bool), status, error, np.zeros(n, np.int64), np.zeros(n, bool),
+        text, destination, np.full(n, math.nan),
     )
+    if recorded is None:
+        return columns
+    event, code = recorded.event, recorded.code
+    answered = event == ord("a")
+    ok = answered & (code == 200)
+    documented = answered & ~ok & np.isin(code // 10, list(_FAMILY_CODES))
+    other = answered & ~ok & ~documented
+    vague = (event == ord("b")) | (event == ord("u"))
+    columns.done = ok | ((other | vague) & (not resend_unknown))
+    done = columns.done
+    status[ok] = "sent"
+    error[ok] = EARLIER_RUN
+    status[(other | vague) & done] = "unknown"
+    error[other & done] = _ANSWER_MEANING["other"]
+    shown = answered & done
+    columns.code[shown] = code[shown]
+    columns.has_code[:] = shown
+    columns.sent_at[done] = recorded.sent_at[done]
+    for note, rows in _by_note(recorded.note, shown):
+        text[rows], destination[rows] = recorded.answer(note)
+    for note, rows in _by_note(recorded.note, vague & done):
+        reason = recorded.error(note) if note >= 0 else _NO_ANSWER
+        error[rows] = f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True"
+    return columns
+
+
+_NO_ANSWER = "the previous run stopped before its answer was recorded"
+_FAMILY_CODES = (40, 50, 60, 70)
+
+
+def _by_note(notes: np.ndarray, mask: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """The rows of ``mask`` grouped by their note: one decode per distinct answer or error."""
+    rows = np.flatnonzero(mask)
+    codes, values = pd.factorize(notes[rows])
+    return [(int(value), rows[codes == i]) for i, value in enumerate(values)]
 
 
 def result_frame(
     frame: pd.DataFrame,
-    positions: Sequence[int],
+    journal: Settled,
     outcomes: Mapping[int, Outcome],
     stop_reason: str | None,
 ) -> pd.DataFrame:
-    """The preview frame with every outcome written into its row; ready rows without one were
-    never attempted (``not_sent``, with the reason the campaign stopped)."""
-    n = len(frame)
-    status = frame["sms_status"].tolist()
-    error = frame["sms_error"].tolist()
-    code: list[int | None] = [None] * n
-    # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
-    text = [""] * n
-    destination = [""] * n
-    sent_at = [math.nan] * n
+    """The preview frame with every outcome written into its row: what the journal settled,
+    then this run's ``outcomes`` by position; ready rows with neither were never attempted
+    (``not_sent``, with the reason the campaign stopped).
+
+    The text columns are assembled with ``take`` from the few distinct values they hold (and
+    from ``sms_to`` for answers sent to the number itself), so a million rows make no million
+    Python strings.
+    """
+    rows = journal.positions
+    status, error, code, has_code = journal.status, journal.error, journal.code, journal.has_code
+    text, destination, sent_at = journal.text, journal.destination, journal.sent_at
+    if outcomes:  # the journal's columns stay as they were
+        status, code, has_code = status.copy(), code.copy(), has_code.copy()
+        text, destination, sent_at = text.copy(), destination.copy(), sent_at.copy()
     never = f"not attempted: {stop_reason}" if stop_reason is not None else ""
-    for position in positions:
-        outcome = outcomes.get(position, NEVER_ATTEMPTED)
-        status[position] = outcome.status
+    error = np.where(journal.done, error, never)
+    for position, outcome in outcomes.items():
+        i = int(np.searchsorted(rows, position))
+        status[i] = outcome.status
         # A ready row's own note (a test message says so) stays unless the outcome has one.
-        note = never if outcome.status == "not_sent" else error[position]
-        error[position] = outcome.error or note
-        code[position] = outcome.code
-        text[position] = outcome.text or ""
-        destination[position] = outcome.destination or ""
-        if outcome.sent_at is not None:
-            sent_at[position] = outcome.sent_at
-    result = frame.copy()
-    result["sms_status"] = pd.Series(status, index=frame.index, dtype=frame["sms_status"].dtype)
-    result["sms_error"] = pd.Series(error, index=frame.index, dtype=frame["sms_error"].dtype)
-    result["sms_response_code"] = pd.array(code, dtype="Int64")
-    result["sms_response_text"] = pd.array(text, dtype="str")
-    result["sms_response_destination"] = pd.array(destination, dtype="str")
-    result["sms_sent_at"] = pd.to_datetime(
-        pd.Series(sent_at, index=frame.index), unit="s", utc=True
+        own = never if outcome.status == "not_sent" else str(frame["sms_error"].iat[position])
+        error[i] = outcome.error or own
+        code[i], has_code[i] = outcome.code or 0, outcome.code is not None
+        text[i], destination[i] = outcome.text or "", outcome.destination or ""
+        sent_at[i] = math.nan if outcome.sent_at is None else outcome.sent_at
+    n = len(frame)
+    all_codes = np.zeros(n, dtype=np.int64)
+    all_codes[rows] = code
+    known = np.zeros(n, dtype=bool)
+    known[rows] = has_code
+    times = np.full(n, math.nan)
+    times[rows] = sent_at
+    result = frame.copy(deep=False)  # copy-on-write: the columns set below are new ones
+    result["sms_status"] = _strings(n, rows, status, base=frame["sms_status"].array)
+    result["sms_error"] = _strings(n, rows, error, base=frame["sms_error"].array)
+    result["sms_response_code"] = pd.arrays.IntegerArray(all_codes, ~known)
+    # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
+    result["sms_response_text"] = _strings(n, rows, text)
+    result["sms_response_destination"] = _strings(
+        n, rows, destination, same=frame["sms_to"].array
     )
+    result["sms_sent_at"] = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
     return result
+
+
+def _strings(
+    n: int, rows: np.ndarray, values: np.ndarray, *, base: Any = None, same: Any = None
+) -> Any:
+    """A str array of ``n``: ``values`` at ``rows``, ``base`` (or "") elsewhere; a value of
+    ``SAME_AS_TO`` takes ``same`` at its row."""
+    parts: list[Any] = [pd.array([""], dtype="str")]
+    index = np.zeros(n, dtype=np.int64)
+    if base is not None:
+        kept = np.ones(n, dtype=bool)
+        kept[rows] = False
+        kept_rows = np.flatnonzero(kept)
+        parts = [base.take(kept_rows)]
+        index[kept_rows] = np.arange(len(kept_rows))
+    codes, found = pd.factorize(values)
+    uniques = list(found)
+    offset = len(parts[0])
+    if same is not None and SAME_AS_TO in uniques:
+        marker = uniques.index(SAME_AS_TO)
+        from_same = rows[codes == marker]
+        parts.append(same.take(from_same))
+        index[from_same] = offset + np.arange(len(from_same))
+        offset += len(from_same)
+        rows, codes = rows[codes != marker], codes[codes != marker]
+    parts.append(pd.array(uniques, dtype="str"))
+    index[rows] = offset + codes
+    strings: Any = type(parts[0])
+    return strings._concat_same_type(parts).take(index)

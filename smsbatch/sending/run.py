@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, Unpack
 
+import numpy as np
 import pandas as pd
 
 from smsbatch._frames import to_pandas, unchanged
@@ -35,11 +36,12 @@ from smsbatch.exceptions import (
 from smsbatch.preparation.campaign import MessageOptions, Prepared, prepare
 from smsbatch.preparation.summary import destinations_differ
 from smsbatch.preparation.trial import trial_campaign
-from smsbatch.sending._loop import Counts, Job, Loop, Settings, dispatcher, jobs
+from smsbatch.sending._loop import Job, Loop, Settings, dispatcher
+from smsbatch.sending._recorded import Recorded, occurrences
 from smsbatch.sending.history import HistorySetting, open_history
 from smsbatch.sending.hours import DEFAULT_TZ, Gate, SendingHours, parse_start
-from smsbatch.sending.journal import Entry, Ident, open_journal
-from smsbatch.sending.outcomes import Outcome, recorded_outcome, result_frame
+from smsbatch.sending.journal import Privacy, open_journal
+from smsbatch.sending.outcomes import result_frame, settled
 from smsbatch.sending.repeats import Repeats, find_repeats
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE, Throttle
@@ -61,6 +63,7 @@ def send(
     rate_unit: Literal["message", "segment"] = "message",
     workers: int = 1,
     journal: str | os.PathLike[str] | None = None,
+    journal_privacy: Privacy = "full",
     dry_run: bool = False,
     progress: bool = True,
     retries: int = 3,
@@ -104,10 +107,14 @@ def send(
     workers : int, default 1
         Threads sending at once; they share the rate.
     journal : path, optional
-        An SQLite file recording every attempt before it leaves and every answer. Run again
+        One file recording every attempt before it leaves and every answer. Run again
         with the same journal to resume: messages already sent are not sent again (their
         recorded answer is returned), whatever the order or edits of the rows; failed ones
-        are tried again; unknown ones stay ``unknown`` unless ``resend_unknown``.
+        are tried again; unknown ones stay ``unknown`` unless ``resend_unknown``. A file that
+        is not a trustworthy journal raises ``JournalError`` before anything is sent.
+    journal_privacy : {"full", "minimal"}
+        ``"minimal"`` never writes numbers or texts to the journal: only keys (hashes),
+        states, codes and times, which is all a resume needs.
     dry_run : bool
         Send nothing; return the preview.
     progress : bool
@@ -157,9 +164,12 @@ def send(
     ------
     PreparationError
         Before anything is sent: a template or sender problem.
+    JournalError
+        Before anything is sent: the journal cannot be trusted or is in use.
     CampaignStopped
-        A 40x/70x answer or too many failures in a row stopped the campaign; ``.result``
-        holds every row, the ones not attempted as ``not_sent``.
+        A 40x/70x answer, too many failures in a row, or a journal that stopped accepting
+        records (deleted, replaced, disk full) stopped the campaign; ``.result`` holds every
+        row, the ones not attempted as ``not_sent``.
 
     Examples
     --------
@@ -180,6 +190,7 @@ def send(
         rate_unit=rate_unit,
         workers=workers,
         journal=journal,
+        journal_privacy=journal_privacy,
         progress=progress,
         retries=retries,
         backoff=backoff,
@@ -244,6 +255,7 @@ def run_campaign(
     rate_unit: Literal["message", "segment"] = "message",
     workers: int = 1,
     journal: str | os.PathLike[str] | None = None,
+    journal_privacy: Privacy = "full",
     progress: bool = True,
     retries: int = 3,
     backoff: float = 1.0,
@@ -303,10 +315,31 @@ def run_campaign(
         prepared = trial_campaign(prepared, test_to, options.get("region", "NL"))
         # A test is never a campaign's record: it must not skip anyone later.
         journal, history = None, False
-    every = list(jobs(prepared.messages()))
-    with open_journal(journal) as book, open_history(history, journal) as past:
-        outcomes, resumed = _resume(every, book.entries(), resend_unknown)
-        todo = [job for job in every if job.position not in outcomes]
+    positions = prepared.positions()
+    keyed = journal is not None or history is not False  # the history needs the keys too
+    digests = prepared.digests() if keyed else np.zeros((len(positions), 2), "u8")
+    occurrence = occurrences(digests) if keyed else np.zeros(len(positions), "i8")
+    recorded = Recorded(digests, occurrence) if journal is not None else None
+    with (
+        open_journal(journal, privacy=journal_privacy, reader=recorded) as book,
+        open_history(history, journal) as past,
+    ):
+        earlier = settled(positions, recorded, resend_unknown)
+        todo = [
+            Job(
+                int(positions[i]),
+                prepared.message(int(positions[i])),
+                (digests[i].tobytes().hex(), int(occurrence[i])),
+            )
+            for i in np.flatnonzero(~earlier.done).tolist()
+        ]
+        if recorded is not None and recorded.event.any():
+            logger.info(
+                "resuming from the journal: %d already sent, %d unknown, %d to send",
+                earlier.count("sent"),
+                earlier.count("unknown"),
+                len(todo),
+            )
         # What the journal leaves to send, another journal may have sent: found before the
         # first message leaves.
         repeats = Repeats() if allow_repeat else find_repeats(past, _keys(todo))
@@ -316,14 +349,7 @@ def run_campaign(
         loop = Loop(dispatcher(client, originator), settings, book, stop, past)
         with past.recording():
             loop.run(todo, workers=workers, progress=progress)
-    outcomes.update(loop.outcomes)
-    result = result_frame(
-        prepared.frame,
-        [job.position for job in every if job.position not in repeats.notes],
-        outcomes,
-        loop.stop_reason,
-    )
-    result = repeats.mark(result)
+    result = repeats.mark(result_frame(prepared.frame, earlier, loop.outcomes, loop.stop_reason))
     return RunReport(
         result=result,
         journal=None if journal is None else Path(journal),
@@ -331,9 +357,9 @@ def run_campaign(
         failed=loop.counts.failed,
         unknown=loop.counts.unknown,
         to_send=len(todo),
-        not_attempted=sum(job.position not in outcomes for job in todo),
-        already_sent=resumed.sent,
-        earlier_unknown=resumed.unknown,
+        not_attempted=sum(job.position not in loop.outcomes for job in todo),
+        already_sent=earlier.count("sent"),
+        earlier_unknown=earlier.count("unknown"),
         repeats=repeats.count,
         interrupted=loop.interrupted,
         stop_reason=loop.stop_reason,
@@ -387,27 +413,6 @@ def _prepared(
 
 def _keys(todo: list[Job]) -> list[tuple[int, str]]:
     return [(job.position, job.ident[0]) for job in todo]  # ident[0] is Message.key
-
-
-def _resume(
-    every: list[Job], entries: dict[Ident, Entry], resend_unknown: bool
-) -> tuple[dict[int, Outcome], Counts]:
-    """What the journal already settles: the recorded outcomes by position, and their counts."""
-    outcomes: dict[int, Outcome] = {}
-    resumed = Counts()
-    for job in every:
-        outcome = recorded_outcome(entries.get(job.ident), resend_unknown)
-        if outcome is not None:
-            outcomes[job.position] = outcome
-            resumed.add(outcome.status)
-    if entries:
-        logger.info(
-            "resuming from the journal: %d already sent, %d unknown, %d to send",
-            resumed.sent,
-            resumed.unknown,
-            len(every) - len(outcomes),
-        )
-    return outcomes, resumed
 
 
 def _check_options(

@@ -1,0 +1,343 @@
+"""The journal's file format: one header line, then one checksummed record per line.
+
+::
+
+    smsbatch-journal v2 privacy=full    records=00000000000000000042    (72 bytes)
+    b   KEY OCC AT to kind text CRC                   an attempt is about to leave
+    a   KEY OCC AT +000200 answer destination CRC     the gateway's answer
+    n|u KEY OCC AT error CRC                          no answer: not sent / unknown
+
+(fields separated by one tab).
+
+``KEY`` is the message's 32-hex key, ``OCC`` its occurrence (8 hex digits), ``AT`` the time in
+microseconds (16 digits): the fields up to ``AT`` have fixed widths, so that a resume can read
+a million records with numpy instead of one Python object per record. Text fields are escaped
+(``\\\\``, ``\\t``, ``\\n``, ``\\r``), so a record never holds a raw newline. ``CRC`` is the
+CRC32 of everything before its tab, in 8 hex digits. A destination of ``=`` means "the number
+the message was sent to" (the usual answer, stored once, in the ``b`` record). The header's
+record count is rewritten in place after every append: a copy with fewer complete records than
+it says is truncated, and refused. A last line without its newline is an append that a crash
+cut short: its request never left (``b``) or its answer is lost (the message stays in flight,
+so ``unknown``); it is dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from smsbatch.exceptions import JournalError
+
+__all__ = [
+    "ANSWERED",
+    "ANSWER_SKIP",
+    "BEGIN",
+    "COUNT_OFFSET",
+    "HEADER_SIZE",
+    "NOT_SENT",
+    "PRIVACY_OFFSET",
+    "SAME_AS_TO",
+    "UNKNOWN",
+    "VERSION",
+    "Chunk",
+    "code_field",
+    "escape",
+    "blocks",
+    "header",
+    "parse_header",
+    "pread",
+    "record",
+    "scan",
+    "unescape",
+]
+
+MAGIC = b"smsbatch-journal v"
+VERSION = 2
+HEADER_SIZE = 72
+PRIVACY_OFFSET = len("smsbatch-journal v2 privacy=")
+COUNT_OFFSET = len("smsbatch-journal v2 privacy=minimal records=")
+_HEADER = re.compile(rb"smsbatch-journal v2 privacy=(full|minimal) +records=(\d{20}) *\n")
+
+BEGIN, ANSWERED, NOT_SENT, UNKNOWN = b"b", b"a", b"n", b"u"
+SAME_AS_TO = "="
+_SQLITE = b"SQLite format 3\x00"
+_OLD_APPLICATION_ID = 0x534D5342  # "SMSB": how smsbatch 0.1 marked its SQLite journals
+
+# Fixed layout of a record: event, key, occurrence and time at fixed offsets.
+_KEY, _OCC, _AT, _TAIL = 2, 35, 44, 61
+_CODE_WIDTH = 7  # "+000200": a sign and six digits
+ANSWER_SKIP = _CODE_WIDTH + 1  # an answer's text and destination follow its code
+_MIN_LINE = _TAIL - 1 + 9  # no tail fields: "...AT<TAB>CRC"
+_READ_SIZE = 4 << 20
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def header(privacy: str, count: int) -> bytes:
+    """The first line of a journal: magic, format version, privacy and record count."""
+    text = f"smsbatch-journal v{VERSION} privacy={privacy:<7} records={count:020d}"
+    return text.ljust(HEADER_SIZE - 1).encode("ascii") + b"\n"
+
+
+def parse_header(head: bytes, path: str) -> tuple[str, int]:
+    """Return (privacy, record count) of a journal's first bytes, or refuse the file."""
+    if not head:
+        raise JournalError(
+            f"the journal {path!r} is empty (0 bytes), so what it recorded is lost (an "
+            "interrupted copy?): copy it again from the original; without one, check with the "
+            "provider what was sent before sending again, and use a new journal file name"
+        )
+    if head.startswith(_SQLITE):
+        old = int.from_bytes(head[68:72], "big") == _OLD_APPLICATION_ID
+        raise JournalError(
+            f"{path!r} is a journal of smsbatch 0.1 (an SQLite file), which this smsbatch does "
+            "not read: finish that campaign with smsbatch 0.1 (pip install 'smsbatch==0.1.*')"
+            if old
+            else f"{path!r} is an SQLite database, not an smsbatch journal; choose another "
+            "file name (it was not changed)"
+        )
+    if not head.startswith(MAGIC):
+        raise JournalError(
+            f"{path!r} is not an smsbatch journal; choose another file name (it was not changed)"
+        )
+    version = re.match(rb"\d+", head[len(MAGIC) :])
+    if version is None or int(version.group()) != VERSION:
+        number = version.group().decode() if version else "?"
+        raise JournalError(
+            f"the journal {path!r} has format version {number} and this smsbatch reads version "
+            f"{VERSION}: it was written by a newer smsbatch; upgrade smsbatch "
+            "(pip install -U smsbatch) to use it"
+        )
+    match = _HEADER.fullmatch(head[:HEADER_SIZE])
+    if match is None:
+        raise JournalError(
+            f"the journal {path!r} has a damaged header (its first line): restore it from the "
+            "original or a backup; nothing was sent"
+        )
+    return match.group(1).decode(), int(match.group(2))
+
+
+def escape(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+def unescape(text: str) -> str:
+    return _ESCAPED.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(1)), text)
+
+
+def code_field(code: int) -> str:
+    # Codes beyond six digits are outside every documented family either way ("other",
+    # unknown); they are kept as the largest code of the same sign.
+    return f"{max(-999_999, min(999_999, code)):+07d}"
+
+
+def record(event: bytes, key: str, occurrence: int, at: float, fields: tuple[str, ...]) -> bytes:
+    """One journal line, checksummed; ``fields`` are escaped here."""
+    body = b"\t".join(
+        (
+            event,
+            key.encode("ascii"),
+            b"%08x" % occurrence,
+            b"%016d" % round(at * 1e6),
+            *(escape(field).encode("utf-8") for field in fields),
+        )
+    )
+    return body + b"\t%08x\n" % zlib.crc32(body)
+
+
+@dataclass
+class Chunk:
+    """Consecutive complete records of a journal, as columns (numpy, no object per record)."""
+
+    data: bytes
+    starts: np.ndarray  # offset of each line in data
+    ends: np.ndarray  # offset of each line's checksum tab (its end, without the CRC)
+    event: np.ndarray  # uint8: b, a, n or u
+    key: np.ndarray  # (n, 2) uint64: the 16 bytes of the key
+    occurrence: np.ndarray  # int64
+    at: np.ndarray  # int64 microseconds
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def codes(self, rows: np.ndarray) -> np.ndarray:
+        """The answer code of ``rows`` (answered records)."""
+        digits = _gather(self.data, self.starts[rows] + _TAIL + 1, _CODE_WIDTH - 1) - 48
+        value = digits @ (10 ** np.arange(_CODE_WIDTH - 2, -1, -1, dtype=np.int64))
+        sign = np.frombuffer(self.data, np.uint8)[self.starts[rows] + _TAIL]
+        return np.where(sign == ord("-"), -value, value)
+
+    def tails(self, rows: np.ndarray, skip: int = 0) -> list[bytes]:
+        """The raw tail of ``rows`` (escaped fields after the fixed ones, ``skip`` bytes in)."""
+        data = self.data
+        firsts = (self.starts[rows] + _TAIL + skip).tolist()
+        return [data[s:e] for s, e in zip(firsts, self.ends[rows].tolist(), strict=True)]
+
+    def tail_ids(self, rows: np.ndarray, skip: int, ids: dict[bytes, int]) -> np.ndarray:
+        """Number the distinct raw tails of ``rows`` in ``ids`` (which grows); return each row's.
+
+        Nearly every answer of a campaign has the same tail ("SMS message sent." sent to the
+        number itself): it is compared with numpy, and only the others are sliced one by one.
+        """
+        result = np.empty(len(rows), dtype=np.int64)
+        if not len(rows):
+            return result
+        data = self.data
+        firsts = self.starts[rows] + _TAIL + skip
+        lengths = self.ends[rows] - firsts
+        common = data[firsts[0] : firsts[0] + lengths[0]]
+        same = lengths == len(common)
+        if common:
+            pattern = np.frombuffer(common, np.uint8)
+            same[same] = (_gather(data, firsts[same], len(common)) == pattern).all(axis=1)
+        result[same] = ids.setdefault(common, len(ids))
+        others = np.flatnonzero(~same)
+        result[others] = [
+            ids.setdefault(data[first : first + length], len(ids))
+            for first, length in zip(firsts[others].tolist(), lengths[others].tolist(), strict=True)
+        ]
+        return result
+
+    def fields(self, row: int) -> list[str]:
+        """Every field of one record, decoded (for reading back, not for resuming)."""
+        line = self.data[self.starts[row] : self.ends[row]].decode("utf-8")
+        return [unescape(field) if "\\" in field else field for field in line.split("\t")]
+
+
+def scan(read: Iterator[bytes], path: str, expected: int) -> Iterator[Chunk]:
+    """Yield the journal's records chunk by chunk, checking each; ``read`` yields the bytes
+    after the header. A torn last line is left out; ``count`` (the header's count) must be
+    reached, else the file is truncated."""
+    rest = b""
+    seen = 0
+    for block in read:
+        data = rest + block if rest else block
+        last = data.rfind(b"\n")
+        rest = data[last + 1 :]
+        if last < 0:
+            continue
+        chunk = _chunk(data if last == len(data) - 1 else data[: last + 1], path, seen)
+        seen += len(chunk)
+        yield chunk
+    if seen < expected:
+        raise JournalError(
+            f"the journal {path!r} is truncated: its header counts {expected:,} records but "
+            f"only {seen:,} are complete (an interrupted copy, or the computer lost power while "
+            "writing it): copy it again from the original; nothing was sent. After a power "
+            "cut, check the last messages with the provider"
+        )
+
+
+def blocks(fd: int, start: int, size: int = _READ_SIZE) -> Iterator[bytes]:
+    """Read a file descriptor from ``start`` to its end, in blocks."""
+    offset = start
+    while True:
+        block = pread(fd, size, offset)
+        if not block:
+            return
+        offset += len(block)
+        yield block
+
+
+def pread(fd: int, size: int, offset: int) -> bytes:
+    """``os.pread``, or its equivalent where there is none (Windows)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
+
+
+def _chunk(data: bytes, path: str, before: int) -> Chunk:
+    buf = np.frombuffer(data, np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    starts = np.empty_like(newlines)
+    starts[0] = 0
+    starts[1:] = newlines[:-1] + 1
+    ends = newlines - 9
+    ok = newlines - starts >= _MIN_LINE
+    fixed = _gather(data, np.where(ok, starts, 0), _TAIL)
+    ok &= (fixed[:, _KEY - 1] == 9) & (fixed[:, _OCC - 1] == 9) & (fixed[:, _AT - 1] == 9)
+    ok &= buf[np.where(ok, ends, 0)] == 9
+    ok &= np.isin(fixed[:, 0], list(b"banu"))
+    stored_raw, stored_ok = _hex(_gather(data, np.where(ok, ends + 1, 0), 8))
+    stored = np.frombuffer(stored_raw, ">u4").astype(np.uint32)
+    key_raw, key_ok = _hex(fixed[:, _KEY : _KEY + 32])
+    occurrence_raw, occurrence_ok = _hex(fixed[:, _OCC : _OCC + 8])
+    # The time's digits are not checked one by one: the checksum already vouches for them.
+    digits = fixed[:, _AT : _AT + 16] - np.uint8(48)
+    ok &= stored_ok & key_ok & occurrence_ok
+    lines = data.split(b"\n")[:-1]
+    whole = np.fromiter(map(zlib.crc32, lines), dtype=np.uint32, count=len(lines))
+    tails = _gather(data, np.where(ok, ends, 0), 9)
+    ok &= whole == _crc_continue(stored, tails)
+    answered = ok & (fixed[:, 0] == ANSWERED[0])
+    ok &= ~answered | (ends - starts >= _TAIL + _CODE_WIDTH)
+    code = _gather(data, np.where(answered, starts + _TAIL, 0), _CODE_WIDTH)
+    sign_ok = (code[:, 0] == ord("+")) | (code[:, 0] == ord("-"))
+    ok &= ~answered | (sign_ok & ((code[:, 1:] >= 48) & (code[:, 1:] <= 57)).all(axis=1))
+    if not ok.all():
+        bad = int(np.flatnonzero(~ok)[0])
+        raise JournalError(
+            f"the journal {path!r} is corrupt: record {before + bad + 1:,} does not match its "
+            "checksum. Restore it from the original or a backup; nothing was sent"
+        )
+    return Chunk(
+        data=data,
+        starts=starts,
+        ends=ends,
+        event=fixed[:, 0].copy(),
+        key=np.frombuffer(key_raw, np.uint64).reshape(-1, 2),
+        occurrence=np.frombuffer(occurrence_raw, ">u4").astype(np.int64),
+        at=digits.astype(np.int64) @ (10 ** np.arange(15, -1, -1, dtype=np.int64)),
+    )
+
+
+def _gather(data: bytes, starts: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` bytes at each of ``starts``, as an (n, width) uint8 array."""
+    windows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(data, np.uint8), width)
+    gathered: np.ndarray = windows[np.minimum(starts, len(windows) - 1)]
+    return gathered
+
+
+def _hex(chars: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Decode rows of hex digits; (the bytes, which rows were hex at all)."""
+    try:
+        decoded = bytes.fromhex(np.ascontiguousarray(chars).tobytes().decode("ascii"))
+        return decoded, np.ones(len(chars), dtype=bool)
+    except (UnicodeDecodeError, ValueError):  # a corrupt chunk: find the rows that are not
+        digit = (chars - np.uint8(48) <= 9) | (chars - np.uint8(97) <= 5)
+        valid = np.asarray(digit.all(axis=1), dtype=bool)
+        chars = chars.copy()
+        chars[~valid] = ord("0")
+        return bytes.fromhex(chars.tobytes().decode("ascii")), valid
+
+
+def _crc_table() -> np.ndarray:
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1)
+    return table.astype(np.uint32)
+
+
+_CRC_TABLE = _crc_table()
+
+
+def _crc_continue(crc: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """``zlib.crc32(row, crc)`` for every row of ``data``, vectorised.
+
+    A record is ``body<TAB>crc(body)``. ``zlib.crc32`` of each whole line runs in C over all
+    lines at once; continuing each stored CRC over the 9 bytes that follow the body must give
+    the same value, which checks every record without a Python call per record.
+    """
+    value = crc ^ np.uint32(0xFFFFFFFF)
+    for column in range(data.shape[1]):
+        value = _CRC_TABLE[(value ^ data[:, column]) & 0xFF] ^ (value >> np.uint32(8))
+    result: np.ndarray = value ^ np.uint32(0xFFFFFFFF)
+    return result
