@@ -662,7 +662,7 @@ def test_a_journal_gone_mid_campaign_stops_it_before_the_next_message(
 
 
 def test_a_full_disk_stops_the_campaign_and_the_message_not_recorded_is_not_sent(
-    sim, client, tmp_path, monkeypatch
+    sim, client, tmp_path
 ):
     journal = tmp_path / "campaign.db"
     full = threading.Event()
@@ -672,13 +672,14 @@ def test_a_full_disk_stops_the_campaign_and_the_message_not_recorded_is_not_sent
             raise OSError(errno.ENOSPC, "No space left on device")
         return os.write(fd, data)
 
-    monkeypatch.setattr(Journal, "_write", staticmethod(write))
     after_calls(client, 4, full.set)  # the 4th answer cannot be recorded, nor anything after
-    report = run_campaign(people(8), client, **quick(journal=journal))
+    # Its own patch context: undoing it must not undo the test's own history of sends.
+    with pytest.MonkeyPatch.context() as disk:
+        disk.setattr(Journal, "_write", staticmethod(write))
+        report = run_campaign(people(8), client, **quick(journal=journal))
     assert report.stopped and "disk full" in (report.stop_reason or "")
     assert report.result["sms_status"].tolist() == ["sent"] * 4 + ["not_sent"] * 4
     assert len(sim.messages) == 4
-    monkeypatch.undo()
     again = send(people(8), client, **quick(journal=journal))  # space again: resume
     assert again["sms_status"].tolist() == ["sent"] * 3 + ["unknown"] + ["sent"] * 4
     assert max(received(sim).values()) == 1
