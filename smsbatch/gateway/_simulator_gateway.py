@@ -112,8 +112,10 @@ class Gateway:
         return xml_reply(outcome, request.to, utf16_declaration=utf16_declaration)
 
     def close(self) -> None:
-        if self._record is not None:
-            self._record.close()
+        """Close the record file; closing again is harmless."""
+        with self._lock:
+            if self._record is not None:
+                self._record.close()
 
     def _deliver(self, message: SimulatedMessage) -> int | Literal["malformed", "drop"]:
         """Use the next fault, else accept the message: the code to answer, or the fault."""

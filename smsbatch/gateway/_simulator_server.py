@@ -32,6 +32,10 @@ class Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], answer: Callable[[str], Reply | None]) -> None:
         self.answer = answer
+        #: Set as soon as close() begins, so a handler waiting in pause() gives up at once.
+        self.stopping = threading.Event()
+        self._close_lock = threading.Lock()
+        self._closed = False
         self._connections: dict[socket.socket, threading.Thread] = {}
         self._connections_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -49,13 +53,33 @@ class Server(ThreadingHTTPServer):
             )
             self._thread.start()
 
+    @property
+    def url(self) -> str:
+        """The API root it answers under, ``http://host:port/api/``."""
+        host, port = self.socket.getsockname()[:2]
+        return f"http://{host}:{port}{PATH.rpartition('/')[0]}/"
+
+    def pause(self, seconds: float) -> bool:
+        """Wait ``seconds`` unless close() begins first; True while the server is serving."""
+        if seconds > 0:
+            self.stopping.wait(seconds)
+        return not self.stopping.is_set()
+
     def close(self) -> None:
-        """Stop serving, close the socket and every connection, and join every thread."""
-        if self._thread is not None:
-            self.shutdown()
-            self._thread.join()
-        self.server_close()
-        self._close_connections()
+        """Stop serving, close the socket and every connection, and join every thread.
+
+        Only the first call does it; a concurrent one returns when it is done.
+        """
+        with self._close_lock:
+            if self._closed:
+                return
+            self.stopping.set()
+            if self._thread is not None:
+                self.shutdown()
+                self._thread.join()
+            self.server_close()
+            self._close_connections()
+            self._closed = True
 
     def process_request(self, request: Any, client_address: Any) -> None:
         thread = threading.Thread(

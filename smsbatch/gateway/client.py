@@ -175,7 +175,9 @@ class Client:
         # The URL and the password's spellings are built in the calls, so that no local of
         # this frame holds the password.
         try:
-            response = self._request(self._url(to, sender, message, extra))
+            response = _request(
+                self.session, self._url(to, sender, message, extra), self.timeout, self.base_url
+            )
         except BaseException as err:
             # The one boundary every request passes: whatever escapes (ours, requests', a bug)
             # leaves without the password in its message, attributes or frame locals.
@@ -197,34 +199,46 @@ class Client:
     @property
     def deadline(self) -> float:
         """Seconds one whole request may take: the connect and read timeouts together."""
-        if isinstance(self.timeout, tuple):
-            return float(sum(self.timeout))
-        return 2.0 * self.timeout
+        return _deadline_of(self.timeout)
 
-    def _cut_off(self) -> OutcomeUnknownError:
-        return OutcomeUnknownError(
-            f"the gateway's reply was not complete within {self.deadline:g} s (the connect and "
-            "read timeouts together); the message may have been sent"
-        )
 
-    def _request(self, url: str) -> Response:
-        with watch(self.deadline) as watched:
-            try:
-                # A redirect is never followed: the password would travel to wherever it points.
-                with self.session.get(
-                    url, timeout=self.timeout, stream=True, allow_redirects=False
-                ) as reply:
-                    body = _read_limited(reply)
-            except Exception as err:
-                if watched.expired:
-                    raise self._cut_off() from err
-                if isinstance(err, requests.exceptions.RequestException):
-                    raise _transport_error(err, self.base_url) from err
-                raise
-        if watched.expired:  # a cut-off can also read as a short reply: never trust it
-            raise self._cut_off()
-        check_http(reply, body, self.base_url)
-        return parse_reply(body)
+def _request(
+    session: requests.Session, url: str, timeout: tuple[float, float] | float, base_url: str
+) -> Response:
+    """GET ``url`` once, within the connect and read timeouts together, and parse the reply.
+
+    A failure in the HTTP stack becomes a :class:`~smsbatch.TransportError` that says whether
+    the request may have reached the gateway; nothing is retried here.
+    """
+    deadline = _deadline_of(timeout)
+    with watch(deadline) as watched:
+        try:
+            # A redirect is never followed: the password would travel to wherever it points.
+            with session.get(url, timeout=timeout, stream=True, allow_redirects=False) as reply:
+                body = _read_limited(reply)
+        except Exception as err:
+            if watched.expired:
+                raise _cut_off(deadline) from err
+            if isinstance(err, requests.exceptions.RequestException):
+                raise _transport_error(err, base_url) from err
+            raise
+    if watched.expired:  # a cut-off can also read as a short reply: never trust it
+        raise _cut_off(deadline)
+    check_http(reply, body, base_url)
+    return parse_reply(body)
+
+
+def _deadline_of(timeout: tuple[float, float] | float) -> float:
+    if isinstance(timeout, tuple):
+        return float(sum(timeout))
+    return 2.0 * timeout
+
+
+def _cut_off(deadline: float) -> OutcomeUnknownError:
+    return OutcomeUnknownError(
+        f"the gateway's reply was not complete within {deadline:g} s (the connect and "
+        "read timeouts together); the message may have been sent"
+    )
 
 
 def _check_base_url(base_url: str) -> str:

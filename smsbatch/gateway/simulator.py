@@ -52,7 +52,6 @@ Example
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterable
 from os import PathLike
@@ -114,17 +113,13 @@ class Simulator:
         self.latency = latency
         self.utf16_declaration = utf16_declaration
         self.record_path = None if record_path is None else Path(record_path)
-        self._stop_lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._stopped = False
         self._server = Server((host, port), self._answer)
         try:
             self._gateway = Gateway(funds, self.record_path)
         except OSError:
             self._server.server_close()
             raise
-        bound_host, bound_port = self._server.socket.getsockname()[:2]
-        self.url = f"http://{bound_host}:{bound_port}/api/"
+        self.url = self._server.url
 
     def __repr__(self) -> str:
         return f"Simulator(url={self.url!r}, login={self.login!r}, messages={len(self.messages)})"
@@ -191,19 +186,14 @@ class Simulator:
         """Serve until ``stop()`` is called from another thread or Ctrl-C, then stop cleanly."""
         self.start()
         try:
-            self._stopping.wait()
+            self._server.stopping.wait()
         finally:
             self.stop()
 
     def stop(self) -> None:
         """Stop serving, close every connection, join every thread and close the record file."""
-        with self._stop_lock:
-            if self._stopped:
-                return
-            self._stopping.set()
-            self._server.close()
-            self._gateway.close()
-            self._stopped = True
+        self._server.close()  # first: no handler may still be recording
+        self._gateway.close()
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -211,16 +201,11 @@ class Simulator:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    # -- the gateway ----------------------------------------------------------------------------
-
     def _answer(self, query: str) -> Reply | None:
         """Handle one sendsms query; None means: close the connection without a reply."""
         received_at = time.time()
         self._gateway.count_request()
-        latency = self.latency
-        if latency > 0:
-            self._stopping.wait(latency)
-        if self._stopping.is_set():
+        if not self._server.pause(self.latency):
             return None
         return self._gateway.answer(
             query,
