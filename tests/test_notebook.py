@@ -401,7 +401,7 @@ def test_no_send_error_is_raised_where_a_front_end_would_swallow_it(
         def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr("smsbatch._panel_sending.run_campaign", broken)
+        monkeypatch.setattr("smsbatch.notebook._sending.run_campaign", broken)
     _send(ready_panel)
     assert output.escaped == []
     status = ready_panel.status.value

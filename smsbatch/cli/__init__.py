@@ -1,9 +1,9 @@
 """The ``smsbatch`` command line: a thin shell over the library's functions.
 
-``_arguments`` declares every subcommand with argparse alone, so ``smsbatch --help`` loads
-nothing heavy; each subcommand's code is imported only when it runs. Errors print one line to
-stderr, never a traceback and never the password. The exit statuses a script can rely on are
-listed once, in ``_arguments.EXIT_CODES`` (shown by ``smsbatch --help``).
+``_arguments`` (with ``_options``) declares every subcommand with argparse alone, so
+``smsbatch --help`` loads nothing heavy; each subcommand's code is imported only when it runs.
+Errors print one line to stderr, never a traceback and never the password. The exit statuses a
+script can rely on are listed once, in ``_arguments.EXIT_CODES`` (shown by ``smsbatch --help``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ let :func:`smsbatch.run_campaign` do the whole run and present its report."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import shlex
 import sys
 import warnings
@@ -22,23 +21,21 @@ from smsbatch.cli._arguments import (
     EXIT_STOPPED,
     EXIT_USAGE,
 )
-from smsbatch.exceptions import PreparationError, ResultsFileError, ResultsFileExistsError
+from smsbatch.cli._results import check_results_path, free_path, write_free
+from smsbatch.cli._show import repeats_line, show_preview, timing
+from smsbatch.exceptions import PreparationError, ResultsFileError
 from smsbatch.gateway.client import Client
 from smsbatch.gateway.simulator import Simulator
 from smsbatch.preparation.campaign import Prepared, prepare
-from smsbatch.preparation.summary import Summary, summarize
+from smsbatch.preparation.summary import summarize
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
-from smsbatch.sending.hours import SendingHours, parse_start, when_done
-from smsbatch.sending.repeats import Repeats, check_history
+from smsbatch.sending.repeats import check_history
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
-from smsbatch.spreadsheets import CSV_SUFFIXES, EXCEL_SUFFIXES, read_recipients, write_results
+from smsbatch.spreadsheets import read_recipients
 from smsbatch.spreadsheets.reading import SOURCE_ATTR
 
 _DEMO_RESULTS = "smsbatch-demo-results.xlsx"
-_PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_error"]
-#: Rows that will not be sent are listed up to this many; the summary counts the rest.
-_PROBLEM_ROWS = 20
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -54,7 +51,7 @@ def demo(args: argparse.Namespace) -> int:
         " simulated gateway on 127.0.0.1. Nothing leaves this computer.\n"
         f"Template: {SAMPLE_TEMPLATE}\n"
     )
-    _show_preview(prepare(recipients, **options).frame, to=SAMPLE_TO, rows=5)
+    show_preview(prepare(recipients, **options).frame, to=SAMPLE_TO, rows=5)
     with (
         Simulator() as simulator,
         Client(simulator.login, simulator.password, simulator.url) as client,
@@ -62,7 +59,7 @@ def demo(args: argparse.Namespace) -> int:
         report = run_campaign(recipients, client, rate=args.rate, **options)
         received = len(simulator.messages)
     print(f"\n{report.summary()}", file=sys.stderr)
-    path = _write_free(report.result, Path(_DEMO_RESULTS))
+    path = write_free(report.result, Path(_DEMO_RESULTS))
     print(f"\nThe simulator received {received} messages. Results written to {path}")
     print("Next: 'smsbatch preview --help', 'smsbatch send --help', or 'smsbatch notebooks'")
     return EXIT_OK
@@ -70,7 +67,7 @@ def demo(args: argparse.Namespace) -> int:
 
 def preview(args: argparse.Namespace) -> int:
     shown = prepare(_read(args), sender=args.sender, **_message_options(args))
-    ready = _show_preview(shown.frame, to=args.to, rows=args.rows).counts.get("ready", 0)
+    ready = show_preview(shown.frame, to=args.to, rows=args.rows).counts.get("ready", 0)
     if ready == 0:
         print("smsbatch preview: no row is ready to send: see the reasons above", file=sys.stderr)
         return EXIT_INCOMPLETE
@@ -80,14 +77,14 @@ def preview(args: argparse.Namespace) -> int:
 def send(args: argparse.Namespace) -> int:
     options = _message_options(args)
     recipients = _read(args)
-    out = _free_path(args.out or args.file.with_name(f"{args.file.stem}-results.xlsx"))
-    _check_results_path(out)
+    out = free_path(args.out or args.file.with_name(f"{args.file.stem}-results.xlsx"))
+    check_results_path(out)
     shown = prepare(recipients, sender=args.sender, **options)
-    ready = _show_preview(shown.frame, to=args.to, rows=5).counts.get("ready", 0)
+    ready = show_preview(shown.frame, to=args.to, rows=5).counts.get("ready", 0)
     if args.dry_run:
         print("Dry run: nothing was sent.")
         if args.out:
-            print(f"Preview written to {_write_free(shown.frame, out)}")
+            print(f"Preview written to {write_free(shown.frame, out)}")
         return EXIT_OK
     if ready == 0:
         print("smsbatch send: nothing to send: no row is ready", file=sys.stderr)
@@ -114,7 +111,7 @@ def send(args: argparse.Namespace) -> int:
         client = Client.from_env()
     repeats = check_history(shown, journal=journal, history=not args.no_history)
     if repeats:
-        print(_repeats_line(repeats, allowed=args.allow_repeat))
+        print(repeats_line(repeats, allowed=args.allow_repeat))
         if not args.allow_repeat:
             ready -= repeats.count
     if ready == 0:
@@ -124,7 +121,7 @@ def send(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(_timing(args, ready))
+    print(timing(args, ready))
     refusal = None if args.yes else _confirm(
         shown, client, skipped=repeats.notes if not args.allow_repeat else {},
         resuming=journal.exists(),
@@ -165,23 +162,6 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
     return recipients
 
 
-def _repeats_line(repeats: Repeats, *, allowed: bool) -> str:
-    """One line on what another journal already sent, as the history of sends found it."""
-    days = repeats.days
-    when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
-    journals = ", ".join(repeats.journals)
-    unknown = f" ({repeats.unknown} of them with an unknown outcome)" if repeats.unknown else ""
-    fate = (
-        "--allow-repeat: they will be sent again"
-        if allowed
-        else "they will be skipped (--allow-repeat sends them again)"
-    )
-    return (
-        f"{repeats.count} messages were sent to the same numbers {when} through another"
-        f" journal ({journals}){unknown}: {fate}"
-    )
-
-
 def _confirm(
     shown: Prepared, client: Client, *, skipped: Mapping[int, str], resuming: bool
 ) -> str | None:
@@ -217,20 +197,6 @@ def _confirm(
     return None
 
 
-def _timing(args: argparse.Namespace, ready: int) -> str:
-    """When the campaign would be done at its rate, within its sending hours."""
-    hours = SendingHours.parse(args.window or "00:00-24:00", args.days, args.tz)
-    now = dt.datetime.now(hours.tz)
-    start = now if args.start_at is None else parse_start(args.start_at, hours.tz, now)
-    done = when_done(ready, args.rate, hours, start).astimezone(hours.tz)
-    pace = "as fast as the gateway answers" if args.rate is None else f"at {args.rate:g}/s"
-    within = f" within {args.window or '00:00-24:00'} {args.days} ({args.tz})"
-    within = within if args.window or args.days != "mon-sun" else ""
-    begins = "" if args.start_at is None else f" from {start:%a %d %b %H:%M}"
-    when = "about now" if args.rate is None else f"about {done:%a %d %b %H:%M}"
-    return f"{ready:,} messages {pace}{within}{begins}: done {when}"
-
-
 def _present(report: RunReport, out: Path, *, resume: str) -> int:
     """Show what a run did, save its result and say how to resume; return the exit status."""
     print(f"\n{report.summary()}\n", file=sys.stderr)
@@ -248,7 +214,7 @@ def _present(report: RunReport, out: Path, *, resume: str) -> int:
         )
     status = EXIT_OK
     try:
-        print(f"Results written to {_write_free(report.result, out)}")
+        print(f"Results written to {write_free(report.result, out)}")
     except ResultsFileError as err:
         print(f"smsbatch send: error: {err}", file=sys.stderr)
         print(f"Every answer is in the journal; to write the results: {resume}", file=sys.stderr)
@@ -350,63 +316,3 @@ def _read_template(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as err:
         raise PreparationError(f"--text-file {path}: cannot read it as UTF-8 text: {err}") from err
     return text.removesuffix("\n").removesuffix("\r")
-
-
-def _show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> Summary:
-    """Print the first rows of a preview (what goes to whom), every row that will not be sent
-    (the first rows are usually all fine; the problems are further down) and the summary,
-    which is returned."""
-    shown = frame.head(rows)[[to, *_PREVIEW_COLUMNS]]
-    with pd.option_context("display.max_colwidth", 70, "display.width", 200):
-        print(shown.to_string())
-    if len(frame) > rows:
-        print(f"... and {len(frame) - rows} more rows")
-    problems = frame.loc[frame["sms_status"] != "ready", [to, "sms_status", "sms_error"]]
-    if len(problems):
-        print(f"\nRows that will not be sent ({len(problems)}):")
-        _show_problems(problems)
-    summary = summarize(frame)
-    print(f"\n{summary}\n")
-    return summary
-
-
-def _show_problems(problems: pd.DataFrame) -> None:
-    """List the rows that will not be sent: each on its own line, but a reason shared by
-    several rows once, with how many and which (a date error in every row is one line)."""
-    reason = problems["sms_status"].astype(str) + ": " + problems["sms_error"].astype(str)
-    shared = reason.duplicated(keep=False)
-    single = problems[~shared]
-    with pd.option_context("display.max_colwidth", None, "display.width", 200):
-        if len(single):
-            print(single.head(_PROBLEM_ROWS).to_string())
-        if len(single) > _PROBLEM_ROWS:
-            print(f"... and {len(single) - _PROBLEM_ROWS} more")
-    for text, rows in reason[shared].groupby(reason[shared], sort=False):
-        labels = ", ".join(map(str, rows.index[:5])) + (", ..." if len(rows) > 5 else "")
-        print(f"{len(rows)} rows ({labels}): {text}")
-
-
-def _check_results_path(path: Path) -> None:
-    """Refuse a results file that could not be written, before anything is sent."""
-    if path.suffix.lower() not in CSV_SUFFIXES | EXCEL_SUFFIXES:
-        raise ResultsFileError(f"{path}: results must be .xlsx or .csv", path=path)
-    if not path.resolve().parent.is_dir():
-        raise ResultsFileError(f"{path}: the folder {path.parent} does not exist", path=path)
-
-
-def _free_path(path: Path) -> Path:
-    """Return ``path``, or ``stem-2.ext``, ``stem-3.ext``... whichever does not exist yet."""
-    candidate, number = path, 1
-    while candidate.exists():
-        number += 1
-        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-    return candidate
-
-
-def _write_free(result: pd.DataFrame, path: Path) -> Path:
-    """Write results to ``path`` or a free name next to it; never overwrite a file."""
-    while True:
-        try:
-            return write_results(result, _free_path(path))
-        except ResultsFileExistsError:
-            continue  # another process took the name between the check and the write

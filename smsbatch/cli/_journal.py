@@ -6,16 +6,16 @@ from __future__ import annotations
 import argparse
 
 from smsbatch.cli._arguments import EXIT_OK
-from smsbatch.cli._campaign import _check_results_path, _free_path, _write_free
+from smsbatch.cli._results import check_results_path, free_path, write_free
 from smsbatch.sending.journal_tools import purge_journal, read_journal
 
 _STATUSES = ("sent", "failed", "unknown", "not_sent")
 
 
 def show(args: argparse.Namespace) -> int:
-    out = None if args.out is None else _free_path(args.out)
+    out = None if args.out is None else free_path(args.out)
     if out is not None:
-        _check_results_path(out)
+        check_results_path(out)
     messages = read_journal(args.journal)
     print(f"Journal: {args.journal.absolute()}")
     if messages.empty:
@@ -36,7 +36,7 @@ def show(args: argparse.Namespace) -> int:
         if hidden:
             print(f"{hidden:,} messages have no number or text here (purged, or kept minimal).")
     if out is not None:
-        print(f"Every message written to {_write_free(messages, out)}")
+        print(f"Every message written to {write_free(messages, out)}")
     return EXIT_OK
 
 

@@ -1,6 +1,7 @@
-"""The campaign panel's live preview: what one edit of the fields makes the panel show.
+"""The campaign panel's live preview, what one edit of the fields makes the panel show, and
+its dry run, every row of the preview a tick would confirm.
 
-A pure function of the frame and the fields, so that every keystroke is one call of
+Pure functions of the frame and the fields, so that every keystroke is one call of
 :func:`~smsbatch.prepare` and nothing else; the panel only puts the pieces on screen.
 """
 
@@ -12,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from smsbatch._panel_html import confirmation, error, hint, note, table
 from smsbatch.exceptions import SmsBatchError, TemplateError
+from smsbatch.notebook._html import confirmation, error, hint, note, table
 from smsbatch.preparation.campaign import Prepared, prepare
 
-__all__ = ["PREVIEW_COLUMNS", "LivePreview", "live_preview"]
+__all__ = ["PREVIEW_COLUMNS", "LivePreview", "dry_run", "live_preview"]
 
 #: The columns of the live preview and the dry run, after the phone column.
 PREVIEW_COLUMNS = ["sms_text", "sms_status", "sms_error", "sms_to", "sms_segments"]
@@ -81,3 +82,11 @@ def live_preview(
     if problem:
         return LivePreview(None, good, problem, "", good)
     return LivePreview(shown, good, "", confirmation(summary, shown.sender, host), good)
+
+
+def dry_run(shown: Prepared, phone: Hashable) -> tuple[str, str]:
+    """What a dry run shows (HTML): the status line, then the summary and every row."""
+    summary = shown.summary()
+    ready = summary.counts.get("ready", 0)
+    status = note(f"Dry run: nothing was sent; {ready:,} messages would be sent.")
+    return status, summary._repr_html_() + table(shown.frame, [phone, *PREVIEW_COLUMNS])

@@ -9,24 +9,33 @@ from __future__ import annotations
 
 import html
 from collections.abc import Hashable, Mapping, Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pandas as pd
 
 from smsbatch.preparation.summary import Summary
+from smsbatch.sending.report import RunReport
 
 __all__ = [
+    "RESULT_COLUMNS",
     "STYLE",
     "confirmation",
     "error",
     "gateway_host",
     "hint",
+    "journal_line",
     "note",
+    "run_result",
     "source_line",
     "success",
     "table",
 ]
 
+#: The columns of a run's result, after the phone column.
+RESULT_COLUMNS = [
+    "sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error", "sms_text"
+]  # fmt: skip
 STYLE = """<style>
 .smsbatch-panel .jp-RenderedHTMLCommon table {
   border-collapse: collapse; table-layout: auto; margin: 0 0 6px 0; font-size: 12px;
@@ -59,6 +68,11 @@ def table(
     style = f"<style>{rule} {{ white-space: normal; min-width: 14em; }}</style>" if rule else ""
     rows = frame[shown].to_html(max_rows=max_rows, border=0, classes=["smsbatch-table", scope])
     return style + rows
+
+
+def run_result(report: RunReport, phone: Hashable) -> str:
+    """What a run did: its summary, then every row with the gateway's answer."""
+    return report.summary()._repr_html_() + table(report.result, [phone, *RESULT_COLUMNS])
 
 
 def note(text: str) -> str:
@@ -100,6 +114,14 @@ def confirmation(summary: Summary, sender: str | None, host: str) -> str:
         f"from {sender or '?'} through the gateway at {host}."
     )
     return f"<p><b>{html.escape(line)}</b></p>"
+
+
+def journal_line(journal: Path) -> str:
+    """One quiet line naming the journal; its whole path in the tooltip."""
+    return hint(
+        f"Journal: {journal.name} (messages sent with it are never sent again)",
+        title=str(journal),
+    )
 
 
 def source_line(source: Mapping[str, object] | None) -> str:

@@ -1,7 +1,7 @@
 """A campaign panel for Jupyter: edit the template, watch the preview, confirm, send.
 
 The panel is a thin front end over :func:`~smsbatch.prepare` and :func:`~smsbatch.run_campaign`
-with one explicit state (see ``_panel_widgets.STATES``) that decides what every button, the
+with one explicit state (see ``_widgets.STATES``) that decides what every button, the
 status line and the result area show; each state replaces what the last one showed:
 
 - *editing*: the preview cannot be sent (no template, a mistake, no sender); it says why;
@@ -33,13 +33,12 @@ from typing import Any
 
 import pandas as pd
 
-from smsbatch._panel_html import error, hint, note, source_line
-from smsbatch._panel_html import table as html_table
-from smsbatch._panel_preview import PREVIEW_COLUMNS, live_preview
-from smsbatch._panel_sending import PanelSending
-from smsbatch._panel_widgets import INSERT, PanelWidgets, State
-from smsbatch._panel_words import after_error, after_run
 from smsbatch.gateway.client import Client
+from smsbatch.notebook._html import error, hint, journal_line, note, run_result, source_line
+from smsbatch.notebook._preview import dry_run, live_preview
+from smsbatch.notebook._sending import PanelSending
+from smsbatch.notebook._widgets import PanelWidgets
+from smsbatch.notebook._words import after_error, after_run
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE
@@ -50,13 +49,9 @@ __all__ = ["CampaignPanel", "panel"]
 
 #: Up to this many rows the preview re-runs on every keystroke (well under 0.1 s).
 _LIVE_ROWS = 20_000
-_RESULT_COLUMNS = [
-    "sms_to", "sms_status", "sms_response_code", "sms_response_text", "sms_error", "sms_text"
-]  # fmt: skip
 #: The journal of every panel in a folder unless told otherwise: one fixed name, so that a
 #: second Send (or a new panel after a restart) resumes instead of sending again.
 PANEL_JOURNAL = "smsbatch-panel.journal.db"
-#: Where ``read_recipients`` notes the file, sheet and header row a frame came from.
 
 
 class CampaignPanel(PanelWidgets):
@@ -122,16 +117,14 @@ class CampaignPanel(PanelWidgets):
             client, journal, base_url, retries=retries, backoff=backoff,
             max_consecutive_failures=max_consecutive_failures,
         )  # fmt: skip
-        self._state: State = "editing"
         self._shown: Prepared | None = None  # the sendable preparation on show: what is confirmed
         self._good = ""  # the last preview that rendered, kept while a placeholder is half typed
         self._stray = False  # clicks that arrive after a Send, before the box is ticked again
         #: The latest result: of the last Send (partial after a stop) or Dry run; else None.
         self.result: pd.DataFrame | None = None
-        columns = [str(c) for c in df.columns]
         super().__init__(
-            columns,
-            to=str(to) if str(to) in columns else None,
+            list(df.columns),
+            to=to,
             text=text,
             sender=sender,
             rate=rate or 0,
@@ -140,40 +133,18 @@ class CampaignPanel(PanelWidgets):
             live=len(df) <= _LIVE_ROWS,  # a long list previews when the field is left
             ask_credentials=self._sending.typed,
         )
-        self.widget = self.box
         self.source.value = source_line(df.attrs.get(SOURCE_ATTR))
-        journal_path = self._sending.journal
-        self.journal.value = hint(
-            f"Journal: {journal_path.name} (messages sent with it are never sent again)",
-            title=str(journal_path),
-        )
-        self.insert.observe(self._insert_placeholder, names="value")
-        for control in (self.template, self.to, self.sender, self.region, self.price):
-            control.observe(self._refresh, names="value")
-        self.confirm.observe(self._tick, names="value")
-        self.dry_run_button.on_click(self._dry_run)
-        self.send_button.on_click(self._send)
+        self.journal.value = journal_line(self._sending.journal)
         self._refresh()
 
     def __repr__(self) -> str:
         ready = 0 if self._shown is None else self._shown.summary().counts.get("ready", 0)
         return f"<CampaignPanel: {len(self._df)} rows, {ready} ready, {self._state}>"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
-        # Shown where the live panel cannot be: a saved notebook opened without its kernel.
-        bundle["text/plain"] = "Campaign panel: run all cells (Run > Run All Cells) to show it."
-        return bundle
-
-    @property
-    def state(self) -> State:
-        """Where the panel is: editing, previewed, confirmed, sending, done or stopped."""
-        return self._state
-
     def options(self) -> dict[str, Any]:
         """Return the keyword arguments for ``preview``/``send`` that the panel shows now."""
         return {
-            "to": self._column(self.to.value),
+            "to": self.phone_column(),
             "text": self.template.value,
             "sender": self.sender.value.strip() or None,
             "region": self.region.value.strip() or "NL",
@@ -181,26 +152,11 @@ class CampaignPanel(PanelWidgets):
             "price_per_segment": self.price.value or None,
         }
 
-    def _enter(self, state: State, status: str | None = None, result: str | None = None) -> None:
-        """Move to ``state``; a status or result given replaces the one on show."""
-        self._state = state
-        if status is not None:
-            self.status.value = status
-        if result is not None:
-            self.result_table.value = result
-        self.show(state)
-
-    def _insert_placeholder(self, change: dict[str, Any]) -> None:
-        if change["new"] != INSERT:
-            self.template.value += "{" + change["new"] + "}"
-            self.insert.value = INSERT
-
     def _refresh(self, change: dict[str, Any] | None = None) -> None:
         """Re-run the preview after any edit; a changed campaign needs a new confirmation."""
         view = live_preview(
             self._df, self.options(), host=self._sending.host, rows=self._rows,
-            last_good=self._good,
-            ready=self.to.value is not None,
+            last_good=self._good, ready=self.to.value is not None,
         )  # fmt: skip
         self._shown, self._good = view.sendable, view.last_good
         self.preview.value, self.hint.value = view.preview, view.problem
@@ -209,17 +165,11 @@ class CampaignPanel(PanelWidgets):
         earlier = "" if self.result is None else hint("The last result stays in panel.result.")
         self._enter("editing" if self._shown is None else "previewed", earlier, "")
 
-    def _untick(self) -> None:
-        """Untick the box without it counting as the person's untick."""
-        self.confirm.unobserve(self._tick, names="value")
-        self.confirm.value = False
-        self.confirm.observe(self._tick, names="value")
-
-    def _tick(self, change: dict[str, Any]) -> None:
+    def _ticked(self, ticked: bool) -> None:
         self._stray = False
-        if change["new"] and self._shown is not None and self._state != "sending":
+        if ticked and self._shown is not None and self._state != "sending":
             self._enter("confirmed")
-        elif not change["new"] and self._state == "confirmed":
+        elif not ticked and self._state == "confirmed":
             self._enter("previewed")
 
     def _dry_run(self, button: object = None) -> None:
@@ -227,11 +177,7 @@ class CampaignPanel(PanelWidgets):
         if self._shown is None:
             return  # the button is disabled: a click that was already on its way
         self.result = self._shown.frame
-        ready = self._shown.summary().counts.get("ready", 0)
-        self.status.value = note(f"Dry run: nothing was sent; {ready:,} messages would be sent.")
-        self.result_table.value = self._shown.summary()._repr_html_() + html_table(
-            self.result, [self._column(self.to.value), *PREVIEW_COLUMNS]
-        )
+        self.status.value, self.result_table.value = dry_run(self._shown, self.phone_column())
 
     def _send(self, button: object = None) -> None:
         """Send once per confirmation: a click that arrives after the Send it belongs to (a
@@ -245,7 +191,6 @@ class CampaignPanel(PanelWidgets):
         ready = confirmed.summary().counts.get("ready", 0)
         self._untick()
         self._enter("sending", note(f"Sending {ready:,} messages…"), "")
-        self.progress.clear_output()
         report = self._sending.run(
             self.progress, self, self._df, confirmed, rate=self.rate.value or None, **options
         )
@@ -255,19 +200,11 @@ class CampaignPanel(PanelWidgets):
             self.status.value = after_error(report, str(self._sending.journal))
             return
         self.result = report.result
-        if report.stop_category == "auth_or_funds":
-            self._sending.forget_typed()  # asking for the password again beats failing with it
         self._enter(
             "done" if report.complete else "stopped",
             after_run(report, typed_password=self._sending.typed),
-            report.summary()._repr_html_() + html_table(
-                report.result, [self._column(self.to.value), *_RESULT_COLUMNS]
-            ),
+            run_result(report, self.phone_column()),
         )
-
-    def _column(self, name: str | None) -> Hashable:
-        """Map the dropdown's text back to the frame's own column label (maybe not a str)."""
-        return next((c for c in self._df.columns if str(c) == name), name)
 
 
 def panel(df: pd.DataFrame, client: Client | None = None, **options: Any) -> CampaignPanel:

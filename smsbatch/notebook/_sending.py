@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from smsbatch._panel_html import gateway_host
 from smsbatch.exceptions import ConfigurationError, SmsBatchError
 from smsbatch.gateway.client import DEFAULT_BASE_URL, Client
+from smsbatch.notebook._html import gateway_host
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
@@ -59,14 +59,16 @@ class PanelSending:
     def run(
         self, output: Any, fields: Any, campaign: Any, confirmed: Prepared, **options: Any
     ) -> RunReport | BaseException:
-        """Send ``confirmed`` with its progress bar in ``output``; an error is returned."""
+        """Send ``confirmed`` with its progress bar in ``output``; an error is returned. A
+        client made from typed credentials that the gateway refused is dropped."""
+        output.clear_output()  # the last run's progress bar
         try:
             client = self._credentials(fields)
         except ConfigurationError as err:
             return err
         with output:  # nothing may be raised in here: a live front end swallows it
             try:
-                return run_campaign(
+                report = run_campaign(
                     campaign,
                     client,
                     confirmed=confirmed,
@@ -78,6 +80,9 @@ class PanelSending:
                 if not isinstance(err, SmsBatchError | KeyboardInterrupt):
                     logger.exception("the campaign panel's run failed")
                 return err
+        if report.stop_category == "auth_or_funds":
+            self.forget_typed()  # asking for the password again beats failing with it
+        return report
 
     def forget_typed(self) -> None:
         """Drop the client made from typed credentials (the gateway refused them)."""

@@ -3,8 +3,8 @@ that kept it from sending. Only words: the report's numbers and reasons are used
 
 from __future__ import annotations
 
-from smsbatch._panel_html import error, success
 from smsbatch.exceptions import SmsBatchError
+from smsbatch.notebook._html import error, success
 from smsbatch.sending.report import RunReport
 
 __all__ = ["RESUME", "after_error", "after_run"]

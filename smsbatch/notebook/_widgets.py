@@ -8,7 +8,8 @@ columns wrap into one.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Hashable, Sequence
+from typing import Any, Literal
 
 try:
     import ipywidgets as widgets
@@ -18,7 +19,7 @@ except ImportError as err:  # an extra, so that smsbatch installs where Jupyter 
         name=err.name,
     ) from err
 
-from smsbatch._panel_html import STYLE
+from smsbatch.notebook._html import STYLE
 
 __all__ = ["INSERT", "STATES", "PanelWidgets", "State"]
 
@@ -42,13 +43,16 @@ PREVIEW_HEIGHT = "440px"
 
 
 class PanelWidgets:
-    """Every control of the panel, laid out in ``box``; ``show(state)`` enables what it allows."""
+    """Every control of the panel, laid out in ``box``, and the panel's state: ``_enter(state)``
+    enables what it allows. What a person does calls a method for the subclass to fill in: an
+    edit of the campaign ``_refresh``, a tick or untick of the box ``_ticked``, the buttons
+    ``_dry_run`` and ``_send``."""
 
     def __init__(
         self,
-        columns: list[str],
+        columns: Sequence[Hashable],
         *,
-        to: str | None,
+        to: Hashable,
         text: str,
         sender: str,
         rate: float,
@@ -57,13 +61,16 @@ class PanelWidgets:
         live: bool,
         ask_credentials: bool,
     ) -> None:
+        self._columns = list(columns)
+        names = [str(c) for c in columns]
         half = widgets.Layout(width="50%", min_width="0")
         short = {"description_width": "72px"}
         self.to = widgets.Dropdown(
-            options=columns, value=to, description="Phone", layout=half, style=short
-        )
+            options=names, value=str(to) if str(to) in names else None, description="Phone",
+            layout=half, style=short,
+        )  # fmt: skip
         self.insert = widgets.Dropdown(
-            options=[INSERT, *columns], description="Insert", layout=half, style=short
+            options=[INSERT, *names], description="Insert", layout=half, style=short
         )
         self.template = widgets.Textarea(
             value=text,
@@ -109,48 +116,39 @@ class PanelWidgets:
         for name in ("template", "hint", "confirmation", "confirm", "send_button", "preview",
                      "status", "progress", "result_table", "source", "journal"):  # fmt: skip
             getattr(self, name).add_class(f"smsbatch-{name.replace('_', '-')}")  # for tests
-        credentials = (
-            [
-                widgets.HTML("<b>Credentials</b> (or set SMSBATCH_LOGIN / SMSBATCH_PASSWORD)"),
-                widgets.HBox([self.login, self.password]),
-            ]
-            if ask_credentials
-            else []
-        )
-        compose = widgets.VBox(
-            [
-                widgets.HBox([self.to, self.insert]),
-                self.template,
-                self.hint,
-                widgets.HBox([self.sender, self.region]),
-                widgets.HBox([self.rate, self.price]),
-                *credentials,
-                self.dry_run_button,
-                self.confirmation,
-                self.confirm,
-                self.send_button,
-                self.journal,
-            ],
-            layout=widgets.Layout(flex="0 1 440px", min_width="340px", margin="0 12px 0 0"),
-        )
-        check = widgets.VBox(
-            [self.preview], layout=widgets.Layout(flex="1 1 440px", min_width="340px")
-        )
-        self.box = widgets.VBox(
-            [
-                widgets.HTML(STYLE),
-                self.source,
-                widgets.HBox([compose, check], layout=widgets.Layout(flex_flow="row wrap")),
-                self.status,
-                self.progress,
-                self.result_table,
-            ]
-        )
-        self.box.add_class("smsbatch-panel")
+        self.box = _layout(self, ask_credentials)
+        self.widget = self.box
         self._fields = [
             self.to, self.insert, self.template, self.sender, self.region, self.rate,
             self.price, self.login, self.password,
         ]  # fmt: skip
+        self._state: State = "editing"
+        self.insert.observe(self._insert_placeholder, names="value")
+        for control in (self.template, self.to, self.sender, self.region, self.price):
+            control.observe(self._refresh, names="value")
+        self.confirm.observe(self._on_tick, names="value")
+        self.dry_run_button.on_click(self._dry_run)
+        self.send_button.on_click(self._send)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
+        # Shown where the live panel cannot be: a saved notebook opened without its kernel.
+        bundle["text/plain"] = "Campaign panel: run all cells (Run > Run All Cells) to show it."
+        return bundle
+
+    @property
+    def state(self) -> State:
+        """Where the panel is: editing, previewed, confirmed, sending, done or stopped."""
+        return self._state
+
+    def _enter(self, state: State, status: str | None = None, result: str | None = None) -> None:
+        """Move to ``state``; a status or result given replaces the one on show."""
+        self._state = state
+        if status is not None:
+            self.status.value = status
+        if result is not None:
+            self.result_table.value = result
+        self.show(state)
 
     def show(self, state: State) -> None:
         """Enable exactly what ``state`` allows; the box is unticked unless it is confirmed."""
@@ -160,3 +158,78 @@ class PanelWidgets:
         self.dry_run_button.disabled = not dry_run
         self.confirm.disabled = not box
         self.send_button.disabled = not send
+
+    def phone_column(self) -> Hashable:
+        """The column chosen for the phone numbers, as the frame labels it (maybe not a str)."""
+        name = self.to.value
+        return next((c for c in self._columns if str(c) == name), name)
+
+    def _refresh(self, change: dict[str, Any] | None = None) -> None:
+        """Called after an edit of a field that changes the campaign."""
+
+    def _ticked(self, ticked: bool) -> None:
+        """Called when the person ticks or unticks the confirmation box."""
+
+    def _dry_run(self, button: object = None) -> None:
+        """Called by the Dry run button."""
+
+    def _send(self, button: object = None) -> None:
+        """Called by the Send button."""
+
+    def _untick(self) -> None:
+        """Untick the box without it counting as the person's untick."""
+        self.confirm.unobserve(self._on_tick, names="value")
+        self.confirm.value = False
+        self.confirm.observe(self._on_tick, names="value")
+
+    def _on_tick(self, change: dict[str, Any]) -> None:
+        self._ticked(change["new"])
+
+    def _insert_placeholder(self, change: dict[str, Any]) -> None:
+        if change["new"] != INSERT:
+            self.template.value += "{" + change["new"] + "}"
+            self.insert.value = INSERT
+
+
+def _layout(panel: PanelWidgets, ask_credentials: bool) -> widgets.VBox:
+    """Lay the controls out: composing and sending on the left, the preview beside them (the
+    two wrap into one column on a narrow screen), then the status, progress and result."""
+    credentials = (
+        [
+            widgets.HTML("<b>Credentials</b> (or set SMSBATCH_LOGIN / SMSBATCH_PASSWORD)"),
+            widgets.HBox([panel.login, panel.password]),
+        ]
+        if ask_credentials
+        else []
+    )
+    compose = widgets.VBox(
+        [
+            widgets.HBox([panel.to, panel.insert]),
+            panel.template,
+            panel.hint,
+            widgets.HBox([panel.sender, panel.region]),
+            widgets.HBox([panel.rate, panel.price]),
+            *credentials,
+            panel.dry_run_button,
+            panel.confirmation,
+            panel.confirm,
+            panel.send_button,
+            panel.journal,
+        ],
+        layout=widgets.Layout(flex="0 1 440px", min_width="340px", margin="0 12px 0 0"),
+    )
+    check = widgets.VBox(
+        [panel.preview], layout=widgets.Layout(flex="1 1 440px", min_width="340px")
+    )
+    box = widgets.VBox(
+        [
+            widgets.HTML(STYLE),
+            panel.source,
+            widgets.HBox([compose, check], layout=widgets.Layout(flex_flow="row wrap")),
+            panel.status,
+            panel.progress,
+            panel.result_table,
+        ]
+    )
+    box.add_class("smsbatch-panel")
+    return box

@@ -1,0 +1,85 @@
+"""What the CLI prints about a campaign before it is sent: the first rows of the preview,
+every row that will not be sent, the summary, what another journal already sent, and when
+the campaign would be done."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+import pandas as pd
+
+from smsbatch.preparation.summary import Summary, summarize
+from smsbatch.sending.hours import SendingHours, parse_start, when_done
+from smsbatch.sending.repeats import Repeats
+
+__all__ = ["repeats_line", "show_preview", "timing"]
+
+_PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_error"]
+#: Rows that will not be sent are listed up to this many; the summary counts the rest.
+_PROBLEM_ROWS = 20
+
+
+def show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> Summary:
+    """Print the first rows of a preview (what goes to whom), every row that will not be sent
+    (the first rows are usually all fine; the problems are further down) and the summary,
+    which is returned."""
+    shown = frame.head(rows)[[to, *_PREVIEW_COLUMNS]]
+    with pd.option_context("display.max_colwidth", 70, "display.width", 200):
+        print(shown.to_string())
+    if len(frame) > rows:
+        print(f"... and {len(frame) - rows} more rows")
+    problems = frame.loc[frame["sms_status"] != "ready", [to, "sms_status", "sms_error"]]
+    if len(problems):
+        print(f"\nRows that will not be sent ({len(problems)}):")
+        _show_problems(problems)
+    summary = summarize(frame)
+    print(f"\n{summary}\n")
+    return summary
+
+
+def _show_problems(problems: pd.DataFrame) -> None:
+    """List the rows that will not be sent: each on its own line, but a reason shared by
+    several rows once, with how many and which (a date error in every row is one line)."""
+    reason = problems["sms_status"].astype(str) + ": " + problems["sms_error"].astype(str)
+    shared = reason.duplicated(keep=False)
+    single = problems[~shared]
+    with pd.option_context("display.max_colwidth", None, "display.width", 200):
+        if len(single):
+            print(single.head(_PROBLEM_ROWS).to_string())
+        if len(single) > _PROBLEM_ROWS:
+            print(f"... and {len(single) - _PROBLEM_ROWS} more")
+    for text, rows in reason[shared].groupby(reason[shared], sort=False):
+        labels = ", ".join(map(str, rows.index[:5])) + (", ..." if len(rows) > 5 else "")
+        print(f"{len(rows)} rows ({labels}): {text}")
+
+
+def repeats_line(repeats: Repeats, *, allowed: bool) -> str:
+    """One line on what another journal already sent, as the history of sends found it."""
+    days = repeats.days
+    when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
+    journals = ", ".join(repeats.journals)
+    unknown = f" ({repeats.unknown} of them with an unknown outcome)" if repeats.unknown else ""
+    fate = (
+        "--allow-repeat: they will be sent again"
+        if allowed
+        else "they will be skipped (--allow-repeat sends them again)"
+    )
+    return (
+        f"{repeats.count} messages were sent to the same numbers {when} through another"
+        f" journal ({journals}){unknown}: {fate}"
+    )
+
+
+def timing(args: argparse.Namespace, ready: int) -> str:
+    """When the campaign would be done at its rate, within its sending hours."""
+    hours = SendingHours.parse(args.window or "00:00-24:00", args.days, args.tz)
+    now = dt.datetime.now(hours.tz)
+    start = now if args.start_at is None else parse_start(args.start_at, hours.tz, now)
+    done = when_done(ready, args.rate, hours, start).astimezone(hours.tz)
+    pace = "as fast as the gateway answers" if args.rate is None else f"at {args.rate:g}/s"
+    within = f" within {args.window or '00:00-24:00'} {args.days} ({args.tz})"
+    within = within if args.window or args.days != "mon-sun" else ""
+    begins = "" if args.start_at is None else f" from {start:%a %d %b %H:%M}"
+    when = "about now" if args.rate is None else f"about {done:%a %d %b %H:%M}"
+    return f"{ready:,} messages {pace}{within}{begins}: done {when}"
