@@ -2,56 +2,34 @@
 
 Requests run in worker threads while the calling thread only watches: a Ctrl-C (or Jupyter's
 stop button) then lands in the watcher, never in the middle of a request, so the request in
-flight finishes, its answer is recorded and the partial result is returned.
+flight finishes, its answer is recorded and the partial result is returned. What happens to
+each message (gate, throttle, retries, journal) is ``_attempt``'s; the loop counts the outcomes
+and decides when the campaign stops.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from smsbatch.exceptions import (
-    JournalError,
-    NotSentError,
-    OutcomeUnknownError,
-    WrongEndpointError,
-)
+from smsbatch.exceptions import JournalError
 from smsbatch.preparation.campaign import Message
+from smsbatch.sending._attempt import Attempts, Job, Settings
 from smsbatch.sending.history import History, NoHistory
-from smsbatch.sending.hours import Gate
-from smsbatch.sending.journal import Ident, Journal, NoJournal
-from smsbatch.sending.outcomes import (
-    ENDPOINT,
-    STOPPING_CATEGORIES,
-    UNKNOWN_ADVICE,
-    Outcome,
-    answered,
-)
-from smsbatch.sending.outcomes import retryable as _retryable
-from smsbatch.sending.throttle import Throttle
+from smsbatch.sending.journal import Journal, NoJournal
+from smsbatch.sending.outcomes import STOPPING_CATEGORIES, Outcome
 
 if TYPE_CHECKING:
-    from smsbatch.gateway.client import Client
     from smsbatch.gateway.reply import Response
 
-__all__ = ["Counts", "Job", "Loop"]
+__all__ = ["Counts", "Loop"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class Job:
-    position: int
-    message: Message
-    ident: Ident
 
 
 @dataclass
@@ -69,31 +47,6 @@ class Counts:
         return self.sent + self.failed + self.unknown
 
 
-def dispatcher(client: Client, sender: str) -> Callable[[Message], Response]:
-    """Return the one call that sends a message of any kind."""
-
-    def send_one(message: Message) -> Response:
-        if message.kind == "text":
-            return client.send_text(message.to, message.text, sender=sender)
-        if message.kind == "vcard":
-            return client.send_vcard(message.to, sender=sender, **dict(message.fields))
-        return client.send_binary(message.to, sender=sender, **dict(message.fields))
-
-    return send_one
-
-
-@dataclass
-class Settings:
-    """How the loop sends: the sending options of ``send``, checked."""
-
-    throttle: Throttle
-    by_segment: bool
-    retries: int
-    backoff: float
-    max_consecutive_failures: int | None
-    gate: Gate | None = None  # sending hours and a start time, when asked for
-
-
 class Loop:
     """Send jobs with worker threads; record every outcome in ``outcomes`` and the journal."""
 
@@ -105,12 +58,13 @@ class Loop:
         stop: threading.Event,
         history: History | NoHistory | None = None,
     ) -> None:
-        self.send_one = send_one
         self.settings = settings
-        self.journal = journal
-        self.history = NoHistory() if history is None else history
         self.stop = stop
         self.outcomes: dict[int, Outcome] = {}
+        history = NoHistory() if history is None else history
+        self._attempt = Attempts(
+            send_one, settings, journal, history, stop, self.outcomes, self.halt
+        )
         self.counts = Counts()
         self.stop_reason: str | None = None
         self.stop_category: str | None = None  # the answer's category, when one stopped it
@@ -183,78 +137,6 @@ class Loop:
                 self._running -= 1
                 if self._running == 0:
                     self._all_done.set()
-
-    def _attempt(self, job: Job) -> Outcome | None:
-        """Send one message, retrying where it is safe; None if stopped before it left."""
-        settings = self.settings
-        units = job.message.segments if settings.by_segment else 1
-        outcome = None
-        for attempt in range(settings.retries + 1):
-            if attempt and not self._wait_before_retry(attempt):
-                break
-            if settings.gate is not None and not settings.gate.pass_():
-                break
-            settings.throttle.acquire(units)
-            if self.stop.is_set():
-                break
-            outcome = self._attempt_once(job)
-            if outcome.status != "failed" or not _retryable(outcome):
-                return outcome
-            logger.info(
-                "attempt %d of %d to %s failed: %s",
-                attempt + 1,
-                settings.retries + 1,
-                job.message.to,
-                outcome.error,
-            )
-        return outcome
-
-    def _attempt_once(self, job: Job) -> Outcome:
-        message, ident, journal = job.message, job.ident, self.journal
-        sent_at = time.time()
-        journal.begin(ident, message.to, message.kind, message.text, at=sent_at)
-        try:
-            response = self.send_one(message)
-        except NotSentError as err:
-            outcome = Outcome("failed", sent_at, error=f"not sent: {err}")
-            record = partial(journal.no_answer, ident, "not_sent", str(err))
-        except OutcomeUnknownError as err:
-            outcome = Outcome("unknown", sent_at, error=f"{err}; {UNKNOWN_ADVICE}")
-            record = partial(journal.no_answer, ident, "unknown", str(err))
-        except WrongEndpointError as err:
-            # The SMS handler never ran: not sent, never retried, and every further request
-            # would go the same wrong way, so the campaign stops at the first one.
-            outcome = Outcome("failed", sent_at, error=f"not sent: {err}", category=ENDPOINT)
-            record = partial(journal.no_answer, ident, "not_sent", str(err))
-            self.halt(str(err), ENDPOINT)
-        except Exception as err:
-            # Not a failure the client knows: the request may have left, so the row is unknown
-            # (the journal still says in flight) and the campaign stops with this error.
-            error = f"unexpected error {err!r}; {UNKNOWN_ADVICE}"
-            self.outcomes[job.position] = Outcome("unknown", sent_at, error=error)
-            self.history.note(ident[0], "unknown", sent_at)
-            raise
-        else:
-            outcome = answered(response, sent_at)
-            record = partial(
-                journal.answer, ident, response.code, response.text, response.destination
-            )
-        if outcome.status in ("sent", "unknown"):
-            # Before the journal write, which may fail (a full disk): the user's history of
-            # sends is what stops another journal from sending it again.
-            self.history.note(ident[0], outcome.status, sent_at)
-        try:
-            record(at=time.time())
-        except BaseException:
-            # The answer is known even if the journal cannot take it: keep it in the result.
-            self.outcomes[job.position] = outcome
-            raise
-        return outcome
-
-    def _wait_before_retry(self, attempt: int) -> bool:
-        """Sleep an exponential, jittered delay; False if the campaign was stopped meanwhile."""
-        delay = self.settings.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
-        return not self.stop.wait(delay)
 
     def _record(self, job: Job, outcome: Outcome) -> None:
         self.outcomes[job.position] = outcome

@@ -10,15 +10,16 @@ Each attempt is appended as a ``b`` record *before* the request leaves, and its 
 another record when it arrives. After any crash, a message still in flight may or may not have
 reached the gateway: the sender reports it as ``unknown`` and re-sends it only when asked to.
 
-The file (format in ``_journal_format``) is the whole journal at every moment: there is no
-sidecar, so copying or moving just that file after a ``kill -9`` keeps everything. Every record
-is one ``os.write`` that returns before the request leaves, so it survives the death of the
-process at any moment (the operating system holds the bytes). There is no fsync per record: an
-operating-system crash or a power cut can lose the last records written (the journal then says
-it is truncated, and the last messages must be checked with the provider). An fsync per record
-measured 0.22 ms on the development machine's disk (a write alone: 1 µs), so two per message
-would take about 45% off an unthrottled campaign at ~1,000 messages per second, far beyond the
-toolkit's budget of 15%. The file is fsynced when the campaign ends.
+The file (format in ``_journal_format``; locking and in-place writes in ``_journal_file``) is
+the whole journal at every moment: there is no sidecar, so copying or moving just that file
+after a ``kill -9`` keeps everything. Every record is one ``os.write`` that returns before the
+request leaves, so it survives the death of the process at any moment (the operating system
+holds the bytes). There is no fsync per record: an operating-system crash or a power cut can
+lose the last records written (the journal then says it is truncated, and the last messages
+must be checked with the provider). An fsync per record measured 0.22 ms on the development
+machine's disk (a write alone: 1 µs), so two per message would take about 45% off an
+unthrottled campaign at ~1,000 messages per second, far beyond the toolkit's budget of 15%. The
+file is fsynced when the campaign ends.
 
 A file that cannot be trusted (empty, truncated, corrupt, not a journal, a newer format) is
 refused with a ``JournalError``, never taken as a new campaign. One campaign at a time holds
@@ -36,12 +37,13 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from smsbatch.exceptions import JournalError
+from smsbatch.sending import _journal_file as disk
 from smsbatch.sending import _journal_format as fmt
 
 __all__ = ["Entry", "Ident", "Journal", "NoJournal", "Privacy", "open_journal"]
@@ -108,19 +110,17 @@ class Journal:
         self._lock = threading.Lock()
         self._flying: dict[Ident, str] = {}  # the number of each message in flight
         self._broken: JournalError | None = None
-        self._fd, created = _open(self.path)
+        self._fd, created = disk.open_file(self.path)
         try:
-            _lock_file(self._fd, self.path)
+            disk.lock(self._fd, self.path)
             if created:
                 self.privacy: Privacy = privacy
-                self.count = 0
-                self._write_at(fmt.header(privacy, 0), 0)
-                self._end = fmt.HEADER_SIZE
+                self.count, self._end = 0, fmt.HEADER_SIZE
+                disk.write_at(self._fd, fmt.header(privacy, 0), 0, self._end)
             else:
                 self._load(privacy, reader)
             os.lseek(self._fd, self._end, os.SEEK_SET)
-            stat = os.fstat(self._fd)
-            self._identity = (stat.st_dev, stat.st_ino)
+            self._identity = disk.identity(self._fd)
         except BaseException:
             os.close(self._fd)
             raise
@@ -141,33 +141,12 @@ class Journal:
             logger.warning("%s: dropping a torn last record (%d bytes)", self.path, size - end)
             os.ftruncate(self._fd, end)
         if (stored, expected) != (self.privacy, count):
-            self._write_at(fmt.header(self.privacy, count), 0)
+            disk.write_at(self._fd, fmt.header(self.privacy, count), 0, self._end)
 
     def entries(self) -> dict[Ident, Entry]:
         """Return the latest state of every message recorded so far, by (key, occurrence)."""
-        entries: dict[Ident, Entry] = {}
-        numbers: dict[Ident, str] = {}
         with self._lock:
-            chunks = fmt.scan(fmt.blocks(self._fd, fmt.HEADER_SIZE), self.path, 0)
-            for chunk in chunks:
-                for row in range(len(chunk)):
-                    event, key, occurrence, at, *fields = chunk.fields(row)
-                    ident = (key, int(occurrence, 16))
-                    seconds = int(at) / 1e6
-                    if event == "b":
-                        entries[ident] = Entry("in_flight", seconds)
-                        numbers[ident] = fields[0]
-                        continue
-                    previous = entries.get(ident)
-                    sent_at = seconds if previous is None else previous.sent_at
-                    if event == "a":
-                        code, text, destination = fields
-                        if destination == fmt.SAME_AS_TO:
-                            destination = numbers.get(ident, "")
-                        entries[ident] = Entry("answered", sent_at, int(code), text, destination)
-                    else:
-                        entries[ident] = Entry(_STATES[event.encode()], sent_at, error=fields[0])
-        return entries
+            return _latest(fmt.scan(fmt.blocks(self._fd, fmt.HEADER_SIZE), self.path, 0))
 
     def begin(self, ident: Ident, to: str, kind: str, text: str, *, at: float) -> None:
         """Record that an attempt is about to leave; call it before the request is made.
@@ -204,7 +183,7 @@ class Journal:
             if self._broken is not None:
                 raise self._broken
             if to is not None:
-                self._check_still_here()
+                disk.check_still_here(self.path, self._identity)
                 self._flying[ident] = to
             try:
                 written = self._write(self._fd, line)
@@ -213,39 +192,12 @@ class Journal:
                     raise OSError(errno.ENOSPC, "short write")
                 self._end += written
                 self.count += 1
-                self._write_at(b"%020d" % self.count, fmt.COUNT_OFFSET)
+                disk.write_at(self._fd, b"%020d" % self.count, fmt.COUNT_OFFSET, self._end)
             except OSError as err:
                 self._flying.pop(ident, None)
                 # Whatever a failed write left behind, nothing more is appended after it.
-                self._broken = JournalError(_write_problem(self.path, err))
+                self._broken = JournalError(disk.write_problem(self.path, err))
                 raise self._broken from err
-
-    def _check_still_here(self) -> None:
-        try:
-            stat = os.stat(self.path)
-        except FileNotFoundError:
-            raise JournalError(
-                f"the journal {self.path!r} was deleted or moved away during the campaign, so "
-                "the campaign stopped before the next message left. Put it back at that path "
-                "before resuming; without it a resume would send the messages already sent "
-                "again: then send only the rows whose sms_status is 'not_sent'"
-            ) from None
-        except OSError as err:
-            raise JournalError(f"the journal {self.path!r} cannot be checked: {err}") from err
-        if (stat.st_dev, stat.st_ino) != self._identity:
-            raise JournalError(
-                f"the journal {self.path!r} was replaced by another file during the campaign, "
-                "so the campaign stopped before the next message left. Put the original journal "
-                "back at that path before resuming"
-            )
-
-    def _write_at(self, data: bytes, offset: int) -> None:
-        if hasattr(os, "pwrite"):
-            os.pwrite(self._fd, data, offset)
-        else:  # Windows: the position is moved back to the end for the next append
-            os.lseek(self._fd, offset, os.SEEK_SET)
-            os.write(self._fd, data)
-            os.lseek(self._fd, getattr(self, "_end", len(data)), os.SEEK_SET)
 
     def fileno(self) -> int:
         """The journal's open file descriptor (to read its records back)."""
@@ -254,14 +206,9 @@ class Journal:
     def close(self) -> None:
         """Flush the file to disk and release it; it keeps everything for a later resume."""
         with self._lock:
-            if self._fd < 0:
-                return
-            try:
-                os.fsync(self._fd)
-            except OSError as err:  # the records are written; only their durability is unsure
-                logger.warning("%s: could not flush the journal to disk: %s", self.path, err)
-            os.close(self._fd)
-            self._fd = -1
+            if self._fd >= 0:
+                disk.close(self._fd, self.path)
+                self._fd = -1
 
     def __enter__(self) -> Journal:
         return self
@@ -300,55 +247,31 @@ def open_journal(
     return NoJournal() if path is None else Journal(path, privacy=privacy, reader=reader)
 
 
-def _open(path: str) -> tuple[int, bool]:
-    """Open the journal file, creating it (owner-only) if there is none; (fd, created)."""
-    flags = os.O_RDWR | getattr(os, "O_BINARY", 0)
-    try:
-        return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600), True
-    except FileExistsError:
-        pass
-    except OSError as err:
-        raise JournalError(f"cannot create the journal {path!r}: {_reason(err)}") from err
-    try:
-        return os.open(path, flags), False
-    except OSError as err:
-        raise JournalError(f"cannot open the journal {path!r}: {_reason(err)}") from err
-
-
-def _lock_file(fd: int, path: str) -> None:
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            # A byte far beyond the end: locked regions cannot be read on Windows.
-            os.lseek(fd, 1 << 40, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as err:
-        raise JournalError(
-            f"the journal {path!r} is in use by another campaign; wait for it to finish or use "
-            "another journal file"
-        ) from err
+def _latest(chunks: Iterator[fmt.Chunk]) -> dict[Ident, Entry]:
+    """The latest entry of every message in ``chunks`` of records, by (key, occurrence)."""
+    entries: dict[Ident, Entry] = {}
+    numbers: dict[Ident, str] = {}
+    for chunk in chunks:
+        for row in range(len(chunk)):
+            event, key, occurrence, at, *fields = chunk.fields(row)
+            ident = (key, int(occurrence, 16))
+            seconds = int(at) / 1e6
+            if event == "b":
+                entries[ident] = Entry("in_flight", seconds)
+                numbers[ident] = fields[0]
+                continue
+            previous = entries.get(ident)
+            sent_at = seconds if previous is None else previous.sent_at
+            if event == "a":
+                code, text, destination = fields
+                if destination == fmt.SAME_AS_TO:
+                    destination = numbers.get(ident, "")
+                entries[ident] = Entry("answered", sent_at, int(code), text, destination)
+            else:
+                entries[ident] = Entry(_STATES[event.encode()], sent_at, error=fields[0])
+    return entries
 
 
 def _scrub(text: str, to: str | None) -> str:
     """``text`` without the number, for a journal that must not hold one."""
     return text.replace(to, "[number]") if to and to in text else text
-
-
-def _reason(err: OSError) -> str:
-    return err.strerror or str(err)
-
-
-def _write_problem(path: str, err: OSError) -> str:
-    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        problem = "disk full"
-    else:
-        problem = f"it cannot be written ({_reason(err)})"
-    return (
-        f"the journal {path!r} stopped accepting records: {problem}, so the campaign stopped "
-        "before the next message left. Fix that, then resume with the same journal"
-    )

@@ -21,25 +21,23 @@ import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, Unpack
+from typing import TYPE_CHECKING, Literal, Unpack
 
 import numpy as np
 import pandas as pd
 
 from smsbatch._frames import to_pandas, unchanged
-from smsbatch.exceptions import (
-    CampaignChangedError,
-    CampaignStopped,
-    ConfigurationError,
-    InvalidSenderError,
-)
-from smsbatch.preparation.campaign import MessageOptions, Prepared, prepare
+from smsbatch.exceptions import CampaignChangedError, CampaignStopped, ConfigurationError
+from smsbatch.preparation.campaign import MessageOptions, Prepared
 from smsbatch.preparation.summary import destinations_differ
 from smsbatch.preparation.trial import trial_campaign
-from smsbatch.sending._loop import Job, Loop, Settings, dispatcher
+from smsbatch.sending import _setup
+from smsbatch.sending._attempt import Job, Settings, dispatcher
+from smsbatch.sending._loop import Loop
 from smsbatch.sending._recorded import Recorded, occurrences
+from smsbatch.sending._setup import Clock  # run_campaign's clock= (and run.Clock, as before)
 from smsbatch.sending.history import HistorySetting, open_history
-from smsbatch.sending.hours import DEFAULT_TZ, Gate, SendingHours, parse_start
+from smsbatch.sending.hours import DEFAULT_TZ
 from smsbatch.sending.journal import Privacy, open_journal
 from smsbatch.sending.outcomes import result_frame, settled
 from smsbatch.sending.repeats import Repeats, find_repeats
@@ -179,9 +177,9 @@ def send(
     """
     frame, restore = (df, unchanged) if isinstance(df, Prepared) else to_pandas(df)
     if dry_run:
-        _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
+        _setup.check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
         Throttle(rate)  # checks the rate
-        return restore(_prepared(frame, sender, options)[0].frame)
+        return restore(_setup.prepared(frame, sender, options)[0].frame)
     report = run_campaign(
         frame,
         client,
@@ -294,8 +292,8 @@ def run_campaign(
     """
     stop = threading.Event()
     throttle = Throttle(rate, sleep=stop.wait)  # a stop also ends a wait for the next slot
-    _check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
-    prepared, originator = _prepared(campaign, sender, options)
+    _setup.check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
+    prepared, originator = _setup.prepared(campaign, sender, options)
     if confirmed is not None and not prepared.same_messages(confirmed):
         raise CampaignChangedError(
             "the campaign changed since its preview was confirmed (the exclude list?); "
@@ -309,7 +307,7 @@ def run_campaign(
         retries,
         backoff,
         max_consecutive_failures,
-        _gate(window, days, tz, start_at, clock, stop),
+        _setup.gate(window, days, tz, start_at, clock, stop),
     )
     if test_to is not None:
         prepared = trial_campaign(prepared, test_to, options.get("region", "NL"))
@@ -368,71 +366,5 @@ def run_campaign(
     )
 
 
-class Clock(Protocol):
-    """Real time, or a stand-in for tests: the aware current moment, and a wait that returns
-    True when the campaign was stopped meanwhile."""
-
-    def now(self) -> dt.datetime: ...
-
-    def wait(self, seconds: float) -> bool: ...
-
-
-def _gate(
-    window: str | None,
-    days: str,
-    tz: str,
-    start_at: dt.datetime | str | None,
-    clock: Clock | None,
-    stop: threading.Event,
-) -> Gate | None:
-    """The gate for the sending hours and start time asked for; None when there are none."""
-    if window is None and days == "mon-sun" and start_at is None:
-        return None
-    hours = SendingHours.parse(window or "00:00-24:00", days, tz)
-    now = clock.now if clock is not None else lambda: dt.datetime.now(dt.UTC)
-    wait = clock.wait if clock is not None else stop.wait
-    start = None if start_at is None else parse_start(start_at, hours.tz, now())
-    return Gate(hours, start, now, wait)
-
-
-def _prepared(
-    df: pd.DataFrame | Prepared, sender: str | None, options: MessageOptions
-) -> tuple[Prepared, str]:
-    """The campaign to send (``df`` prepared, or a prepared campaign as it is) and its sender."""
-    if not isinstance(df, Prepared):
-        df = prepare(df, sender=sender, **options)
-    elif options or sender not in (None, df.sender):
-        raise ConfigurationError(
-            "a prepared campaign brings its own sender and message options; "
-            "pass only the sending options (rate, journal, ...)"
-        )
-    if df.sender is None:
-        raise InvalidSenderError("a sender is required to send", column="sender")
-    return df, df.sender
-
-
 def _keys(todo: list[Job]) -> list[tuple[int, str]]:
     return [(job.position, job.ident[0]) for job in todo]  # ident[0] is Message.key
-
-
-def _check_options(
-    rate_unit: str,
-    workers: int,
-    retries: int,
-    backoff: float,
-    max_consecutive_failures: int | None,
-) -> None:
-    if rate_unit not in ("message", "segment"):
-        raise ConfigurationError(f"rate_unit must be 'message' or 'segment', not {rate_unit!r}")
-    if not (isinstance(workers, int) and workers >= 1):
-        raise ConfigurationError(f"workers must be a whole number >= 1, not {workers!r}")
-    if not (isinstance(retries, int) and retries >= 0):
-        raise ConfigurationError(f"retries must be a whole number >= 0, not {retries!r}")
-    if not backoff >= 0:
-        raise ConfigurationError(f"backoff must be >= 0 seconds, not {backoff!r}")
-    if max_consecutive_failures is not None and not (
-        isinstance(max_consecutive_failures, int) and max_consecutive_failures >= 1
-    ):
-        raise ConfigurationError(
-            f"max_consecutive_failures must be >= 1 or None, not {max_consecutive_failures!r}"
-        )

@@ -1,0 +1,129 @@
+"""The journal's file as the operating system keeps it: created readable by its owner only,
+locked for one campaign at a time, written in place, and checked to still be the file at its
+path.
+
+``journal`` says what goes into the file (the records, their meaning); ``_journal_format``
+how each record is encoded; this module only handles the file descriptor, and turns what the
+operating system refuses into a ``JournalError`` that says what to do next.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import sys
+
+from smsbatch.exceptions import JournalError
+
+__all__ = [
+    "check_still_here",
+    "close",
+    "identity",
+    "lock",
+    "open_file",
+    "write_at",
+    "write_problem",
+]
+
+# Logged as the journal, whose internals these are (as the simulator does for its own).
+logger = logging.getLogger("smsbatch.sending.journal")
+
+Identity = tuple[int, int]
+
+
+def open_file(path: str) -> tuple[int, bool]:
+    """Open the journal file, creating it (owner-only) if there is none; (fd, created)."""
+    flags = os.O_RDWR | getattr(os, "O_BINARY", 0)
+    try:
+        return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600), True
+    except FileExistsError:
+        pass
+    except OSError as err:
+        raise JournalError(f"cannot create the journal {path!r}: {_reason(err)}") from err
+    try:
+        return os.open(path, flags), False
+    except OSError as err:
+        raise JournalError(f"cannot open the journal {path!r}: {_reason(err)}") from err
+
+
+def lock(fd: int, path: str) -> None:
+    """Hold the file for this campaign; another campaign holding it raises ``JournalError``."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            # A byte far beyond the end: locked regions cannot be read on Windows.
+            os.lseek(fd, 1 << 40, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        raise JournalError(
+            f"the journal {path!r} is in use by another campaign; wait for it to finish or use "
+            "another journal file"
+        ) from err
+
+
+def identity(fd: int) -> Identity:
+    """What tells this file from another one put at its path later."""
+    stat = os.fstat(fd)
+    return stat.st_dev, stat.st_ino
+
+
+def check_still_here(path: str, opened: Identity) -> None:
+    """Raise ``JournalError`` unless the file at ``path`` is still the one ``opened``."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise JournalError(
+            f"the journal {path!r} was deleted or moved away during the campaign, so "
+            "the campaign stopped before the next message left. Put it back at that path "
+            "before resuming; without it a resume would send the messages already sent "
+            "again: then send only the rows whose sms_status is 'not_sent'"
+        ) from None
+    except OSError as err:
+        raise JournalError(f"the journal {path!r} cannot be checked: {err}") from err
+    if (stat.st_dev, stat.st_ino) != opened:
+        raise JournalError(
+            f"the journal {path!r} was replaced by another file during the campaign, "
+            "so the campaign stopped before the next message left. Put the original journal "
+            "back at that path before resuming"
+        )
+
+
+def write_at(fd: int, data: bytes, offset: int, end: int) -> None:
+    """Overwrite ``data`` at ``offset``; the next append still goes to ``end``."""
+    if hasattr(os, "pwrite"):
+        os.pwrite(fd, data, offset)
+    else:  # Windows: the position is moved back to the end for the next append
+        os.lseek(fd, offset, os.SEEK_SET)
+        os.write(fd, data)
+        os.lseek(fd, end, os.SEEK_SET)
+
+
+def close(fd: int, path: str) -> None:
+    """Flush the file to disk and close it; a failed flush is only a warning."""
+    try:
+        os.fsync(fd)
+    except OSError as err:  # the records are written; only their durability is unsure
+        logger.warning("%s: could not flush the journal to disk: %s", path, err)
+    os.close(fd)
+
+
+def write_problem(path: str, err: OSError) -> str:
+    """Why the journal stopped accepting records, and what to do."""
+    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        problem = "disk full"
+    else:
+        problem = f"it cannot be written ({_reason(err)})"
+    return (
+        f"the journal {path!r} stopped accepting records: {problem}, so the campaign stopped "
+        "before the next message left. Fix that, then resume with the same journal"
+    )
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or str(err)
