@@ -60,7 +60,7 @@ def demo(args: argparse.Namespace) -> int:
         report = run_campaign(recipients, client, rate=args.rate, **options)
         received = len(simulator.messages)
     print(f"\n{report.summary()}", file=sys.stderr)
-    path = _write_free(report.result, Path(_DEMO_RESULTS))
+    path = _write_free(report.result, Path(_DEMO_RESULTS), sender=options["sender"])
     print(f"\nThe simulator received {received} messages. Results written to {path}")
     print("Next: 'smsbatch preview --help', 'smsbatch send --help', or 'smsbatch notebooks'")
     return EXIT_OK
@@ -128,7 +128,8 @@ def send(args: argparse.Namespace) -> int:
             **control,
             **options,
         )
-    return _present(report, out, resume=_resume_command(args, journal))
+    shown_in_results = {"sender": shown.sender, "journal": journal, "tz": args.tz}
+    return _present(report, out, resume=_resume_command(args, journal), **shown_in_results)
 
 
 def _read(args: argparse.Namespace) -> pd.DataFrame:
@@ -190,7 +191,7 @@ def _timing(args: argparse.Namespace, ready: int) -> str:
     return f"{ready:,} messages {pace}{within}{begins}: done {when}"
 
 
-def _present(report: RunReport, out: Path, *, resume: str) -> int:
+def _present(report: RunReport, out: Path, *, resume: str, **summary: Any) -> int:
     """Show what a run did, save its result and say how to resume; return the exit status."""
     print(f"\n{report.summary()}\n", file=sys.stderr)
     if report.already_sent:
@@ -201,7 +202,7 @@ def _present(report: RunReport, out: Path, *, resume: str) -> int:
         )
     status = EXIT_OK
     try:
-        print(f"Results written to {_write_free(report.result, out)}")
+        print(f"Results written to {_write_free(report.result, out, **summary)}")
     except ResultsFileError as err:
         print(f"smsbatch send: error: {err}", file=sys.stderr)
         print(f"Every answer is in the journal; to write the results: {resume}", file=sys.stderr)
@@ -356,10 +357,12 @@ def _free_path(path: Path) -> Path:
     return candidate
 
 
-def _write_free(result: pd.DataFrame, path: Path) -> Path:
-    """Write results to ``path`` or a free name next to it; never overwrite a file."""
+def _write_free(result: pd.DataFrame, path: Path, **summary: Any) -> Path:
+    """Write results to ``path`` or a free name next to it; never overwrite a file.
+
+    ``summary`` (``sender``, ``journal``, ``tz``) goes to :func:`write_results`."""
     while True:
         try:
-            return write_results(result, _free_path(path))
+            return write_results(result, _free_path(path), **summary)
         except ResultsFileExistsError:
             continue  # another process took the name between the check and the write
