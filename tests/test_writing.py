@@ -506,3 +506,23 @@ def test_libreoffice_opens_a_results_csv_losing_leading_zeros_and_showing_apostr
     assert sheet["A2"].value == 612345601  # the leading 0 is gone
     assert sheet["A3"].value == "'+31612345602"  # the protective apostrophe shows
     assert sheet["B2"].value == "Zoë"
+
+
+@needs_libreoffice
+def test_no_csv_convention_keeps_a_leading_zero_in_libreoffice_without_a_formula_or_a_mark(
+    tmp_path,
+):
+    # The conventions the README weighs, as LibreOffice opens them on a double-click.
+    path = tmp_path / "conventions.csv"
+    path.write_bytes(
+        "\ufeffplain;quoted;apostrophe;formula\r\n"
+        "0612345601;\"0612345601\";'0612345601;=\"0612345601\"\r\n".encode()
+    )
+    converted = libreoffice(tmp_path, path, "xlsx", "--infilter=CSV:59,34,76,1")
+    cells = openpyxl.load_workbook(converted).active[2]
+    assert [(cell.value, cell.data_type) for cell in cells] == [
+        (612345601, "n"),
+        (612345601, "n"),
+        ("'0612345601", "s"),
+        ('="0612345601"', "f"),
+    ]
