@@ -12,10 +12,12 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import smsbatch
@@ -284,8 +286,13 @@ def test_send_with_yes_sends_each_message_once_and_writes_results(
     results = Path(recipients).with_name("recipients-results.xlsx")  # next to the input
     assert f"Results written to {results}" in out
     assert (read_recipients(results)["sms_status"] == "sent").sum() == READY
+    summary = openpyxl.load_workbook(results)["Summary"]
+    facts = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
+    assert facts["sender"] == SAMPLE_SENDER and facts["sent"] == READY
+    assert facts["journal"] == str(Path(recipients).with_name("recipients.smsbatch-journal.db"))
     assert PASSWORD not in out + err
-    assert PASSWORD.encode() not in results.read_bytes()
+    with zipfile.ZipFile(results) as workbook:  # every part, unpacked
+        assert not [n for n in workbook.namelist() if PASSWORD.encode() in workbook.read(n)]
 
 
 @pytest.mark.parametrize(

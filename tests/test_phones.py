@@ -84,7 +84,7 @@ def test_foreign_and_special_mobile_numbers(value, digits):
         (None, "no phone number"),
         (float("nan"), "no phone number"),
         ("06-CALL-ME", "contains 'C', which is not part of a phone number"),
-        ("0612345678, 0687654321", "contains ',', which is not part of a phone number"),
+        ("06 1234, 0612", "contains ',', which is not part of a phone number"),
         ("3.16123E+10", "written in scientific notation"),
         (612345678.5, "not a phone number"),
         (True, "not a phone number"),
@@ -102,7 +102,7 @@ def test_foreign_and_special_mobile_numbers(value, digits):
         "none",
         "nan",
         "letters",
-        "two-numbers",
+        "comma-not-between-numbers",
         "scientific",
         "fraction",
         "bool",
@@ -158,6 +158,7 @@ def reference(value: object) -> tuple[str, str]:
 @example("0612345678")
 @example("31612345678")
 @example("+31(0)612345678")
+@example("06123456/78901234")
 @example("3161234567")
 @example("316612345678")
 @example("61234567.0")
@@ -367,3 +368,35 @@ def test_each_rows_result_is_independent_of_row_order(values, data):
         )
     for value, got in zip(values, zip(digits, reasons, strict=True), strict=True):
         assert got == normalise_number(value)  # and each row is its own value, alone
+
+
+@pytest.mark.parametrize(
+    ("cell", "numbers"),
+    [
+        ("+31 6 1234 5678 ::: +31 6 8765 4321", "+31 6 1234 5678 and +31 6 8765 4321"),
+        ("0612345678 / 0687654321", "0612345678 and 0687654321"),
+        ("0612345678/0687654321", "0612345678 and 0687654321"),
+        (
+            "06-12345678; 06-87654321, +49 151 23456789",
+            "06-12345678, 06-87654321 and +49 151 23456789",
+        ),
+        ("0612345678\n0687654321", "0612345678 and 0687654321"),
+        ("\u00a00612345678 | 0687654321 ", "0612345678 and 0687654321"),
+    ],
+    ids=["google", "slash", "slash-tight", "three", "line-break", "bar"],
+)
+def test_a_cell_with_several_numbers_says_so_and_lists_them(cell, numbers):
+    count = numbers.count(",") + 2
+    reason = f"holds {count} phone numbers ({numbers}); keep one number per cell"
+    assert normalise_number(cell, "NL") == ("", reason)
+    digits, reasons = normalise_numbers(pd.Series([cell, "0612345678"]), "NL")
+    assert list(digits) == ["", "31612345678"] and reasons[0] == reason
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["020/1234567", "06/12345678", "+31 (0)6/12345678"],
+    ids=["area-code", "mobile-prefix", "international"],
+)
+def test_a_slash_inside_one_number_is_still_one_number(cell):
+    assert not normalise_number(cell, "NL")[1].startswith("holds")

@@ -6,10 +6,15 @@ import csv
 import datetime as dt
 import io
 import os
+import re
+import shutil
+import subprocess
+import zipfile
 
 import openpyxl
 import pandas as pd
 import pytest
+import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -157,11 +162,11 @@ def test_a_value_that_cannot_be_written_leaves_the_old_file_and_no_temporary(tmp
 def test_disk_full_during_save_is_a_results_file_error_and_keeps_the_old_file(
     tmp_path, monkeypatch
 ):
-    def half_save(self, stream):
-        stream.write(b"PK\x03\x04 half a workbook")
+    def half_save(self):
+        self.filename.write(b"PK\x03\x04 half a workbook")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", half_save)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", half_save)
     path = tmp_path / "uit.xlsx"
     path.write_bytes(b"yesterday")
     with pytest.raises(smsbatch.ResultsFileError, match="No space left") as caught:
@@ -261,3 +266,263 @@ def test_a_failure_after_all_bytes_are_written_keeps_the_old_file(tmp_path, monk
         write_results(results_frame(), path, overwrite=True)
     assert path.read_bytes() == b"yesterday"
     assert os.listdir(tmp_path) == [path.name]
+
+
+# --- an .xlsx an office manager can act on ------------------------------------------------------
+
+SENT_AT = pd.to_datetime(
+    ["2026-12-01 04:22:12.429832220", None, "2026-07-01 12:00:59.999", None, None], utc=True
+)
+
+
+def send_result() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "telefoon": ["0612345601", "0612345602", "0612345603", "0612", "0612345605"],
+            "datum": [dt.date(2026, 12, 3), dt.date(2026, 12, 4), None, None, None],
+            "tijd": [dt.time(9, 30), dt.time(14, 0, 5), None, None, None],
+            "sms_to": ["31612345601", "31612345602", "31612345603", "", "31612345605"],
+            "sms_status": ["sent", "failed", "sent", "invalid", "not_sent"],
+            "sms_segments": [1, 1, 2, 0, 1],
+            "sms_response_code": pd.array([200, 601, 200, None, None], dtype="Int64"),
+            "sms_sent_at": SENT_AT,
+        }
+    )
+    frame.attrs["smsbatch_price_per_segment"] = 0.07
+    return frame
+
+
+def test_xlsx_results_have_local_date_cells_a_frozen_bold_filtered_header_and_coloured_status(
+    tmp_path,
+):
+    path = write_results(send_result(), tmp_path / "uit.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["results", "Summary"] and book.active.title == "results"
+    sheet = book["results"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[-1] == "sms_sent_at (Europe/Amsterdam)"
+    sent = sheet.cell(2, len(header))
+    # 04:22:12.43 UTC in December is 05:22:12 in Amsterdam; in July 12:00:59.999 is 14:00:59.
+    assert sent.is_date and sent.value == dt.datetime(2026, 12, 1, 5, 22, 12)
+    assert sent.number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet.cell(4, len(header)).value == dt.datetime(2026, 7, 1, 14, 0, 59)
+    assert sheet["B2"].is_date and sheet["B2"].number_format == "yyyy-mm-dd"
+    assert sheet["C3"].value == dt.time(14, 0, 5) and sheet["C3"].number_format == "hh:mm:ss"
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value == "0612345601"
+    assert sheet["F2"].data_type == "n"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:H6"
+    assert all(cell.font.b for cell in sheet[1])
+    # Wide enough that a date-time never shows as ###, narrow enough for a screen.
+    widths = {column: sheet.column_dimensions[column].width for column in "ABH"}
+    assert widths["H"] >= 20 and widths["B"] >= 10 and widths["A"] < 20
+    fills = {sheet.cell(row, 5).value: sheet.cell(row, 5).fill.fgColor.rgb for row in range(2, 7)}
+    assert fills == {
+        "sent": "FFC6EFCE",
+        "failed": "FFFFC7CE",
+        "invalid": "FFFFC7CE",
+        "not_sent": "FFE7E6E6",
+    }
+
+
+def test_unknown_status_is_orange(tmp_path):
+    frame = send_result().assign(sms_status=["unknown", "sent", "sent", "sent", "duplicate"])
+    sheet = openpyxl.load_workbook(write_results(frame, tmp_path / "uit.xlsx"))["results"]
+    assert sheet["E2"].fill.fgColor.rgb == "FFFFD8A8"
+    assert sheet["E6"].fill.fgColor.rgb == "FFE7E6E6"
+
+
+def test_summary_sheet_counts_cost_period_sender_journal_and_a_chart(tmp_path):
+    path = write_results(
+        send_result(), tmp_path / "uit.xlsx", sender="TandartsSm", journal=tmp_path / "j.db"
+    )
+    sheet = openpyxl.load_workbook(path)["Summary"]
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert [row[0] for row in sheet.iter_rows(min_row=2, max_row=5, values_only=True)] == [
+        "sent",
+        "failed",
+        "not_sent",
+        "invalid",
+    ]
+    assert rows["sent"][0] == 2 and rows["failed"][0] == 1 and rows["total"][0] == 5
+    assert rows["SMS parts sent"][0] == 3
+    assert rows["estimated cost"][0] == pytest.approx(0.21)
+    assert rows["first sent (Europe/Amsterdam)"][0] == dt.datetime(2026, 7, 1, 14, 0, 59)
+    assert rows["last sent (Europe/Amsterdam)"][0] == dt.datetime(2026, 12, 1, 5, 22, 12)
+    assert rows["sender"][0] == "TandartsSm"
+    assert rows["journal"][0] == str(tmp_path / "j.db")
+    assert "sms_response_text" in rows["failed"][1]
+    assert sheet["A2"].fill.fgColor.rgb == "FFC6EFCE"
+    (chart,) = sheet._charts
+    assert chart.tagname == "barChart"
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type in ("f", "e")]
+
+
+def test_summary_without_price_sender_or_journal_leaves_them_out(tmp_path):
+    frame = send_result()
+    frame.attrs.clear()
+    sheet = openpyxl.load_workbook(write_results(frame, tmp_path / "uit.xlsx"))["Summary"]
+    labels = {row[0] for row in sheet.iter_rows(values_only=True)}
+    assert not labels & {"estimated cost", "sender", "journal"}
+
+
+def test_a_frame_without_sms_status_gets_no_summary_sheet(tmp_path):
+    book = openpyxl.load_workbook(write_results(results_frame(), tmp_path / "uit.xlsx"))
+    assert book.sheetnames == ["results"]
+
+
+def test_the_summary_reads_the_price_where_prepare_leaves_it():
+    from smsbatch.preparation.summary import PRICE_ATTR
+    from smsbatch.spreadsheets._summary_sheet import PRICE_ATTR as WRITTEN
+
+    assert WRITTEN == PRICE_ATTR
+
+
+def test_a_send_result_reads_back_as_the_same_table_to_the_second(tmp_path):
+    frame = send_result()
+    with pytest.warns(UserWarning, match="read sheet 'results'; the workbook also has 'Summary'"):
+        back = read_recipients(write_results(frame, tmp_path / "uit.xlsx"))
+    assert list(back.columns) == list(frame.columns)
+    assert str(back["sms_sent_at"].dt.tz) == "Europe/Amsterdam"
+    assert back["sms_sent_at"].tolist() == frame["sms_sent_at"].dt.floor("s").tolist()
+    assert back["sms_status"].tolist() == frame["sms_status"].tolist()
+    assert back["telefoon"].tolist() == frame["telefoon"].tolist()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_tz_chooses_the_zone_of_the_times_and_the_header_says_it(tmp_path, suffix):
+    frame = send_result()[["telefoon", "sms_sent_at"]]
+    path = write_results(frame, tmp_path / f"uit{suffix}", tz="UTC")
+    back = read_recipients(path)
+    assert list(back.columns) == ["telefoon", "sms_sent_at"]
+    assert back.loc[0, "sms_sent_at"] == pd.Timestamp("2026-12-01 04:22:12", tz="UTC")
+    if suffix == ".csv":
+        assert b";sms_sent_at (UTC)\r\n0612345601;2026-12-01 04:22:12\r\n" in path.read_bytes()
+
+
+def test_an_unknown_time_zone_writes_nothing(tmp_path):
+    with pytest.raises(smsbatch.ResultsFileError, match="unknown time zone 'Europe/Amsterdm'"):
+        write_results(send_result(), tmp_path / "uit.xlsx", tz="Europe/Amsterdm")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_zone_in_a_header_of_ones_own_dates_makes_them_aware_unless_the_name_is_taken(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "afspraak (Europe/Amsterdam)": pd.to_datetime(["2026-10-25 02:30"]),
+            "wanneer": pd.to_datetime(["2026-10-25 02:30"]),
+            "wanneer (Europe/Amsterdam)": pd.to_datetime(["2026-10-25 02:30"]),
+            "tekst (Europe/Amsterdam)": ["geen datum"],
+        }
+    )
+    back = read_recipients(write_results(frame, tmp_path / "uit.csv"))
+    assert list(back.columns) == [
+        "afspraak",
+        "wanneer",
+        "wanneer (Europe/Amsterdam)",
+        "tekst (Europe/Amsterdam)",
+    ]
+    # 02:30 happens twice that night: the file cannot say which, the first (summer time) is read.
+    assert back.loc[0, "afspraak"] == pd.Timestamp("2026-10-25 02:30+02:00")
+
+
+def test_a_whole_number_longer_than_excel_keeps_stays_exact_as_text(tmp_path):
+    frame = pd.DataFrame({"id": [12345678901234567890 // 1000, 7]}, dtype=object)
+    sheet = openpyxl.load_workbook(write_results(frame, tmp_path / "uit.xlsx")).active
+    assert sheet["A2"].value == "12345678901234567" and sheet["A2"].data_type == "s"
+    assert sheet["A3"].value == 7 and sheet["A3"].data_type == "n"
+
+
+def test_ooxml_escapes_in_a_text_stay_that_text(tmp_path):
+    frame = pd.DataFrame({"tekst": ["_x0041_", "a_x000D_b", "_x005F_"]})
+    back = read_recipients(write_results(frame, tmp_path / "uit.xlsx"))
+    assert back["tekst"].tolist() == ["_x0041_", "a_x000D_b", "_x005F_"]
+
+
+# --- what LibreOffice makes of the files (CI has no LibreOffice: these skip there) --------------
+
+SOFFICE = shutil.which("soffice")
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (soffice) is not installed"
+)
+
+
+def libreoffice(tmp_path, source, target: str, *options: str):
+    """Convert ``source`` with LibreOffice headless, in a profile of its own (no lock clashes)."""
+    out = tmp_path / "converted"
+    done = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            *options,
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    converted = out / f"{source.stem}.{target.split(':')[0]}"
+    assert converted.exists(), done.stderr
+    return converted
+
+
+@needs_libreoffice
+def test_libreoffice_prints_the_results_and_the_summary_to_pdf(tmp_path):
+    path = write_results(send_result(), tmp_path / "uit.xlsx", sender="TandartsSm")
+    pdf = libreoffice(tmp_path, path, "pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    pages = max(int(n) for n in re.findall(rb"/Count\s*(\d+)", pdf))
+    assert pages >= 2  # the results and the Summary sheet
+
+
+@needs_libreoffice
+def test_libreoffice_opens_the_xlsx_with_its_dates_summary_and_chart(tmp_path):
+    path = write_results(send_result(), tmp_path / "uit.xlsx")
+    ods = libreoffice(tmp_path, path, "ods")
+    with zipfile.ZipFile(ods) as archive:
+        content = archive.read("content.xml").decode()
+    assert 'table:name="Summary"' in content
+    assert "Summary.B2:Summary.B5" in content  # the chart, over the counts
+    assert 'office:date-value="2026-12-01T05:22:12"' in content
+
+
+@needs_libreoffice
+def test_libreoffice_opens_a_results_csv_losing_leading_zeros_and_showing_apostrophes(tmp_path):
+    # What the README says a CSV cannot do, as LibreOffice's Text Import proposes it on a
+    # double-click: ";" separated, UTF-8, quoted fields not forced to text, no special numbers.
+    frame = pd.DataFrame({"telefoon": ["0612345601", "+31612345602"], "naam": ["Zoë", "Ab"]})
+    with pytest.warns(UserWarning, match="'0612345601' as a number") as caught:
+        path = write_results(frame, tmp_path / "uit.csv")
+    assert len(caught) == 1
+    sheet = openpyxl.load_workbook(
+        libreoffice(tmp_path, path, "xlsx", "--infilter=CSV:59,34,76,1")
+    ).active
+    assert sheet["A2"].value == 612345601  # the leading 0 is gone
+    assert sheet["A3"].value == "'+31612345602"  # the protective apostrophe shows
+    assert sheet["B2"].value == "Zoë"
+
+
+@needs_libreoffice
+def test_no_csv_convention_keeps_a_leading_zero_in_libreoffice_without_a_formula_or_a_mark(
+    tmp_path,
+):
+    # The conventions the README weighs, as LibreOffice opens them on a double-click.
+    path = tmp_path / "conventions.csv"
+    path.write_bytes(
+        "\ufeffplain;quoted;apostrophe;formula\r\n"
+        "0612345601;\"0612345601\";'0612345601;=\"0612345601\"\r\n".encode()
+    )
+    converted = libreoffice(tmp_path, path, "xlsx", "--infilter=CSV:59,34,76,1")
+    cells = openpyxl.load_workbook(converted).active[2]
+    assert [(cell.value, cell.data_type) for cell in cells] == [
+        (612345601, "n"),
+        (612345601, "n"),
+        ("'0612345601", "s"),
+        ('="0612345601"', "f"),
+    ]

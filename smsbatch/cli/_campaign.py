@@ -59,7 +59,7 @@ def demo(args: argparse.Namespace) -> int:
         report = run_campaign(recipients, client, rate=args.rate, **options)
         received = len(simulator.messages)
     print(f"\n{report.summary()}", file=sys.stderr)
-    path = write_free(report.result, Path(_DEMO_RESULTS))
+    path = write_free(report.result, Path(_DEMO_RESULTS), sender=options["sender"])
     print(f"\nThe simulator received {received} messages. Results written to {path}")
     print("Next: 'smsbatch preview --help', 'smsbatch send --help', or 'smsbatch notebooks'")
     return EXIT_OK
@@ -145,7 +145,8 @@ def send(args: argparse.Namespace) -> int:
             **control,
             **options,
         )
-    return _present(report, out, resume=_resume_command(args, journal))
+    shown_in_results = {"sender": shown.sender, "journal": journal, "tz": args.tz}
+    return _present(report, out, resume=_resume_command(args, journal), **shown_in_results)
 
 
 def _read(args: argparse.Namespace) -> pd.DataFrame:
@@ -197,7 +198,7 @@ def _confirm(
     return None
 
 
-def _present(report: RunReport, out: Path, *, resume: str) -> int:
+def _present(report: RunReport, out: Path, *, resume: str, **summary: Any) -> int:
     """Show what a run did, save its result and say how to resume; return the exit status."""
     print(f"\n{report.summary()}\n", file=sys.stderr)
     if report.already_sent:
@@ -214,7 +215,7 @@ def _present(report: RunReport, out: Path, *, resume: str) -> int:
         )
     status = EXIT_OK
     try:
-        print(f"Results written to {write_free(report.result, out)}")
+        print(f"Results written to {write_free(report.result, out, **summary)}")
     except ResultsFileError as err:
         print(f"smsbatch send: error: {err}", file=sys.stderr)
         print(f"Every answer is in the journal; to write the results: {resume}", file=sys.stderr)

@@ -154,7 +154,8 @@ def add_send_options(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         metavar="RESULTS",
-        help="results file, .xlsx or .csv (default: FILE-results.xlsx next to FILE)",
+        help="results file, .xlsx or .csv (default: FILE-results.xlsx next to FILE; Excel and"
+        " LibreOffice drop the leading 0 of numbers in a CSV, an .xlsx keeps them)",
     )
     parser.add_argument(
         "--yes", action="store_true", help="do not ask for confirmation (for scripts)"

@@ -4,6 +4,7 @@ and a write that never overwrites a file."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -30,10 +31,12 @@ def free_path(path: Path) -> Path:
     return candidate
 
 
-def write_free(result: pd.DataFrame, path: Path) -> Path:
-    """Write results to ``path`` or a free name next to it; never overwrite a file."""
+def write_free(result: pd.DataFrame, path: Path, **summary: Any) -> Path:
+    """Write results to ``path`` or a free name next to it; never overwrite a file.
+
+    ``summary`` (``sender``, ``journal``, ``tz``) goes to :func:`write_results`."""
     while True:
         try:
-            return write_results(result, free_path(path))
+            return write_results(result, free_path(path), **summary)
         except ResultsFileExistsError:
             continue  # another process took the name between the check and the write

@@ -10,7 +10,9 @@ foreign ``+49...`` numbers, and numbers a spreadsheet turned into ints or floats
    ``tel:`` prefix (RFC 3966) is dropped, and the spaces and dashes people paste from Word,
    websites and phones (no-break spaces, en dashes, minus signs...) count as plain ones.
 2. Only digits, spaces and ``+ - . / ( )`` may appear; letters are refused rather than read as a
-   vanity number or an extension.
+   vanity number or an extension. A cell with several numbers (Google Contacts writes
+   ``+31 6 1234 5678 ::: +31 6 8765 4321``; people write ``0612345678 / 0687654321``) is
+   refused with a reason that lists them: which one to text is for a person to decide.
 3. The text is parsed with ``phonenumbers`` against ``region``. Only ``+`` or ``00`` announces
    another country: other digits are read in the region alone, as a national number with or
    without the trunk ``0`` a spreadsheet drops (``612345678``), or as the region's country code
@@ -59,6 +61,11 @@ _SEPARATORS = str.maketrans("", "", " -./()")
 _SPACES = "\u00a0\u2007\u2009\u202f\t"
 _PLAIN = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(DASHES, "-"))
 _FOREIGN_HINT = "write foreign numbers with + and the country code"
+# Between the numbers of a cell that holds several: Google's ":::", a slash, a semicolon, a
+# comma, a bar or a line break. A part is a number of its own only with this many digits, so
+# that "020/1234567" or "0664/1234567" (area code / number) stays one number.
+_BETWEEN_NUMBERS = re.compile(r"\s*(?::::|[;,|/\n])\s*")
+_DIGITS_OF_A_NUMBER = 8
 
 _SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _TYPE_REASONS = {
@@ -112,9 +119,9 @@ def normalise_number(value: object, region: str = "NL") -> tuple[str, str]:
 def _normalise(value: object, region: str, fast: Classifier | None) -> tuple[str, str]:
     # Text without dots goes to the fast path as it is: it only answers for text that
     # cell_text would pass unchanged but for whitespace. A dot may be a spreadsheet's ".0",
-    # which cell_text must see first.
+    # and a slash may stand between two numbers, which cell_text must see first.
     tried = False
-    if fast is not None and type(value) is str and "." not in value:
+    if fast is not None and type(value) is str and "." not in value and "/" not in value:
         tried = True
         answer = fast(value)
         if answer is not None:
@@ -172,11 +179,27 @@ def cell_text(value: object) -> tuple[str, str]:
             "written in scientific notation by a spreadsheet, so digits are lost; "
             "store the column as text"
         )
+    several = _several_numbers(text)
+    if several:
+        listed = ", ".join(several[:-1]) + " and " + several[-1]
+        return "", f"holds {len(several)} phone numbers ({listed}); keep one number per cell"
     if not _ALLOWED.fullmatch(text):
         odd = next(c for c in text if not _ALLOWED.fullmatch(c))
         return "", f"contains {odd!r}, which is not part of a phone number"
     spreadsheet = _SPREADSHEET_FLOAT.fullmatch(text)
     return (spreadsheet.group(1) if spreadsheet else text), ""
+
+
+def _several_numbers(text: str) -> list[str]:
+    """The numbers of a cell that holds several, or [] for any other cell."""
+    parts = _BETWEEN_NUMBERS.split(text)
+    if len(parts) < 2:
+        return []
+    for part in parts:
+        digits = sum(char.isdigit() for char in part)
+        if digits < _DIGITS_OF_A_NUMBER or not _ALLOWED.fullmatch(part):
+            return []
+    return parts
 
 
 def _parse(text: str, region: str) -> tuple[str, str]:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["MONTH_FIRST_REGIONS", "typed_column"]
+__all__ = ["MONTH_FIRST_REGIONS", "typed_column", "unzoned", "zoned_name"]
 
 #: Regions whose numeric dates put the month first (12/20/2026).
 MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "VI"})
@@ -30,6 +32,32 @@ _NUMERIC_DATE = re.compile(
     r"(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
     r"(?: (?P<time>\d{1,2}:\d{2}(?::\d{2})?))?"
 )
+
+
+# "sms_sent_at (Europe/Amsterdam)": a column of local times, and the zone they are in.
+_ZONED = re.compile(r"(?P<name>.+) \((?P<zone>UTC|[A-Z][A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+)\)")
+
+
+def zoned_name(name: str, tz: str) -> str:
+    """The header of a column of local times in ``tz``: ``sms_sent_at (Europe/Amsterdam)``."""
+    return f"{name} ({tz})"
+
+
+def unzoned(name: str, column: pd.Series, taken: set[str]) -> tuple[str, pd.Series]:
+    """Undo :func:`zoned_name`: a date column headed ``name (Zone/City)`` becomes timezone-aware
+    times named ``name``. In the hour that repeats when the clocks go back, the first (summer
+    time) reading is taken: the file does not say which it was."""
+    match = _ZONED.fullmatch(name)
+    if match is None or column.dtype.kind != "M" or match["name"] in taken:
+        return name, column
+    try:
+        zone = ZoneInfo(match["zone"])
+    except (ValueError, ZoneInfoNotFoundError):
+        return name, column
+    aware = column.dt.tz_localize(
+        zone, ambiguous=np.ones(len(column), dtype=bool), nonexistent="shift_forward"
+    )
+    return match["name"], aware
 
 
 def typed_column(values: list[Any] | pd.Series, region: str) -> pd.Series:

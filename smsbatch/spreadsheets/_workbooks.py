@@ -34,6 +34,9 @@ _ODS_ACTIVE = re.compile(rb'config:name="ActiveTable"[^>]*>([^<]+)<')
 _TITLE_ROWS = 30
 _CALAMINE_STATES = {"Visible": "visible", "Hidden": "hidden"}
 _ROW_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}row"
+# OOXML's escape for a character in a text (ST_Xstring): "_x000D_" is a carriage return and
+# "_x005F_x000D_" the literal text "_x000D_". Excel reads them so; openpyxl leaves them as written.
+_OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 @dataclass
@@ -313,6 +316,8 @@ def _excel_value(cell: Any) -> Any:
         if text.isdigit() and set(number_format) == {"0"}:
             text = text.zfill(len(number_format))
         return text
+    if isinstance(value, str) and "_x" in value:
+        value = _OOXML_ESCAPE.sub(lambda match: chr(int(match[1], 16)), value)
     return _calamine_value(value)
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from smsbatch.exceptions import RecipientsFileError
 from smsbatch.spreadsheets._cells import CSV_SUFFIXES
 from smsbatch.spreadsheets._csv import open_csv
-from smsbatch.spreadsheets._dates import typed_column
+from smsbatch.spreadsheets._dates import typed_column, unzoned
 from smsbatch.spreadsheets._limits import ReadLimits
 from smsbatch.spreadsheets._table import Header, blank, find_header, name_columns
 from smsbatch.spreadsheets._workbooks import WORKBOOK_SUFFIXES, read_sheet
@@ -79,6 +79,11 @@ def read_recipients(
     return marks the value as text, as in Excel: ``'+31612345678`` reads as ``+31612345678``.
     :func:`write_results` writes such values that way. Other apostrophes stay
     (``'s-Hertogenbosch``).
+
+    A date column whose header names a time zone, ``sms_sent_at (Europe/Amsterdam)`` as
+    :func:`write_results` writes it, is read as timezone-aware times named ``sms_sent_at``
+    (unless a column of that name exists); in the hour that repeats when the clocks go back,
+    the first of the two is read.
 
     Returns
     -------
@@ -185,5 +190,6 @@ def _frame(named: dict[str, Any], region: str) -> pd.DataFrame:
             values = values[keep].reset_index(drop=True)
         else:
             values = [value for value, kept in zip(values, keep, strict=True) if kept]
-        columns[name] = typed_column(values, region)
+        column, typed = unzoned(name, typed_column(values, region), set(named))
+        columns[column] = typed
     return pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())))

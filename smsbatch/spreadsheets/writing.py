@@ -17,27 +17,27 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import openpyxl
 import pandas as pd
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from smsbatch.exceptions import ResultsFileError, ResultsFileExistsError
 from smsbatch.spreadsheets._cells import CSV_SUFFIXES, EXCEL_SUFFIXES, mark, number_text
+from smsbatch.spreadsheets._dates import zoned_name
+from smsbatch.spreadsheets._summary_sheet import write_summary
+from smsbatch.spreadsheets._xlsx import STATUS_STYLES, status_style, write_rows, xlsx_columns
 
 __all__ = ["write_results"]
 
 logger = logging.getLogger(__name__)
 
-EXCEL_MAX_CHARS = 32767
-
-# XML 1.0 cannot hold these, so neither can an .xlsx file.
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Text a spreadsheet opening the CSV turns into a number: a leading 0 or digits past 15 lost.
+_CHANGED_BY_SPREADSHEETS = re.compile(r"0[0-9]+|[0-9]{16,}")
 
 
 def write_results(
@@ -47,22 +47,36 @@ def write_results(
     overwrite: bool = False,
     sep: str = ";",
     sheet: str = "results",
+    tz: str = "Europe/Amsterdam",
+    sender: str | None = None,
+    journal: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write a frame to CSV or Excel (by extension), atomically and formula-free.
 
     Text stays text (phone numbers too), numbers stay numbers in Excel, and dates are written
     so that :func:`read_recipients` reads them back as dates: real date cells in Excel,
-    ISO 8601 in CSV (timezone-aware times are converted to UTC). A named index is written as
+    ISO 8601 in CSV. Timezone-aware times (``sms_sent_at``) are written as whole seconds in
+    ``tz``, and the header says so: ``sms_sent_at (Europe/Amsterdam)``; ``read_recipients``
+    reads such a column back as aware times named ``sms_sent_at``. A named index is written as
     a column; an unnamed one is not.
 
-    In ``.xlsx`` every text is stored as text, so ``=SUM(A1)`` or ``@foo`` never becomes a
-    formula; control characters XML cannot hold become ``\\ufffd`` and a carriage return a
-    newline. A CSV is UTF-8 with BOM, so Excel shows accents, and ``;``-separated, which Dutch
-    Excel opens in columns. In CSV a text that starts with ``=``, ``+``, ``-``, ``@``, a tab or
-    a carriage return gets an apostrophe in front (``'+31612345678``), so Excel does not run it
+    An ``.xlsx`` is made to be acted on: a bold, frozen header with a filter, columns as wide
+    as their values, date, date-time and time cells, and ``sms_status`` coloured (sent green,
+    failed and invalid red, unknown orange, the rest grey). A frame with ``sms_status`` gets a
+    second sheet, "Summary": the rows by status and what each means, the SMS parts, the cost
+    when the frame carries its price, the first and last ``sms_sent_at``, ``sender`` and
+    ``journal`` when given, and a bar chart of the statuses. Every text is stored as text, so
+    ``=SUM(A1)`` or ``@foo`` never becomes a formula; control characters XML cannot hold
+    become ``\\ufffd`` and a carriage return a newline.
+
+    A CSV is UTF-8 with BOM, so Excel shows accents, and ``;``-separated, which Dutch Excel
+    opens in columns. In CSV a text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return gets an apostrophe in front (``'+31612345678``), so Excel does not run it
     as a formula; so does a text that starts with an apostrophe followed by one of those or by
     another apostrophe. :func:`read_recipients` removes exactly that apostrophe again. Numbers
-    (``-5``) are written as they are.
+    (``-5``) are written as they are. Excel and LibreOffice show that apostrophe and read
+    ``0612345678`` in a CSV as a number without its ``0``: when the frame holds such a value,
+    a warning says so (once per file) and that ``.xlsx`` keeps it.
 
     Parameters
     ----------
@@ -77,6 +91,10 @@ def write_results(
         CSV separator.
     sheet
         Excel sheet name.
+    tz
+        Time zone of the timezone-aware times in the file. Default ``"Europe/Amsterdam"``.
+    sender, journal
+        Shown on the Summary sheet of an ``.xlsx`` when given (the CLI passes both).
 
     Returns
     -------
@@ -88,8 +106,8 @@ def write_results(
     ResultsFileExistsError
         The file exists and ``overwrite`` is false. Nothing was written.
     ResultsFileError
-        Unknown extension, a value Excel cannot hold, or the file system refused. Any file
-        already at ``path`` is left as it was.
+        Unknown extension or time zone, a value Excel cannot hold, or the file system refused.
+        Any file already at ``path`` is left as it was.
 
     Examples
     --------
@@ -105,15 +123,23 @@ def write_results(
         )
     if not overwrite and path.exists():
         raise _exists_error(path)
+    tz = _zone(tz, path)
     if df.index.names != [None]:
         df = df.reset_index()
+    columns = _columns_for_writing(df, tz)
     if suffix in EXCEL_SUFFIXES:
+        summary = {"tz": tz, "sender": sender, "journal": journal}
         _atomic_write(
-            path, lambda stream: _write_excel(df, stream, path, sheet), overwrite=overwrite
+            path,
+            lambda stream: _write_excel(df, columns, stream, path, sheet, summary),
+            overwrite=overwrite,
         )
     else:
         delimiter = "\t" if suffix == ".tsv" else sep
-        _atomic_write(path, lambda stream: _write_csv(df, stream, delimiter), overwrite=overwrite)
+        _atomic_write(
+            path, lambda stream: _write_csv(columns, stream, delimiter), overwrite=overwrite
+        )
+        _warn_about_csv(columns, path)
     logger.info("wrote %d rows to %s", len(df), path)
     return path
 
@@ -184,14 +210,53 @@ def _sync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def _columns_for_writing(df: pd.DataFrame) -> Iterator[tuple[str, list[Any]]]:
-    """Yield each column's name and values with dates made explicit (UTC for aware times)."""
+def _columns_for_writing(df: pd.DataFrame, tz: str) -> list[tuple[str, pd.Series]]:
+    """Each column's header and values; timezone-aware times become whole seconds in ``tz``,
+    and the header says so: ``sms_sent_at (Europe/Amsterdam)``."""
+    columns = []
     for position in range(df.shape[1]):
         series = df.iloc[:, position]
+        name = str(df.columns[position])
         if isinstance(series.dtype, pd.DatetimeTZDtype):
-            series = series.dt.tz_convert("UTC")
-        values = [None if _missing(value) else value for value in series.tolist()]
-        yield str(df.columns[position]), values
+            series = series.dt.tz_convert(tz).dt.floor("s").dt.tz_localize(None)
+            name = zoned_name(name, tz)
+        columns.append((name, series))
+    return columns
+
+
+def _warn_about_csv(columns: list[tuple[str, pd.Series]], path: Path) -> None:
+    """Say once, naming an example, when a spreadsheet would change a value of this CSV."""
+    for name, series in columns:
+        if series.dtype.kind == "M":
+            continue
+        texts = series.dropna()
+        texts = texts[texts.map(lambda value: isinstance(value, str))].astype("str")
+        changed = texts[texts.str.fullmatch(_CHANGED_BY_SPREADSHEETS.pattern)]
+        marked = texts[texts.map(mark) != texts]
+        if len(changed) or len(marked):
+            what = (
+                f"{changed.iloc[0]!r} as a number, without its leading 0 or last digits"
+                if len(changed)
+                else f"{marked.iloc[0]!r} with the apostrophe that keeps it from being a formula"
+            )
+            warnings.warn(
+                f"{path.name}: Excel and LibreOffice open this CSV showing {what} (column "
+                f"{name!r}); an .xlsx file keeps numbers, dates and texts as they are",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
+
+
+def _zone(tz: str, path: Path) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ValueError, ZoneInfoNotFoundError) as err:
+        raise ResultsFileError(
+            f"{path}: unknown time zone {tz!r}; use a name such as 'Europe/Amsterdam' or 'UTC'",
+            path=path,
+        ) from err
+    return tz
 
 
 def _missing(value: Any) -> bool:
@@ -201,10 +266,10 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _write_csv(df: pd.DataFrame, stream: BinaryIO, delimiter: str) -> None:
-    columns = list(_columns_for_writing(df))
+def _write_csv(columns: list[tuple[str, pd.Series]], stream: BinaryIO, delimiter: str) -> None:
     texts = []
-    for _, values in columns:
+    for _, series in columns:
+        values = [None if _missing(value) else value for value in series.tolist()]
         date_only = _all_midnight(values)
         texts.append([_csv_text(value, date_only) for value in values])
     text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
@@ -236,86 +301,56 @@ def _all_midnight(values: Iterable[Any]) -> bool:
     )
 
 
-def _write_excel(df: pd.DataFrame, stream: BinaryIO, path: Path, sheet: str) -> None:
-    workbook = openpyxl.Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet)
-    columns = list(_columns_for_writing(df))
-    cleaned = 0
-
-    def text_cell(text: str, row: int | None, name: str) -> Cell:
-        nonlocal cleaned
-        if len(text) > EXCEL_MAX_CHARS:
-            where = "the header" if row is None else f"row {df.index[row]!r}"
-            raise ResultsFileError(
-                f"{path}: {where}, column {name!r} has {len(text)} characters; Excel holds "
-                f"at most {EXCEL_MAX_CHARS} in a cell. Write .csv instead.",
-                path=path,
-            )
-        # XML reads a carriage return back as a newline anyway; say so in the file itself.
-        safe = _NOT_IN_XML.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
-        cleaned += safe != text
-        cell = WriteOnlyCell(worksheet, value=safe)
-        cell.data_type = "s"  # never a formula or an error code, whatever the text starts with
-        return cell
-
-    # Convert everything before openpyxl starts its own temporary sheet file, so that a value
-    # that cannot be written fails here, with nothing to clean up.
-    rows: list[list[Cell | str | float | None]] = [
-        [text_cell(name, None, name) for name, _ in columns]
-    ]
-    formats = [
-        "yyyy-mm-dd" if _all_midnight(values) else "yyyy-mm-dd hh:mm:ss" for _, values in columns
-    ]
-    for row, cells in enumerate(zip(*(values for _, values in columns), strict=True)):
-        out: list[Cell | str | float | None] = []
-        for (name, _), number_format, value in zip(columns, formats, cells, strict=True):
-            if isinstance(value, dt.datetime):
-                if value.tzinfo is not None:  # Excel has no timezones: keep the instant as text
-                    out.append(text_cell(value.isoformat(sep=" "), row, name))
-                    continue
-                cell = WriteOnlyCell(worksheet, value=value)
-                cell.number_format = number_format
-                out.append(cell)
-            elif value is None or isinstance(value, bool | int):
-                out.append(value)
-            elif isinstance(value, float):
-                out.append(value if math.isfinite(value) else str(value))
-            elif isinstance(value, str) and not _needs_text_cell(value):
-                out.append(value)
-            else:
-                out.append(text_cell(str(value), row, name))
-        rows.append(out)
-    if cleaned:
-        logger.warning("%d values held control characters Excel cannot store; replaced", cleaned)
-    # The streaming writer leaves the sheet size out, which makes readers scan the sheet twice.
-    size = f"A1:{get_column_letter(max(len(columns), 1))}{len(rows)}"
-    worksheet.calculate_dimension = lambda: size
-    try:
-        for out in rows:
-            worksheet.append(out)
-        workbook.save(stream)
-    except BaseException:
-        _discard(worksheet)
-        raise
-
-
-def _discard(worksheet: Any) -> None:
-    """Close and delete the temporary file a write-only openpyxl sheet streams its rows into."""
-    rows, writer = getattr(worksheet, "_rows", None), getattr(worksheet, "_writer", None)
-    with contextlib.suppress(Exception):
-        if rows is not None:
-            rows.close()
-        if writer is not None:
-            writer.close()
-            writer.cleanup()
-
-
-def _needs_text_cell(text: str) -> bool:
-    """True for text openpyxl would turn into a formula or error, truncate, or choke on."""
-    return (
-        text.startswith("=")
-        or text in ERROR_CODES
-        or len(text) > EXCEL_MAX_CHARS
-        or "\r" in text
-        or _NOT_IN_XML.search(text) is not None
+def _write_excel(
+    frame: pd.DataFrame,
+    columns: list[tuple[str, pd.Series]],
+    stream: BinaryIO,
+    path: Path,
+    sheet: str,
+    summary: dict[str, Any],
+) -> None:
+    # Convert everything before XlsxWriter opens its temporary files, so that a value that
+    # cannot be written fails here, with nothing to clean up.
+    prepared = xlsx_columns(columns, path)
+    sent_at = next(
+        (series for name, series in columns if name.startswith("sms_sent_at")), None
     )
+    with tempfile.TemporaryDirectory(prefix="smsbatch-", ignore_cleanup_errors=True) as scratch:
+        workbook = xlsxwriter.Workbook(
+            stream,
+            {
+                "constant_memory": True,
+                "tmpdir": scratch,
+                # Every value goes through write_string/write_number: these only guard write().
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        styles: dict[str | None, Any] = {None: None}
+
+        def formats(name: str | None) -> Any:
+            if name not in styles:
+                spec = {"bold": True} if name == "header" else {"num_format": name}
+                styles[name] = workbook.add_format(spec)
+            return styles[name]
+
+        status_formats = {
+            name: workbook.add_format({"bg_color": fill, "font_color": font})
+            for name, (fill, font) in STATUS_STYLES.items()
+        }
+        fill, font = status_style("")
+        other = workbook.add_format({"bg_color": fill, "font_color": font})
+        worksheet = workbook.add_worksheet(sheet)
+        try:
+            rows = write_rows(worksheet, prepared, formats, status_formats, other)
+            worksheet.freeze_panes(1, 0)
+            if prepared:
+                worksheet.autofilter(0, 0, rows - 1, len(prepared) - 1)
+            if "sms_status" in frame.columns:
+                write_summary(workbook, frame, sent_at, formats=formats, **summary)
+            workbook.close()
+        except BaseException:
+            for opened in workbook.worksheets():
+                with contextlib.suppress(Exception):
+                    opened.row_data_fh.close()
+            raise
