@@ -147,14 +147,18 @@ def test_check_history_shows_the_repeats_before_anything_is_sent(sim, client, tm
     run_campaign(people(3), client, journal=tmp_path / "campagne.db", **FAST, **CAMPAIGN)
     shown = prepare(people(5), **CAMPAIGN)
 
-    repeats = check_history(shown, journal=tmp_path / "kopie.db")
+    here = client.base_url
+    repeats = check_history(shown, journal=tmp_path / "kopie.db", gateway=here)
     assert repeats.count == 3 and repeats.unknown == 0
     assert repeats.journals == ("campagne.db",) and repeats.days == (time.strftime("%d %b %Y"),)
     marked = repeats.mark(shown.frame)
     assert summarize(marked).counts["ready"] == 2
     assert shown.frame["sms_status"].tolist() == ["ready"] * 5  # unchanged
-    assert check_history(shown, journal=tmp_path / "campagne.db").count == 0  # a resume
-    assert check_history(shown, journal=tmp_path / "kopie.db", history=False).count == 0
+    assert check_history(shown, journal=tmp_path / "campagne.db", gateway=here).count == 0
+    copy = tmp_path / "kopie.db"
+    assert check_history(shown, journal=copy, gateway=here, history=False).count == 0
+    # Another gateway (the real one, after a rehearsal on the simulator) skips nobody.
+    assert check_history(shown, journal=tmp_path / "kopie.db", gateway="https://x/api/").count == 0
     assert len(sim.messages) == 3
 
 
@@ -178,7 +182,7 @@ def test_a_history_that_cannot_be_used_stops_the_run_before_anything_is_sent(
 def test_a_sent_message_is_in_the_history_even_when_the_run_stops(sim, client, tmp_path, history):
     sim.funds = 1
     run_campaign(people(3), client, journal=tmp_path / "a.db", **FAST, **CAMPAIGN)
-    with History(history, tmp_path / "b.db") as past:
+    with History(history, tmp_path / "b.db", client.base_url) as past:
         assert len(past.repeats(m.key for _, m in prepare(people(3), **CAMPAIGN).messages())) == 1
 
 
@@ -192,3 +196,11 @@ def test_the_report_and_summary_of_a_run_with_repeats_in_a_results_file_read_bac
     path = write_results(report.result, tmp_path / "r.xlsx")
     back = read_recipients(Path(path))
     assert "through another journal" in "\n".join(summarize(back).advice)
+
+
+def test_a_rehearsal_against_the_simulator_skips_nobody_at_the_real_gateway(sim, client, tmp_path):
+    run_campaign(people(3), client, journal=tmp_path / "proef.db", **FAST, **CAMPAIGN)
+    with Simulator() as real, Client(real.login, real.password, real.url) as elsewhere:
+        journal = tmp_path / "echt.db"
+        report = run_campaign(people(3), elsewhere, journal=journal, **FAST, **CAMPAIGN)
+        assert report.repeats == 0 and report.sent == 3 and len(real.messages) == 3

@@ -109,7 +109,9 @@ def send(args: argparse.Namespace) -> int:
             print("Test sent; the campaign was not. Run again without --test-to to send it.")
             return EXIT_OK if trial.complete else EXIT_INCOMPLETE
         client = Client.from_env()
-    repeats = check_history(shown, journal=journal, history=not args.no_history)
+    repeats = check_history(
+        shown, journal=journal, history=not args.no_history, gateway=client.base_url
+    )
     if repeats:
         print(repeats_line(repeats, allowed=args.allow_repeat))
         if not args.allow_repeat:

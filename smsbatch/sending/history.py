@@ -139,9 +139,15 @@ class History:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], journal: str | os.PathLike[str] | None = None
+        self,
+        path: str | os.PathLike[str],
+        journal: str | os.PathLike[str] | None = None,
+        gateway: str = "",
     ) -> None:
         self.path = Path(path)
+        # Sends are remembered per gateway: a rehearsal against the simulator (or another
+        # account's address) must not make the real campaign skip anyone.
+        self._gateway = gateway
         self._pending: deque[tuple[str, State, float]] = deque()  # thread-safe appends
         self._lock = threading.Lock()
         try:
@@ -175,10 +181,14 @@ class History:
     def _digest(self, value: str) -> bytes:
         return hmac.digest(self._secret, value.encode("utf-8"), "sha256")[:_DIGEST_BYTES]
 
+    def _message(self, key: str) -> bytes:
+        """The digest of a message sent through this history's gateway."""
+        return self._digest(f"{key}\0{self._gateway}")
+
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
         """Return, for each of these ``Message.key`` values sent through another journal within
         :data:`RETENTION_DAYS`, its latest such send (a ``sent`` before an ``unknown``)."""
-        digests = {self._digest(key): key for key in keys}
+        digests = {self._message(key): key for key in keys}
         found: dict[str, Repeat] = {}
         cutoff = time.time() - RETENTION_DAYS * 86400
         every = list(digests)
@@ -212,7 +222,7 @@ class History:
         if not batch:
             return
         rows = [
-            (self._digest(key), at, state, self._journal_id, self._journal_name)
+            (self._message(key), at, state, self._journal_id, self._journal_name)
             for key, state, at in batch
         ]
         try:
@@ -310,12 +320,12 @@ def history_path(history: HistorySetting) -> Path | None:
 
 
 def open_history(
-    history: HistorySetting, journal: str | os.PathLike[str] | None
+    history: HistorySetting, journal: str | os.PathLike[str] | None, gateway: str = ""
 ) -> History | NoHistory:
     """Open the history ``history=`` names (see :func:`history_path`) for a campaign that goes
-    through ``journal``."""
+    through ``journal`` to ``gateway`` (its base URL)."""
     path = history_path(history)
-    return NoHistory() if path is None else History(path, journal)
+    return NoHistory() if path is None else History(path, journal, gateway)
 
 
 _WAY_OUT = (

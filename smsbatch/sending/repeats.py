@@ -106,6 +106,7 @@ def check_history(
     *,
     journal: str | os.PathLike[str] | None = None,
     history: HistorySetting = True,
+    gateway: str = "",
 ) -> Repeats:
     """Find the messages of ``campaign`` that were already sent through another journal.
 
@@ -121,6 +122,9 @@ def check_history(
         The journal the campaign will be sent with.
     history : bool or path, default True
         The user's history of sends; False: none (nothing is found); a path: that file.
+    gateway : str
+        The base URL the campaign goes to (``client.base_url``): sends are remembered per
+        gateway, so a rehearsal against the simulator never makes a real campaign skip anyone.
 
     Examples
     --------
@@ -133,5 +137,5 @@ def check_history(
     path = history_path(history)
     if path is None or not path.exists():
         return Repeats()
-    with History(path, journal) as past:
+    with History(path, journal, gateway) as past:
         return find_repeats(past, ((position, m.key) for position, m in campaign.messages()))

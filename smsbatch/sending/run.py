@@ -320,7 +320,7 @@ def run_campaign(
     recorded = Recorded(digests, occurrence) if journal is not None else None
     with (
         open_journal(journal, privacy=journal_privacy, reader=recorded) as book,
-        open_history(history, journal) as past,
+        open_history(history, journal, client.base_url) as past,
     ):
         earlier = settled(positions, recorded, resend_unknown)
         todo = [
