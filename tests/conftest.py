@@ -1,13 +1,16 @@
-"""Fixtures shared by the tests: a history of sends of their own, and a terminal to type in."""
+"""Fixtures shared by the tests: a history of sends of their own, a simulated gateway with a
+client for it, and a terminal to type in."""
 
 from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from smsbatch import Client, Simulator
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +21,20 @@ def history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     path = tmp_path_factory.mktemp("history") / "history.db"
     monkeypatch.setenv("SMSBATCH_HISTORY", str(path))
     return path
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """A simulated gateway on 127.0.0.1 (a module may define its own, with a password)."""
+    with Simulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def client(sim: Simulator) -> Iterator[Client]:
+    """A client of ``sim``."""
+    with Client(sim.login, sim.password, sim.url) as connected:
+        yield connected
 
 
 class _Terminal(io.StringIO):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -16,18 +15,6 @@ from smsbatch.gateway.simulator import Simulator
 from smsbatch.sending.journal import Journal
 
 DAY = 24 * 3600
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def client(sim: Simulator) -> Iterator[Client]:
-    with Client(sim.login, sim.password, sim.url) as connected:
-        yield connected
 
 
 def people(n: int) -> pd.DataFrame:

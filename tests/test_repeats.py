@@ -4,7 +4,6 @@ them (unless allow_repeat=True), says so on their rows, in the report and in the
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -23,18 +22,6 @@ from smsbatch.sending.repeats import check_history
 
 CAMPAIGN = {"to": "phone", "text": "Hi {name}", "sender": "Clinic"}
 FAST = {"rate": None, "backoff": 0, "progress": False}
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def client(sim: Simulator) -> Iterator[Client]:
-    with Client(sim.login, sim.password, sim.url) as connected:
-        yield connected
 
 
 def people(n: int) -> pd.DataFrame:

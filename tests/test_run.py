@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -25,18 +24,6 @@ from smsbatch import (
 
 CAMPAIGN = {"to": "phone", "text": "Hi {name}", "sender": "Clinic"}
 FAST = {"rate": None, "backoff": 0, "progress": False}
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def client(sim: Simulator) -> Iterator[Client]:
-    with Client(sim.login, sim.password, sim.url) as connected:
-        yield connected
 
 
 def people(n: int) -> pd.DataFrame:
