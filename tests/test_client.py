@@ -7,8 +7,8 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -225,8 +225,9 @@ def test_read_timeout_is_outcome_unknown(client, mocked):
 
 
 @contextmanager
-def raw_server(behaviour: str) -> Iterator[str]:
-    """A loopback socket server that reads one request and then hangs or hangs up."""
+def one_request_server(answer: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """A loopback socket server that reads one request and then lets ``answer`` misbehave on
+    the connection; ``answer`` should return once the event is set (the test is over)."""
     listener = socket.create_server(("127.0.0.1", 0))
     done = threading.Event()
 
@@ -234,8 +235,7 @@ def raw_server(behaviour: str) -> Iterator[str]:
         connection, _ = listener.accept()
         with connection:
             connection.recv(65536)
-            if behaviour == "hang":
-                done.wait(10)
+            answer(connection, done)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -245,6 +245,16 @@ def raw_server(behaviour: str) -> Iterator[str]:
         done.set()
         thread.join(5)
         listener.close()
+
+
+def raw_server(behaviour: str) -> AbstractContextManager[str]:
+    """A server that reads one request and then hangs (``"hang"``) or hangs up (``"drop"``)."""
+
+    def answer(connection: socket.socket, done: threading.Event) -> None:
+        if behaviour == "hang":
+            done.wait(10)
+
+    return one_request_server(answer)
 
 
 def test_refused_connection_is_not_sent_and_its_traceback_hides_the_password():
@@ -562,32 +572,19 @@ def test_the_answer_knows_the_number_it_was_sent_to(client, mocked):
     assert not Response(200, "", "", to="31612345678").destination_differs
 
 
-@contextmanager
-def trickling_server(head: bytes, body: bytes, every: float) -> Iterator[str]:
-    """A loopback server that answers one byte at a time, ``every`` seconds apart."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    done = threading.Event()
+def trickling_server(head: bytes, body: bytes, every: float) -> AbstractContextManager[str]:
+    """A server that answers one byte at a time, ``every`` seconds apart."""
 
-    def serve() -> None:
-        connection, _ = listener.accept()
-        with connection:
-            connection.recv(65536)
-            for byte in head + body:
-                if done.wait(every):
-                    return
-                try:
-                    connection.sendall(bytes([byte]))
-                except OSError:
-                    return
+    def answer(connection: socket.socket, done: threading.Event) -> None:
+        for byte in head + body:
+            if done.wait(every):
+                return
+            try:
+                connection.sendall(bytes([byte]))
+            except OSError:
+                return
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/"
-    finally:
-        done.set()
-        thread.join(5)
-        listener.close()
+    return one_request_server(answer)
 
 
 REPLY = xml().encode()
