@@ -250,3 +250,12 @@ def test_a_gateway_that_echoes_the_password_leaves_it_in_no_result_journal_or_me
         assert spelling not in shown
         assert spelling.encode() not in files
     assert "********" in str(stopped.value)
+
+
+@pytest.mark.parametrize("limit", [-1, 2.5], ids=["negative", "fraction"])
+def test_a_limit_that_is_no_count_is_refused_before_anything_is_sent(sim, client, limit):
+    with pytest.raises(ConfigurationError, match="limit must be a whole number"):
+        run_campaign(people(2), client, limit=limit, **FAST, **CAMPAIGN)
+    with pytest.raises(ConfigurationError, match="limit must be a whole number"):
+        smsbatch.send(people(2), client, limit=limit, dry_run=True, **FAST, **CAMPAIGN)
+    assert sim.requests == 0

@@ -70,6 +70,7 @@ def check_options(
     retries: int,
     backoff: float,
     max_consecutive_failures: int | None,
+    limit: int | None = None,
 ) -> None:
     """Raise ``ConfigurationError`` for a sending option that makes no sense."""
     if rate_unit not in ("message", "segment"):
@@ -86,3 +87,5 @@ def check_options(
         raise ConfigurationError(
             f"max_consecutive_failures must be >= 1 or None, not {max_consecutive_failures!r}"
         )
+    if limit is not None and not (isinstance(limit, int) and limit >= 0):
+        raise ConfigurationError(f"limit must be a whole number >= 0, not {limit!r}")

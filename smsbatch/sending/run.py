@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from smsbatch._frames import to_pandas, unchanged
-from smsbatch.exceptions import CampaignChangedError, CampaignStopped, ConfigurationError
+from smsbatch.exceptions import CampaignChangedError, CampaignStopped
 from smsbatch.preparation.campaign import MessageOptions, Prepared
 from smsbatch.preparation.summary import destinations_differ
 from smsbatch.preparation.trial import trial_campaign
@@ -177,7 +177,7 @@ def send(
     """
     frame, restore = (df, unchanged) if isinstance(df, Prepared) else to_pandas(df)
     if dry_run:
-        _setup.check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
+        _setup.check_options(rate_unit, workers, retries, backoff, max_consecutive_failures, limit)
         Throttle(rate)  # checks the rate
         return restore(_setup.prepared(frame, sender, options)[0].frame)
     report = run_campaign(
@@ -292,15 +292,13 @@ def run_campaign(
     """
     stop = threading.Event()
     throttle = Throttle(rate, sleep=stop.wait)  # a stop also ends a wait for the next slot
-    _setup.check_options(rate_unit, workers, retries, backoff, max_consecutive_failures)
+    _setup.check_options(rate_unit, workers, retries, backoff, max_consecutive_failures, limit)
     prepared, originator = _setup.prepared(campaign, sender, options)
     if confirmed is not None and not prepared.same_messages(confirmed):
         raise CampaignChangedError(
             "the campaign changed since its preview was confirmed (the exclude list?); "
             "nothing was sent: look at the new preview and confirm again"
         )
-    if limit is not None and not (isinstance(limit, int) and limit >= 0):
-        raise ConfigurationError(f"limit must be a whole number >= 0, not {limit!r}")
     settings = Settings(
         throttle,
         rate_unit == "segment",
