@@ -379,15 +379,27 @@ def test_the_summary_reads_the_price_where_prepare_leaves_it():
     assert WRITTEN == PRICE_ATTR
 
 
+@pytest.mark.filterwarnings("error")  # its own Summary sheet is no reason to warn
 def test_a_send_result_reads_back_as_the_same_table_to_the_second(tmp_path):
     frame = send_result()
-    with pytest.warns(UserWarning, match="read sheet 'results'; the workbook also has 'Summary'"):
-        back = read_recipients(write_results(frame, tmp_path / "uit.xlsx"))
+    back = read_recipients(write_results(frame, tmp_path / "uit.xlsx"))
     assert list(back.columns) == list(frame.columns)
     assert str(back["sms_sent_at"].dt.tz) == "Europe/Amsterdam"
     assert back["sms_sent_at"].tolist() == frame["sms_sent_at"].dt.floor("s").tolist()
     assert back["sms_status"].tolist() == frame["sms_status"].tolist()
     assert back["telefoon"].tolist() == frame["telefoon"].tolist()
+
+
+def test_a_summary_sheet_of_the_users_own_is_still_named_when_the_first_sheet_is_read(tmp_path):
+    path = tmp_path / "lijst.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Klanten"
+    book.active.append(["telefoon", "naam"])
+    book.active.append(["0612345678", "An"])
+    book.create_sheet("Summary").append(["totaal", 1])
+    book.save(path)
+    with pytest.warns(UserWarning, match="read sheet 'Klanten'; the workbook also has 'Summary'"):
+        read_recipients(path)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

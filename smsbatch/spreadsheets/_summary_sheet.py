@@ -16,9 +16,11 @@ import pandas as pd
 
 from smsbatch.spreadsheets._xlsx import DATETIME_FORMAT, excel_serials, status_style
 
-__all__ = ["PRICE_ATTR", "SUMMARY_SHEET", "write_summary"]
+__all__ = ["PRICE_ATTR", "RESULT_STATUS", "SUMMARY_SHEET", "write_summary"]
 
 SUMMARY_SHEET = "Summary"
+#: The column of a result that says how each row went; a frame without it gets no Summary.
+RESULT_STATUS = "sms_status"
 #: Where ``prepare`` leaves the price per segment in ``frame.attrs`` (the same key as
 #: ``smsbatch.preparation.summary.PRICE_ATTR``; a test keeps the two equal).
 PRICE_ATTR = "smsbatch_price_per_segment"
@@ -56,7 +58,7 @@ def write_summary(
     sheet.set_column(1, 1, 20)
     sheet.set_column(2, 2, 64)
     bold = formats("header")
-    status = frame["sms_status"].astype("str").fillna("")
+    status = frame[RESULT_STATUS].astype("str").fillna("")
     found = {str(name): int(count) for name, count in status.value_counts().items()}
     statuses = [s for s in _ORDER if s in found] + sorted(s for s in found if s not in _ORDER)
     for position, label in enumerate(("Status", "Rows", "What it means")):

@@ -22,6 +22,7 @@ from defusedxml import ElementTree
 from smsbatch.exceptions import RecipientsFileError
 from smsbatch.spreadsheets._cells import number_text
 from smsbatch.spreadsheets._limits import ReadLimits
+from smsbatch.spreadsheets._summary_sheet import RESULT_STATUS, SUMMARY_SHEET
 
 __all__ = ["WORKBOOK_SUFFIXES", "Sheet", "read_sheet"]
 
@@ -109,11 +110,22 @@ def _listing(entries: list[_Entry]) -> str:
     return f"the workbook has {', '.join(entry.describe() for entry in entries)}"
 
 
-def _which(chosen: _Entry, entries: list[_Entry], sheet: str | int | None) -> list[str]:
+def _which(
+    chosen: _Entry, entries: list[_Entry], sheet: str | int | None, records: list[Any]
+) -> list[str]:
+    """Name the sheet that was read when the workbook has others, unless it is a results
+    workbook as ``write_results`` makes it (its Summary beside it is no recipients list)."""
     others = [entry.describe() for entry in entries if entry is not chosen]
-    if not others or sheet is not None:
+    if not others or sheet is not None or _our_results(chosen, entries, records):
         return []
     return [f"read sheet {chosen.name!r}; the workbook also has {', '.join(others)} (sheet=...)"]
+
+
+def _our_results(chosen: _Entry, entries: list[_Entry], records: list[Any]) -> bool:
+    """True for the first sheet of a results workbook: a status column, then our Summary."""
+    names = [entry.name for entry in entries]
+    header = records[0][1] if records else []
+    return names == [chosen.name, SUMMARY_SHEET] and RESULT_STATUS in header
 
 
 def _check_unpacked_size(path: Path, limits: ReadLimits) -> None:
@@ -163,7 +175,8 @@ def _read_xlsx(path: Path, sheet: str | int | None, limits: ReadLimits) -> Sheet
         hidden = _hidden_xlsx_rows(workbook, worksheet)
     finally:
         workbook.close()
-    return Sheet(chosen.name, records, hidden, _which(chosen, entries, sheet), _listing(entries))
+    notes = _which(chosen, entries, sheet, records)
+    return Sheet(chosen.name, records, hidden, notes, _listing(entries))
 
 
 def _hidden_xlsx_rows(workbook: Any, worksheet: Any) -> frozenset[int]:
@@ -224,7 +237,7 @@ def _read_calamine(path: Path, sheet: str | int | None, limits: ReadLimits) -> S
         path,
         limits,
     )
-    notes = _which(chosen, entries, sheet)
+    notes = _which(chosen, entries, sheet, records)
     if path.suffix.lower() == ".ods":
         hidden = _hidden_ods_rows(path, chosen.name)
     else:

@@ -29,7 +29,7 @@ import xlsxwriter
 from smsbatch.exceptions import ResultsFileError, ResultsFileExistsError
 from smsbatch.spreadsheets._cells import CSV_SUFFIXES, EXCEL_SUFFIXES, mark, number_text
 from smsbatch.spreadsheets._dates import zoned_name
-from smsbatch.spreadsheets._summary_sheet import write_summary
+from smsbatch.spreadsheets._summary_sheet import RESULT_STATUS, write_summary
 from smsbatch.spreadsheets._xlsx import STATUS_STYLES, status_style, write_rows, xlsx_columns
 
 __all__ = ["write_results"]
@@ -346,7 +346,7 @@ def _write_excel(
             worksheet.freeze_panes(1, 0)
             if prepared:
                 worksheet.autofilter(0, 0, rows - 1, len(prepared) - 1)
-            if "sms_status" in frame.columns:
+            if RESULT_STATUS in frame.columns:
                 write_summary(workbook, frame, sent_at, formats=formats, **summary)
             workbook.close()
         except BaseException:
