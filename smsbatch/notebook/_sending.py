@@ -54,7 +54,16 @@ class PanelSending:
     @property
     def host(self) -> str:
         """The gateway's host and port, as the confirmation names it."""
-        return gateway_host(self.base_url if self.client is None else self.client.base_url)
+        return gateway_host(self.gateway)
+
+    @property
+    def gateway(self) -> str:
+        """The base URL sends go to: the history of sends remembers them per gateway."""
+        return self.base_url if self.client is None else self.client.base_url
+
+    def where(self) -> dict[str, Any]:
+        """The journal, gateway and host a plan of the next Send needs (``_plan.plan``)."""
+        return {"journal": self.journal, "gateway": self.gateway, "host": self.host}
 
     def run(
         self, output: Any, fields: Any, campaign: Any, confirmed: Prepared, **options: Any
