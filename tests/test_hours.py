@@ -113,13 +113,13 @@ def test_when_a_campaign_would_be_done() -> None:
         (
             "2026-12-01 14:00",
             {"rate": None},
-            "20,000 messages as fast as the gateway answers: done now",
+            "20,000 messages as fast as the gateway answers: done about now",
         ),
         (
             "2026-12-05 22:00",
             {"rate": None, "window": "08:00-21:00", "days": "mon-sat"},
             "20,000 messages as fast as the gateway answers within 08:00-21:00 mon-sat"
-            " (Europe/Amsterdam) from Mon 07 Dec at 08:00: done then",
+            " (Europe/Amsterdam) from Mon 07 Dec at 08:00: done soon after",
         ),
         (
             "2026-12-01 14:00",

@@ -41,7 +41,7 @@ from smsbatch.notebook._controls import Controls
 from smsbatch.notebook._html import error, hint, journal_line, note, run_result, source_line
 from smsbatch.notebook._preview import confirm_view, dry_run, live_preview
 from smsbatch.notebook._sending import PanelSending
-from smsbatch.notebook._widgets import PanelWidgets
+from smsbatch.notebook._widgets import PanelWidgets, State
 from smsbatch.notebook._words import after_error, after_run, after_test
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.hours import DEFAULT_TZ
@@ -264,8 +264,13 @@ class CampaignPanel(PanelWidgets):
             return
         self.result = report.result
         self._plan(confirmed, "")  # what the box would confirm now: the journal has changed
+        if report.complete and self._shown is None:
+            self.hint.value = ""  # "nothing left to send" is what "Sent." means
+        state: State = "stopped"
+        if report.complete:  # a limit leaves the rest for the next tick
+            state = "previewed" if self._shown is not None else "done"
         self._enter(
-            "done" if report.complete else "stopped",
+            state,
             after_run(report, typed_password=self._sending.typed),
             run_result(report, self.phone_column()),
         )

@@ -10,6 +10,7 @@ the box confirms is what the run does; each raises a ``SmsBatchError`` for the p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,10 +103,20 @@ def plan(
 
 def _journal_status(shown: Prepared, positions: np.ndarray, journal: Path) -> np.ndarray:
     """The journal's latest status of each ready message ("" when it never saw it)."""
-    if not journal.exists():
+    try:
+        stat = journal.stat()
+    except FileNotFoundError:
         return np.full(len(positions), "", dtype=object)
-    recorded = read_journal(journal)[["key", "occurrence", "status"]]
+    recorded = _recorded(str(journal), stat.st_mtime_ns, stat.st_size)
     keys = pd.Series([d.tobytes().hex() for d in shown.digests()], dtype=object)
-    ours = pd.DataFrame({"key": keys, "occurrence": keys.groupby(keys).cumcount()})
-    merged = ours.merge(recorded.astype({"key": object}), how="left", on=["key", "occurrence"])
+    # As the journal counts them: a message's earlier copies in the campaign (dedupe=False).
+    occurrence = 0 if keys.is_unique else keys.groupby(keys).cumcount()
+    ours = pd.DataFrame({"key": keys, "occurrence": occurrence})
+    merged = ours.merge(recorded, how="left", on=["key", "occurrence"])
     return merged["status"].fillna("").to_numpy(dtype=object)
+
+
+@functools.lru_cache(maxsize=2)
+def _recorded(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """The journal read back, once per change of the file (not once per keystroke)."""
+    return read_journal(path)[["key", "occurrence", "status"]].astype({"key": object})

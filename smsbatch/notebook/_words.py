@@ -23,7 +23,14 @@ def after_run(report: RunReport, *, typed_password: bool) -> str:
         else ""
     )
     if report.complete:
-        return success(f"Sent. The result is in panel.result.{skipped}")
+        left = int((report.result["sms_status"] == "not_sent").sum())  # after a limit
+        later = (
+            f" {left:,} messages are left for a later Send (the limit): tick the box and click"
+            " Send to send them."
+            if left
+            else ""
+        )
+        return success(f"Sent. The result is in panel.result.{skipped}{later}")
     if report.stop_reason is None:
         return error(
             f"Finished with problems: {report.sent:,} sent, {report.failed:,} failed, "

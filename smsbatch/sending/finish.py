@@ -57,7 +57,7 @@ class Finish:
         later = self.start > self.now + dt.timedelta(minutes=1)
         begins = f" from {_day(self.start, self.now)}" if later else ""
         if self.rate is None:
-            return f"{what} {pace}{within}{begins}: done {'then' if later else 'now'}"
+            return f"{what} {pace}{within}{begins}: done {'soon after' if later else 'about now'}"
         return f"{what} {pace}{within}{begins}: done {_day(self.done, self.now)}"
 
 
