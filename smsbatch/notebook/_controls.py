@@ -78,7 +78,9 @@ class Controls:
         )  # fmt: skip
         self.test_to = _text(None, "Test numbers", "0612345678, 0687654321 (yours)")
         self.test_button = widgets.Button(description="Send test", icon="mobile")
-        self.test_button.add_class("smsbatch-test-button")
+        for name in ("rate", "unlimited", "window", "days", "tz", "start_at", "limit", "footer",
+                     "commercial", "allow_repeat", "journal_privacy", "test_to", "test_button"):
+            getattr(self, name).add_class(f"smsbatch-{name.replace('_', '-')}")  # for tests
         self.box = widgets.Accordion(
             [
                 widgets.VBox(
