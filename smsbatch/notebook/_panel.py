@@ -42,7 +42,7 @@ from smsbatch.notebook._html import error, hint, journal_line, note, run_result,
 from smsbatch.notebook._preview import confirm_view, dry_run, live_preview
 from smsbatch.notebook._sending import PanelSending
 from smsbatch.notebook._widgets import PanelWidgets, State
-from smsbatch.notebook._words import after_error, after_run, after_test
+from smsbatch.notebook._words import after_error, after_run
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.hours import DEFAULT_TZ
 from smsbatch.sending.journal import Privacy
@@ -231,16 +231,9 @@ class CampaignPanel(PanelWidgets):
         shown = self._shown
         self._untick()
         self._enter("sending", note(f"Sending a test to {len(numbers)} number(s)…"), "")
-        report = self._sending.run(
-            self.progress, self, self._df, shown, rate=None, test_to=numbers, **self.options()
-        )
+        said = self._sending.test(self.progress, self, self._df, shown, numbers, **self.options())
         self._refresh()  # the box stays unticked: the campaign is confirmed anew
-        self._stray = True
-        self.status.value = (
-            after_test(report)
-            if isinstance(report, RunReport)
-            else after_error(report, str(self._sending.journal))
-        )
+        self._stray, self.status.value = True, said
 
     def _send(self, button: object = None) -> None:
         """Send once per confirmation: a click that arrives after the Send it belongs to (a

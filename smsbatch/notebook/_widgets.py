@@ -11,13 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any, Literal
 
-try:
-    import ipywidgets as widgets
-except ImportError as err:  # an extra, so that smsbatch installs where Jupyter is not wanted
-    raise ImportError(
-        'The campaign panel needs ipywidgets: pip install "smsbatch[notebook]"',
-        name=err.name,
-    ) from err
+import ipywidgets as widgets  # the package's __init__ says how to install it if missing
 
 from smsbatch.notebook._controls import Controls
 from smsbatch.notebook._html import STYLE
