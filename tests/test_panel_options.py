@@ -80,6 +80,7 @@ def test_the_rate_says_no_limit_explicitly_and_0_is_a_problem_in_words(
     rate.value = 50
     assert ready.state == "previewed" and ready.hint.value == ""
     assert f"When: {READY} messages at 50/s: done " in _text(ready.confirmation.value)
+    assert f"When: {READY} messages at 50/s: done " in _text(ready.preview.value)  # under it
 
 
 def test_rate_0_given_to_the_panel_is_shown_as_a_problem_not_taken_as_no_limit(

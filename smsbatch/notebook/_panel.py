@@ -39,7 +39,7 @@ import pandas as pd
 from smsbatch.gateway.client import Client
 from smsbatch.notebook._controls import Controls
 from smsbatch.notebook._html import error, hint, journal_line, note, run_result, source_line
-from smsbatch.notebook._preview import confirm_view, dry_run, live_preview
+from smsbatch.notebook._preview import Confirmable, confirm_view, dry_run, live_preview
 from smsbatch.notebook._sending import PanelSending
 from smsbatch.notebook._widgets import PanelWidgets, State
 from smsbatch.notebook._words import after_error, after_run
@@ -145,6 +145,7 @@ class CampaignPanel(PanelWidgets):
         )  # fmt: skip
         self._shown: Prepared | None = None  # the sendable preparation on show: what is confirmed
         self._good = ""  # the last preview that rendered, kept while a placeholder is half typed
+        self._rows_shown = ""  # the preview box as the last edit made it, before its "When:"
         self._stray = False  # clicks that arrive after a Send, before the box is ticked again
         #: The latest result: of the last Send (partial after a stop) or Dry run; else None.
         self.result: pd.DataFrame | None = None
@@ -189,7 +190,7 @@ class CampaignPanel(PanelWidgets):
             self._df, self.options(), rows=self._rows, last_good=self._good,
             ready=self.to.value is not None,
         )  # fmt: skip
-        self._good, self.preview.value = view.last_good, view.preview
+        self._good, self._rows_shown = view.last_good, view.preview
         self._plan(view.sendable, view.problem)
         self._untick()
         earlier = "" if self.result is None else hint("The last result stays in panel.result.")
@@ -198,13 +199,15 @@ class CampaignPanel(PanelWidgets):
     def _plan(self, sendable: Prepared | None, problem: str) -> None:
         """Plan a Send of ``sendable`` with the options as they are: the confirmation names
         what it would do, or the problem line says why it cannot be sent."""
-        confirmation = ""
+        view = Confirmable(None, problem, "", "")
         if sendable is not None:
-            sendable, problem, confirmation = confirm_view(
+            view = confirm_view(
                 sendable, self.controls, price=self.options()["price_per_segment"],
                 **self._sending.where(),
             )  # fmt: skip
-        self._shown, self.hint.value, self.confirmation.value = sendable, problem, confirmation
+        self._shown, self.hint.value = view.shown, view.problem
+        self.confirmation.value = view.confirmation
+        self.preview.value = self._rows_shown + view.when
 
     def _ticked(self, ticked: bool) -> None:
         self._stray = False

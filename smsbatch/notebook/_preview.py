@@ -21,7 +21,9 @@ from smsbatch.notebook._html import confirmation, error, hint, note, table
 from smsbatch.notebook._plan import Plan, plan
 from smsbatch.preparation.campaign import Prepared, prepare
 
-__all__ = ["PREVIEW_COLUMNS", "LivePreview", "confirm_view", "dry_run", "live_preview"]
+__all__ = [
+    "PREVIEW_COLUMNS", "Confirmable", "LivePreview", "confirm_view", "dry_run", "live_preview"
+]  # fmt: skip
 
 #: The columns of the live preview and the dry run, after the phone column.
 PREVIEW_COLUMNS = ["sms_text", "sms_status", "sms_error", "sms_to", "sms_segments"]
@@ -83,21 +85,30 @@ def live_preview(
     return LivePreview(None if problem else shown, good, problem, good)
 
 
+@dataclass(frozen=True)
+class Confirmable:
+    """What a sendable preview leads to with the options as they are (HTML strings)."""
+
+    shown: Prepared | None  # what a tick would confirm; None when a Send cannot go
+    problem: str  # why not, in words
+    confirmation: str  # what a tick approves
+    when: str  # when it would be done, a line under the preview's summary
+
+
 def confirm_view(
     shown: Prepared, controls: Controls, *, price: float | None, **where: Any
-) -> tuple[Prepared | None, str, str]:
-    """Plan a Send of the sendable ``shown`` with the option fields as they are; return it
-    (None when it cannot be sent), the problem line, and the confirmation (HTML).
+) -> Confirmable:
+    """Plan a Send of the sendable ``shown`` with the option fields as they are.
 
     ``where`` names the journal, the gateway and its host (see :func:`~._plan.plan`).
     """
     try:
         planned = plan(shown, controls.sending_options(), price=price, **where)
     except SmsBatchError as err:
-        return None, error(f"Check the options: {err}"), ""
+        return Confirmable(None, error(f"Check the options: {err}"), "", "")
     if planned.messages == 0:
-        return None, error(_nothing_left(planned)), ""
-    return shown, "", confirmation(planned)
+        return Confirmable(None, error(_nothing_left(planned)), "", "")
+    return Confirmable(shown, "", confirmation(planned), note(f"When: {planned.finish}."))
 
 
 def _nothing_left(planned: Plan) -> str:
