@@ -47,7 +47,7 @@ class Controls:
         allow_repeat: bool = False,
         journal_privacy: Privacy = "full",
     ) -> None:
-        field = widgets.Layout(width="100%")
+        field = widgets.Layout(width="96%")
         short = {"description_width": "72px"}
         self.rate = widgets.FloatText(
             value=rate or 0, description="Rate /s", layout=widgets.Layout(width="34%"),
@@ -65,12 +65,12 @@ class Controls:
         self.limit = _text(None if limit is None else str(limit), "Limit", "all (or the first N)")
         self.footer = _text(footer, "Opt-out line", " Afmelden? Sms STOP naar 3010")
         self.commercial = widgets.Checkbox(
-            value=commercial, indent=False,
-            description="commercial: require the opt-out line and a named sender",
+            value=commercial, indent=False, layout=field,
+            description="commercial: needs an opt-out line and a named sender",
         )  # fmt: skip
         self.allow_repeat = widgets.Checkbox(
-            value=allow_repeat, indent=False,
-            description="also send what another journal already sent (allow repeat)",
+            value=allow_repeat, indent=False, layout=field,
+            description="allow repeat: send what another journal sent too",
         )  # fmt: skip
         self.journal_privacy = widgets.Dropdown(
             options=[("full: numbers and texts", "full"), ("minimal: keys only", "minimal")],
@@ -156,5 +156,5 @@ class Controls:
 def _text(value: str | None, description: str, placeholder: str) -> widgets.Text:
     return widgets.Text(
         value=value or "", description=description, placeholder=placeholder, style=_WIDE,
-        layout=widgets.Layout(width="100%"),
+        layout=widgets.Layout(width="96%"),
     )  # fmt: skip
