@@ -178,7 +178,8 @@ def test_credentials_from_the_environment_need_no_fields(
     monkeypatch.setenv("SMSBATCH_LOGIN", gateway.login)
     monkeypatch.setenv("SMSBATCH_PASSWORD", PASSWORD)
     monkeypatch.setenv("SMSBATCH_BASE_URL", gateway.url)
-    p = CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk", rate=None)
+    p = CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
+                      rate=None)  # fmt: skip
     assert p.password not in list(_all_widgets(p.widget))
     p.confirm.value = True
     p.send_button.click()
