@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smsbatch.exceptions import ConfigurationError
+from smsbatch.sending.finish import estimate_finish
 from smsbatch.sending.hours import SendingHours, parse_start, when_done
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -86,6 +87,77 @@ def test_when_a_campaign_would_be_done() -> None:
     # 600,000 at 10/s is 60,000 s (16 h 40 m): 13 h on Tuesday, the rest Wednesday from 08:00.
     assert when_done(600_000, 10, OFFICE, at("2026-12-01 08:00")) == at("2026-12-02 11:40")
     assert when_done(10, None, OFFICE, at("2026-12-06 12:00")) == at("2026-12-07 08:00")
+
+
+@pytest.mark.parametrize(
+    ("now", "options", "sentence"),
+    [
+        (
+            "2026-12-01 14:00",
+            {"window": "08:00-21:00"},
+            "20,000 messages at 10/s within 08:00-21:00 mon-sun (Europe/Amsterdam):"
+            " done today at 14:33",
+        ),
+        ("2026-12-01 20:50", {}, "20,000 messages at 10/s: done today at 21:23"),
+        (
+            "2026-12-01 20:50",
+            {"window": "08:00-21:00", "days": "mon-sat"},
+            "20,000 messages at 10/s within 08:00-21:00 mon-sat (Europe/Amsterdam):"
+            " done tomorrow at 08:23",
+        ),
+        (
+            "2026-12-01 14:00",
+            {"start_at": "2026-12-04 09:00"},
+            "20,000 messages at 10/s from Fri 04 Dec at 09:00: done Fri 04 Dec at 09:33",
+        ),
+        (
+            "2026-12-01 14:00",
+            {"rate": None},
+            "20,000 messages as fast as the gateway answers: done about now",
+        ),
+        (
+            "2026-12-05 22:00",
+            {"rate": None, "window": "08:00-21:00", "days": "mon-sat"},
+            "20,000 messages as fast as the gateway answers within 08:00-21:00 mon-sat"
+            " (Europe/Amsterdam) from Mon 07 Dec at 08:00: done soon after",
+        ),
+        (
+            "2026-12-01 14:00",
+            {"rate_unit": "segment"},
+            "60,000 SMS parts at 10/s: done today at 15:40",
+        ),
+    ],
+    ids=[
+        "open",
+        "no-window",
+        "past-closing",
+        "start-at",
+        "unlimited",
+        "unlimited-closed",
+        "segments",
+    ],
+)
+def test_the_finish_estimate_says_when_in_one_sentence(
+    now: str, options: dict[str, object], sentence: str
+) -> None:
+    kwargs: dict[str, object] = {"rate": 10, **options}
+    finish = estimate_finish(20_000, parts=60_000, now=at(now), **kwargs)  # type: ignore[arg-type]
+    assert str(finish) == sentence
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"window": "21:00-08:00"}, "closes before it opens"),
+        ({"days": "weekdays"}, "not a list of days"),
+        ({"tz": "Amsterdam"}, "not a time zone"),
+        ({"start_at": "2026-11-30 09:00"}, "in the past"),
+    ],
+    ids=["window", "days", "tz", "start-in-the-past"],
+)
+def test_the_finish_estimate_refuses_what_send_refuses(options: dict[str, str], error: str) -> None:
+    with pytest.raises(ConfigurationError, match=error):
+        estimate_finish(10, rate=10, now=at("2026-12-01 14:00"), **options)  # type: ignore[arg-type]
 
 
 @given(st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2028, 1, 1)))

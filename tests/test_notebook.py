@@ -46,7 +46,7 @@ def client(gateway: Simulator) -> Iterator[Client]:
 @pytest.fixture
 def ready_panel(recipients: pd.DataFrame, client: Client) -> CampaignPanel:
     return panel(recipients, client, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
-                 rate=0)
+                 rate=None)
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def fields_panel(
     for name in ("SMSBATCH_LOGIN", "SMSBATCH_PASSWORD", "SMSBATCH_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
-                         rate=0, base_url=gateway.url)
+                         rate=None, base_url=gateway.url)
 
 
 def _all_widgets(widget: widgets.Widget) -> Iterator[widgets.Widget]:
@@ -178,7 +178,8 @@ def test_credentials_from_the_environment_need_no_fields(
     monkeypatch.setenv("SMSBATCH_LOGIN", gateway.login)
     monkeypatch.setenv("SMSBATCH_PASSWORD", PASSWORD)
     monkeypatch.setenv("SMSBATCH_BASE_URL", gateway.url)
-    p = CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk", rate=0)
+    p = CampaignPanel(recipients, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
+                      rate=None)  # fmt: skip
     assert p.password not in list(_all_widgets(p.widget))
     p.confirm.value = True
     p.send_button.click()
@@ -197,7 +198,7 @@ def test_with_a_journal_a_second_confirmed_send_texts_nobody_twice(
     recipients: pd.DataFrame, client: Client, gateway: Simulator, tmp_path
 ) -> None:
     p = panel(recipients, client, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
-              rate=0, journal=tmp_path / "campagne.db")
+              rate=None, journal=tmp_path / "campagne.db")
     for _ in range(2):
         p.confirm.value = True
         p.send_button.click()
@@ -232,7 +233,7 @@ def test_edits_to_the_frame_after_confirming_change_nothing(
     client: Client, gateway: Simulator
 ) -> None:
     df = pd.DataFrame({"phone": ["0650000001", "0650000002"], "naam": ["Anna", "Bob"]})
-    p = panel(df, client, text="Hoi {naam}", sender="Test", rate=0)
+    p = panel(df, client, text="Hoi {naam}", sender="Test", rate=None)
     p.confirm.value = True  # "I have checked the preview; send 2 messages"
     df.loc[0, "naam"] = "Karel"  # edited in another cell
     df.loc[2] = ["0650000003", "Extra"]
@@ -249,7 +250,7 @@ def test_send_refuses_when_the_campaign_changed_since_the_confirmation(
     optouts = folder / "afmeldingen.csv"
     optouts.write_text("telefoon\n0650000009\n", encoding="utf-8")
     df = pd.DataFrame({"phone": ["0650000001", "0650000002"], "naam": ["Anna", "Bob"]})
-    p = panel(df, client, text="Hoi {naam}", sender="Test", rate=0, exclude=optouts)
+    p = panel(df, client, text="Hoi {naam}", sender="Test", rate=None, exclude=optouts)
     p.confirm.value = True  # confirmed: send to Anna and Bob
     optouts.write_text("telefoon\n0650000002\n", encoding="utf-8")  # Bob opts out meanwhile
     p.send_button.click()

@@ -179,7 +179,7 @@ def _fresh_history(request: pytest.FixtureRequest) -> None:
 def _scenario(lab: Lab, name: str, setup: str, **panel: Any) -> str:
     """Write a notebook that starts a simulator recording to ``name``.jsonl and shows a panel."""
     options = {
-        "to": "telefoon", "text": "Hoi {voornaam}!", "sender": "Praktijk", "rate": 0,
+        "to": "telefoon", "text": "Hoi {voornaam}!", "sender": "Praktijk", "rate": None,
         "journal": f"{name}.db", **panel,
     }  # fmt: skip
     nb = nbformat.v4.new_notebook()
@@ -352,4 +352,30 @@ def test_a_stopped_campaign_says_so_in_words(
     status.wait_for()
     assert "To send the rest, tick the box" in status.inner_text()
     assert "not_sent" in page.locator(".smsbatch-result-table").inner_text()
+    _no_error_output(page)
+
+
+def test_a_test_send_from_the_options_shows_the_answer_and_unticks_the_box(
+    page: Any, lab: Lab
+) -> None:
+    _open(page, lab, _scenario(lab, "trial", ""))
+    page.locator(".smsbatch-panel .smsbatch-options").get_by_text("Options:").click()
+    page.locator(".smsbatch-panel .smsbatch-limit input").fill("3")
+    confirmation = page.locator(".smsbatch-panel .smsbatch-confirmation")
+    confirmation.filter(has_text="Send 3 messages = 3 SMS parts").wait_for()
+    assert "Limit: the other 17 stay not_sent" in confirmation.inner_text()
+    page.locator(".smsbatch-panel .smsbatch-test-to input").fill("0619990000")
+    box = page.locator(".smsbatch-panel .smsbatch-confirm input")
+    box.check()
+    page.locator(".smsbatch-panel .smsbatch-test-button").click()
+    _status(page).filter(has_text="Test to 31619990000: sent (SMS message sent.)").wait_for()
+    assert not box.is_checked()
+    assert page.locator(".smsbatch-panel .smsbatch-send-button").is_disabled()
+    assert [m["to"] for m in _received(lab, "trial")] == ["31619990000"]
+
+    _tick_and_send(page)  # a new confirmation: the limit sends the first three
+    _status(page).filter(has_text="17 messages are left for a later Send").wait_for()
+    assert [m["to"] for m in _received(lab, "trial")][1:] == [
+        "31612345601", "31612345602", "31612345603"
+    ]  # fmt: skip
     _no_error_output(page)

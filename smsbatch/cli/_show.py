@@ -5,12 +5,11 @@ the campaign would be done."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
 import pandas as pd
 
 from smsbatch.preparation.summary import Summary, summarize
-from smsbatch.sending.hours import SendingHours, parse_start, when_done
+from smsbatch.sending.finish import estimate_finish
 from smsbatch.sending.repeats import Repeats
 
 __all__ = ["repeats_line", "show_preview", "timing"]
@@ -73,13 +72,14 @@ def repeats_line(repeats: Repeats, *, allowed: bool) -> str:
 
 def timing(args: argparse.Namespace, ready: int) -> str:
     """When the campaign would be done at its rate, within its sending hours."""
-    hours = SendingHours.parse(args.window or "00:00-24:00", args.days, args.tz)
-    now = dt.datetime.now(hours.tz)
-    start = now if args.start_at is None else parse_start(args.start_at, hours.tz, now)
-    done = when_done(ready, args.rate, hours, start).astimezone(hours.tz)
-    pace = "as fast as the gateway answers" if args.rate is None else f"at {args.rate:g}/s"
-    within = f" within {args.window or '00:00-24:00'} {args.days} ({args.tz})"
-    within = within if args.window or args.days != "mon-sun" else ""
-    begins = "" if args.start_at is None else f" from {start:%a %d %b %H:%M}"
-    when = "about now" if args.rate is None else f"about {done:%a %d %b %H:%M}"
-    return f"{ready:,} messages {pace}{within}{begins}: done {when}"
+    count = ready if args.limit is None else min(ready, args.limit)
+    return str(
+        estimate_finish(
+            count,
+            rate=args.rate,
+            window=args.window,
+            days=args.days,
+            tz=args.tz,
+            start_at=args.start_at,
+        )  # fmt: skip
+    )

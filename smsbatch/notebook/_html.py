@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from smsbatch.preparation.summary import Summary
+from smsbatch.notebook._plan import Plan
 from smsbatch.sending.report import RunReport
 
 __all__ = [
@@ -100,20 +100,62 @@ def gateway_host(base_url: str) -> str:
     return f"{host}:{parts.port}" if parts.port else host
 
 
-def confirmation(summary: Summary, sender: str | None, host: str) -> str:
-    """What a tick of the box approves: messages, billed SMS parts, the cost, sender and host."""
-    messages = summary.counts.get("ready", 0)
-    parts = f"{summary.segments:,} SMS part{'s' if summary.segments != 1 else ''}"
+def confirmation(plan: Plan) -> str:
+    """What a tick of the box approves: messages, billed SMS parts, the cost, sender and host,
+    when they would go and be done, what the journal, the history and the limit leave out,
+    and the first message as it will be sent."""
+    count = f"{plan.messages:,} message{'s' if plan.messages != 1 else ''}"
+    parts = f"{plan.parts:,} SMS part{'s' if plan.parts != 1 else ''}"
     cost = (
-        f"estimated cost {summary.cost:,.2f}"
-        if summary.cost is not None
+        f"estimated cost {plan.cost:,.2f}"
+        if plan.cost is not None
         else "cost unknown (set the price per part)"
     )
-    line = (
-        f"Send {messages:,} message{'s' if messages != 1 else ''} = {parts}, {cost}, "
-        f"from {sender or '?'} through the gateway at {host}."
-    )
-    return f"<p><b>{html.escape(line)}</b></p>"
+    what = f"Send {count} = {parts}, {cost}, from {plan.sender} through the gateway at {plan.host}."
+    lines = [f"<b>{html.escape(what)}</b>", html.escape(f"When: {plan.finish}.")]
+    lines += [html.escape(line) for line in _left_out(plan)]
+    if plan.first is not None:
+        lines.append(
+            html.escape(f"First message, to {plan.first.to}: ")
+            + f"<i>{html.escape(plan.first.text)}</i>"
+        )
+    return '<div class="smsbatch-confirm-text">' + "".join(
+        f"<p>{line}</p>" for line in lines
+    ) + "</div>"
+
+
+def _left_out(plan: Plan) -> list[str]:
+    """What the journal, the history of sends and the limit keep from this Send."""
+    lines = []
+    if plan.journal_sent or plan.journal_unknown:
+        unknown = (
+            f", and holds back {plan.journal_unknown:,} whose outcome is unknown"
+            if plan.journal_unknown
+            else ""
+        )
+        lines.append(
+            f"The journal {plan.journal.name} skips {plan.journal_sent:,} already sent with it"
+            f"{unknown}."
+        )
+    repeats = plan.repeats
+    if repeats:
+        days = repeats.days
+        when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
+        fate = (
+            "they will be sent again (allow repeat is ticked)"
+            if plan.allow_repeat
+            else "they will be skipped (tick 'allow repeat' in the options to send them)"
+        )
+        lines.append(
+            f"The history of sends: {repeats.count:,} were sent to the same numbers {when}"
+            f" through another journal ({', '.join(repeats.journals)}): {fate}."
+        )
+    if plan.beyond_limit:
+        lines.append(
+            f"Limit: the other {plan.beyond_limit:,} stay not_sent, for a later Send with the"
+            " same journal."
+        )
+    return lines
 
 
 def journal_line(journal: Path) -> str:

@@ -1,5 +1,5 @@
 """Where and how the campaign panel sends: its client (given, from the environment, or typed
-into the panel), its journal and sending options, and one run that never raises.
+into the panel), its journal and sending options, one run that never raises, and a test send.
 
 Nothing a run raises may be raised inside the progress ``Output``: a live notebook front end
 swallows an exception there after printing a traceback, and the panel would never say what
@@ -16,6 +16,7 @@ from typing import Any
 from smsbatch.exceptions import ConfigurationError, SmsBatchError
 from smsbatch.gateway.client import DEFAULT_BASE_URL, Client
 from smsbatch.notebook._html import gateway_host
+from smsbatch.notebook._words import after_error, after_test
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
@@ -54,7 +55,16 @@ class PanelSending:
     @property
     def host(self) -> str:
         """The gateway's host and port, as the confirmation names it."""
-        return gateway_host(self.base_url if self.client is None else self.client.base_url)
+        return gateway_host(self.gateway)
+
+    @property
+    def gateway(self) -> str:
+        """The base URL sends go to: the history of sends remembers them per gateway."""
+        return self.base_url if self.client is None else self.client.base_url
+
+    def where(self) -> dict[str, Any]:
+        """The journal, gateway and host a plan of the next Send needs (``_plan.plan``)."""
+        return {"journal": self.journal, "gateway": self.gateway, "host": self.host}
 
     def run(
         self, output: Any, fields: Any, campaign: Any, confirmed: Prepared, **options: Any
@@ -83,6 +93,18 @@ class PanelSending:
         if report.stop_category == "auth_or_funds":
             self.forget_typed()  # asking for the password again beats failing with it
         return report
+
+    def test(
+        self, output: Any, fields: Any, campaign: Any, shown: Prepared, numbers: list[str],
+        **options: Any,
+    ) -> str:  # fmt: skip
+        """Send the first message of ``shown`` to ``numbers`` only, at once (no rate, no
+        sending hours: it goes to your own phone now); return the status line (HTML) with the
+        gateway's answer for every number."""
+        report = self.run(output, fields, campaign, shown, rate=None, test_to=numbers, **options)
+        if isinstance(report, RunReport):
+            return after_test(report)
+        return after_error(report, str(self.journal))
 
     def forget_typed(self) -> None:
         """Drop the client made from typed credentials (the gateway refused them)."""

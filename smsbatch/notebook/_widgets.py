@@ -11,14 +11,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any, Literal
 
-try:
-    import ipywidgets as widgets
-except ImportError as err:  # an extra, so that smsbatch installs where Jupyter is not wanted
-    raise ImportError(
-        'The campaign panel needs ipywidgets: pip install "smsbatch[notebook]"',
-        name=err.name,
-    ) from err
+import ipywidgets as widgets  # the package's __init__ says how to install it if missing
 
+from smsbatch.notebook._controls import Controls
 from smsbatch.notebook._html import STYLE
 
 __all__ = ["INSERT", "STATES", "PanelWidgets", "State"]
@@ -26,7 +21,8 @@ __all__ = ["INSERT", "STATES", "PanelWidgets", "State"]
 INSERT = "insert column…"
 
 State = Literal["editing", "previewed", "confirmed", "sending", "done", "stopped"]
-#: What each state lets a person use: (fields, Dry run, the confirmation box, Send).
+#: What each state lets a person use: (fields, Dry run and Send test, the confirmation box,
+#: Send).
 #: editing: the preview is not sendable; previewed: it is, not yet confirmed; confirmed: the
 #: box is ticked for this preview; sending: a run is going on; done: every message went out;
 #: stopped: a run ended early or found problems, and ticking the box again resumes it.
@@ -46,7 +42,8 @@ class PanelWidgets:
     """Every control of the panel, laid out in ``box``, and the panel's state: ``_enter(state)``
     enables what it allows. What a person does calls a method for the subclass to fill in: an
     edit of the campaign ``_refresh``, a tick or untick of the box ``_ticked``, the buttons
-    ``_dry_run`` and ``_send``."""
+    ``_dry_run``, ``_test_send`` and ``_send``. The campaign-control fields are ``controls``
+    (see ``_controls``)."""
 
     def __init__(
         self,
@@ -55,7 +52,7 @@ class PanelWidgets:
         to: Hashable,
         text: str,
         sender: str,
-        rate: float,
+        controls: Controls,
         region: str,
         price: float,
         live: bool,
@@ -86,9 +83,7 @@ class PanelWidgets:
             value=sender, description="Sender", placeholder="max 11", layout=half, style=short
         )
         self.region = widgets.Text(value=region, description="Region", layout=half, style=short)
-        self.rate = widgets.BoundedFloatText(
-            value=rate, min=0, max=10_000, description="Rate /s", layout=half, style=short
-        )
+        self.controls = controls
         self.price = widgets.BoundedFloatText(
             value=price, min=0, max=1_000, step=0.01, description="Price/part", layout=half,
             style=short,
@@ -119,15 +114,17 @@ class PanelWidgets:
         self.box = _layout(self, ask_credentials)
         self.widget = self.box
         self._fields = [
-            self.to, self.insert, self.template, self.sender, self.region, self.rate,
-            self.price, self.login, self.password,
+            self.to, self.insert, self.template, self.sender, self.region, self.price,
+            self.login, self.password,
         ]  # fmt: skip
         self._state: State = "editing"
         self.insert.observe(self._insert_placeholder, names="value")
-        for control in (self.template, self.to, self.sender, self.region, self.price):
+        for control in (self.template, self.to, self.sender, self.region, self.price,
+                        *controls.fields):  # fmt: skip
             control.observe(self._refresh, names="value")
         self.confirm.observe(self._on_tick, names="value")
         self.dry_run_button.on_click(self._dry_run)
+        self.controls.test_button.on_click(self._test_send)
         self.send_button.on_click(self._send)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -155,7 +152,9 @@ class PanelWidgets:
         fields, dry_run, box, send = STATES[state]
         for field in self._fields:
             field.disabled = not fields
+        self.controls.enable(fields)
         self.dry_run_button.disabled = not dry_run
+        self.controls.test_button.disabled = not dry_run
         self.confirm.disabled = not box
         self.send_button.disabled = not send
 
@@ -172,6 +171,9 @@ class PanelWidgets:
 
     def _dry_run(self, button: object = None) -> None:
         """Called by the Dry run button."""
+
+    def _test_send(self, button: object = None) -> None:
+        """Called by the Send test button."""
 
     def _send(self, button: object = None) -> None:
         """Called by the Send button."""
@@ -208,7 +210,8 @@ def _layout(panel: PanelWidgets, ask_credentials: bool) -> widgets.VBox:
             panel.template,
             panel.hint,
             widgets.HBox([panel.sender, panel.region]),
-            widgets.HBox([panel.rate, panel.price]),
+            widgets.HBox([panel.controls.rate, panel.controls.unlimited, panel.price]),
+            panel.controls.box,
             *credentials,
             panel.dry_run_button,
             panel.confirmation,

@@ -7,7 +7,7 @@ from smsbatch.exceptions import SmsBatchError
 from smsbatch.notebook._html import error, success
 from smsbatch.sending.report import RunReport
 
-__all__ = ["RESUME", "after_error", "after_run"]
+__all__ = ["RESUME", "after_error", "after_run", "after_test"]
 
 RESUME = (
     "To send the rest, tick the box and click Send again: the journal skips every message "
@@ -23,7 +23,14 @@ def after_run(report: RunReport, *, typed_password: bool) -> str:
         else ""
     )
     if report.complete:
-        return success(f"Sent. The result is in panel.result.{skipped}")
+        left = int((report.result["sms_status"] == "not_sent").sum())  # after a limit
+        later = (
+            f" {left:,} messages are left for a later Send (the limit): tick the box and click"
+            " Send to send them."
+            if left
+            else ""
+        )
+        return success(f"Sent. The result is in panel.result.{skipped}{later}")
     if report.stop_reason is None:
         return error(
             f"Finished with problems: {report.sent:,} sent, {report.failed:,} failed, "
@@ -44,6 +51,25 @@ def after_run(report: RunReport, *, typed_password: bool) -> str:
         f"{what}: {report.stop_message()}. {advice}The partial result is in panel.result. "
         f"{RESUME}"
     )
+
+
+def after_test(report: RunReport) -> str:
+    """The status line for a test send (HTML): the gateway's answer for every test number."""
+    result = report.result
+    answers = result["sms_response_text"].astype(object).where(
+        result["sms_response_text"].notna(), result["sms_error"]
+    )
+    lines = [
+        f"Test to {to}: {status} ({answer})"
+        for to, status, answer in zip(result["sms_to"], result["sms_status"], answers, strict=True)
+    ]
+    stop = f" {_sentence(report.stop_message())}" if report.stop_reason else ""
+    lines.append(
+        f"Test only: nothing went to the recipients.{stop} Tick the box again to send the"
+        " campaign."
+    )
+    show = success if report.complete else error
+    return "".join(show(line) for line in lines)
 
 
 def after_error(err: BaseException, journal: str) -> str:
