@@ -258,8 +258,8 @@ def test_the_history_of_sends_is_shown_before_send_and_allow_repeat_sends_them(
     second = panel(recipients, client, journal="tweede.db", **options)
     shown = _text(second.confirmation.value)
     assert re.search(
-        r"The history of sends: 5 were sent to the same numbers on \d\d \w{3} \d{4} through"
-        r" another journal \(eerste.db\): they will be skipped", shown
+        r"The history of sends: 5 messages were sent to the same numbers on \d\d \w{3} \d{4}"
+        r" through another journal \(eerste.db\): they will be skipped", shown
     ), shown
     assert f"Send {READY - 5} messages" in shown
     assert not second.controls.allow_repeat.value  # unticked by default

@@ -55,19 +55,12 @@ def _show_problems(problems: pd.DataFrame) -> None:
 
 def repeats_line(repeats: Repeats, *, allowed: bool) -> str:
     """One line on what another journal already sent, as the history of sends found it."""
-    days = repeats.days
-    when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
-    journals = ", ".join(repeats.journals)
-    unknown = f" ({repeats.unknown} of them with an unknown outcome)" if repeats.unknown else ""
     fate = (
         "--allow-repeat: they will be sent again"
         if allowed
         else "they will be skipped (--allow-repeat sends them again)"
     )
-    return (
-        f"{repeats.count} messages were sent to the same numbers {when} through another"
-        f" journal ({journals}){unknown}: {fate}"
-    )
+    return f"{repeats}: {fate}"
 
 
 def timing(args: argparse.Namespace, ready: int) -> str:

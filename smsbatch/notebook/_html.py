@@ -139,17 +139,12 @@ def _left_out(plan: Plan) -> list[str]:
         )
     repeats = plan.repeats
     if repeats:
-        days = repeats.days
-        when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
         fate = (
             "they will be sent again (allow repeat is ticked)"
             if plan.allow_repeat
             else "they will be skipped (tick 'allow repeat' in the options to send them)"
         )
-        lines.append(
-            f"The history of sends: {repeats.count:,} were sent to the same numbers {when}"
-            f" through another journal ({', '.join(repeats.journals)}): {fate}."
-        )
+        lines.append(f"The history of sends: {repeats}: {fate}.")
     if plan.beyond_limit:
         lines.append(
             f"Limit: the other {plan.beyond_limit:,} stay not_sent, for a later Send with the"

@@ -55,6 +55,17 @@ class Repeats:
     def __bool__(self) -> bool:
         return bool(self.notes)
 
+    def __str__(self) -> str:
+        """What a front end says before asking, e.g. ``"12 messages were sent to the same
+        numbers on 30 Nov 2026 through another journal (campagne.db)"``; it adds their fate."""
+        days = self.days
+        when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
+        unknown = f" ({self.unknown:,} of them with an unknown outcome)" if self.unknown else ""
+        return (
+            f"{self.count:,} messages were sent to the same numbers {when} through another"
+            f" journal ({', '.join(self.journals)}){unknown}"
+        )
+
     def mark(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Return ``frame`` (a preview or a result) with these rows ``duplicate`` and the note in
         ``sms_error``; ``frame`` itself is unchanged."""
