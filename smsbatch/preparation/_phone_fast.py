@@ -60,6 +60,10 @@ class _Desc:
         lengths = frozenset(n for n in (desc.possible_length or ()) if n > 0)
         return cls(re.compile(desc.national_number_pattern, re.ASCII), lengths)
 
+    def allows(self, size: int) -> bool:
+        """Whether a national number of ``size`` digits may have this type at all."""
+        return not self.lengths or size in self.lengths
+
     def matches(self, nsn: str) -> bool:
         if self.pattern is None or (self.lengths and len(nsn) not in self.lengths):
             return False
@@ -81,25 +85,51 @@ _EARLIER_TYPES = (
 Classifier = Callable[[str], "tuple[str, str] | None"]
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the fast paths need of a region's metadata, compiled once."""
+
+    cc: str
+    general: _Desc
+    mobile: _Desc
+    fixed: _Desc
+    earlier: list[tuple[_Desc, int]]
+    same_patterns: bool
+    #: national number length -> the length reason (None: a possible length)
+    by_length: dict[int, str | None]
+    #: lengths at which phonenumbers keeps a trunk 0
+    keeps_trunk: frozenset[int]
+    #: number type -> the reason it cannot receive SMS ("not a valid number" for UNKNOWN)
+    type_reasons: dict[int, str]
+
+    def typed_patterns(self, size: int) -> list[tuple[tuple[str, ...], int]]:
+        """The types a national number of ``size`` digits may have, in phonenumbers' order,
+        each with the patterns it must match in whole (fixed line or mobile: both)."""
+        ordered = [*self.earlier]
+        if self.same_patterns:
+            ordered.append((self.fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE))
+        else:
+            ordered += [
+                (self.fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE),  # and mobile (below)
+                (self.fixed, PhoneNumberType.FIXED_LINE),
+                (self.mobile, PhoneNumberType.MOBILE),
+            ]
+        typed: list[tuple[tuple[str, ...], int]] = []
+        for desc, kind in ordered:
+            if desc.pattern is None or not desc.allows(size):
+                continue
+            patterns: tuple[str, ...] = (desc.pattern.pattern,)
+            if kind == PhoneNumberType.FIXED_LINE_OR_MOBILE and not self.same_patterns:
+                if self.mobile.pattern is None or not self.mobile.allows(size):
+                    continue
+                patterns += (self.mobile.pattern.pattern,)
+            typed.append((patterns, kind))
+        return typed
+
+
 @functools.lru_cache(maxsize=32)
-def _fast_path(region: str) -> Classifier | None:
-    """Build the region's fast classifier, or None where its numbering plan is not simple.
-
-    Simple means: the country code belongs to this region alone, the trunk prefix is a plain
-    ``0`` and the international prefix is ``00``. The classifier answers ``(digits, reason)``
-    like the slow path, or None to leave the text to it:
-
-    - a number written with ``0``, ``+CC``, ``00CC`` or ``+CC(0)`` is split into prefix and
-      national number, and decided as phonenumbers decides it: the length against the
-      region's possible lengths (too few or too many digits), then the type (mobile, landline,
-      pager... or none: "not a valid number") from one regular expression per length that
-      tries the metadata's patterns in phonenumbers' own order. A reading phonenumbers would
-      make differently (a trunk ``0`` it keeps, a second ``0``) is left to the slow path;
-    - bare digits (``6...``, ``316...``) are only accepted when they are a mobile number, by a
-      regular expression that also checks that no type phonenumbers tries before mobile
-      (pager, VoIP...) matches at any length, which only ever sends more numbers to the slow
-      path.
-    """
+def _plan(region: str) -> _Plan | None:
+    """The region's plan, or None where its numbering plan is not simple (see _fast_path)."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
     if meta is None or meta.country_code is None:
         return None
@@ -119,13 +149,50 @@ def _fast_path(region: str) -> Classifier | None:
     if not simple or general.pattern is None or mobile.pattern is None:
         return None
     cc = str(meta.country_code)
-    earlier = [(_Desc.of(getattr(meta, name)), kind) for name, kind in _EARLIER_TYPES]
-    number_type = _type_finder(
-        general, earlier, fixed, mobile, bool(meta.same_mobile_and_fixed_line_pattern)
-    )
     country = f"{phonenumbers.region_code_for_country_code(meta.country_code)} (+{cc})"
     by_length, keeps_trunk = _length_reasons(meta.general_desc, country)
-    type_reasons = {**_TYPE_REASONS, PhoneNumberType.UNKNOWN: f"not a valid number in {country}"}
+    return _Plan(
+        cc=cc,
+        general=general,
+        mobile=mobile,
+        fixed=fixed,
+        earlier=[(_Desc.of(getattr(meta, name)), kind) for name, kind in _EARLIER_TYPES],
+        same_patterns=bool(meta.same_mobile_and_fixed_line_pattern),
+        by_length=by_length,
+        keeps_trunk=keeps_trunk,
+        type_reasons={
+            **_TYPE_REASONS,
+            PhoneNumberType.UNKNOWN: f"not a valid number in {country}",
+        },
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _fast_path(region: str) -> Classifier | None:
+    """Build the region's fast classifier, or None where its numbering plan is not simple.
+
+    Simple means: the country code belongs to this region alone, the trunk prefix is a plain
+    ``0`` and the international prefix is ``00``. The classifier answers ``(digits, reason)``
+    like the slow path, or None to leave the text to it:
+
+    - a number written with ``0``, ``+CC``, ``00CC`` or ``+CC(0)`` is split into prefix and
+      national number, and decided as phonenumbers decides it: the length against the
+      region's possible lengths (too few or too many digits), then the type (mobile, landline,
+      pager... or none: "not a valid number") from one regular expression per length that
+      tries the metadata's patterns in phonenumbers' own order. A reading phonenumbers would
+      make differently (a trunk ``0`` it keeps, a second ``0``) is left to the slow path;
+    - bare digits (``6...``, ``316...``) are only accepted when they are a mobile number, by a
+      regular expression that also checks that no type phonenumbers tries before mobile
+      (pager, VoIP...) matches at any length, which only ever sends more numbers to the slow
+      path.
+    """
+    plan = _plan(region)
+    if plan is None:
+        return None
+    cc, general, mobile, earlier = plan.cc, plan.general, plan.mobile, plan.earlier
+    by_length, keeps_trunk, type_reasons = plan.by_length, plan.keeps_trunk, plan.type_reasons
+    number_type = _type_finder(plan)
+    assert general.pattern is not None and mobile.pattern is not None  # a plan has both
 
     patterns = [d.pattern.pattern for d, _ in earlier if d.pattern is not None]
     not_earlier = f"(?!(?:{'|'.join(patterns)})\\Z)" if patterns else ""
@@ -221,50 +288,26 @@ def _length_reasons(
     return table, frozenset(keeps_trunk)
 
 
-def _type_finder(
-    general: _Desc,
-    earlier: list[tuple[_Desc, int]],
-    fixed: _Desc,
-    mobile: _Desc,
-    same_patterns: bool,
-) -> Callable[[str], int]:
+def _type_finder(plan: _Plan) -> Callable[[str], int]:
     """Return phonenumbers' ``_number_type_helper`` for the region, on precompiled patterns.
 
     For each length a national number may have, one regular expression holds the general
     pattern as a guard and then every type's pattern that allows that length, in the order
     phonenumbers tries them: the first alternative that matches the whole number names its type.
     """
-    ordered = [*earlier]
-    if same_patterns:
-        ordered.append((fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE))
-    else:
-        ordered += [
-            (fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE),  # fixed, and mobile too (below)
-            (fixed, PhoneNumberType.FIXED_LINE),
-            (mobile, PhoneNumberType.MOBILE),
-        ]
-
-    def allows(desc: _Desc, size: int) -> bool:
-        return desc.pattern is not None and (not desc.lengths or size in desc.lengths)
-
+    general = plan.general.pattern
     finders: dict[int, tuple[Callable[[str], re.Match[str] | None], dict[str | None, int]]]
     finders = {}
-    sizes = general.lengths or frozenset(range(1, 18))
-    for size in sizes:
+    for size in plan.general.lengths or frozenset(range(1, 18)):
         alternatives: list[str] = []
         kinds: list[int] = []
-        for desc, kind in ordered:
-            if not allows(desc, size) or desc.pattern is None:
-                continue
-            pattern = f"(?:{desc.pattern.pattern})\\Z"
-            if kind == PhoneNumberType.FIXED_LINE_OR_MOBILE and not same_patterns:
-                if not allows(mobile, size) or mobile.pattern is None:
-                    continue
-                pattern = f"(?={pattern})(?:{mobile.pattern.pattern})\\Z"
+        for patterns, kind in plan.typed_patterns(size):
+            *guards, last = patterns
+            pattern = "".join(f"(?=(?:{guard})\\Z)" for guard in guards) + f"(?:{last})\\Z"
             alternatives.append(f"(?P<t{len(kinds)}>{pattern})")
             kinds.append(kind)
-        if alternatives and general.pattern is not None:
-            finder = f"(?=(?:{general.pattern.pattern})\\Z)(?:{'|'.join(alternatives)})"
+        if alternatives and general is not None:
+            finder = f"(?=(?:{general.pattern})\\Z)(?:{'|'.join(alternatives)})"
             names: dict[str | None, int] = {f"t{i}": kind for i, kind in enumerate(kinds)}
             compiled = re.compile(finder, re.ASCII)
             finders[size] = (compiled.match, names)

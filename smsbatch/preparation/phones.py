@@ -44,6 +44,7 @@ import phonenumbers
 from phonenumbers import NumberParseException
 
 from smsbatch.preparation._groups import group
+from smsbatch.preparation._phone_columns import decide_column
 from smsbatch.preparation._phone_fast import (
     _FOREIGN_HINT,
     _LENGTH_REASONS,
@@ -71,6 +72,7 @@ _PLAIN = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(DASHES, "-"))
 # that "020/1234567" or "0664/1234567" (area code / number) stays one number.
 _BETWEEN_NUMBERS = re.compile(r"\s*(?::::|[;,|/\n])\s*")
 _DIGITS_OF_A_NUMBER = 8
+
 
 def normalise_number(value: object, region: str = "NL") -> tuple[str, str]:
     """Normalise one phone number: ``(digits, "")`` or ``("", reason)``.
@@ -122,11 +124,23 @@ def normalise_numbers(values: pd.Series, region: str = "NL") -> tuple[np.ndarray
     row. A row's digits are ``""`` exactly when its reason is not.
     """
     codes, uniques = group(values)
+    # The texts the fast path reads as they are (see _normalise) are decided all at once;
+    # the rest, and what that leaves undecided, one by one.
+    positions: list[int] = []
+    texts: list[str] = []
+    for position, value in enumerate(uniques):
+        if type(value) is str and "." not in value and "/" not in value:
+            positions.append(position)
+            texts.append(value)
+    digits = np.full(len(uniques) + 1, "", dtype=object)
+    reasons = np.full(len(uniques) + 1, "not a phone number", dtype=object)  # UNHASHABLE: last
+    decided = np.zeros(len(uniques) + 1, dtype=bool)
+    decided[-1] = True
+    at = np.array(positions, dtype=np.intp)
+    digits[at], reasons[at], decided[at] = decide_column(texts, region)
     fast = _fast_path(region)
-    results = [_normalise(value, region, fast) for value in uniques]
-    results.append(("", "not a phone number"))  # UNHASHABLE: a list, a dict in the cell
-    digits = np.array([d for d, _ in results], dtype=object)
-    reasons = np.array([r for _, r in results], dtype=object)
+    for position in np.flatnonzero(~decided).tolist():
+        digits[position], reasons[position] = _normalise(uniques[position], region, fast)
     return digits[codes], reasons[codes]
 
 
