@@ -109,8 +109,7 @@ def test_on_a_quiet_machine_wake_up_latency_is_not_added_to_every_slot(rate):
 @pytest.mark.parametrize("rate", [1, 7.5, 50, 200, 333.3, 1000], ids=lambda r: f"{r}/s")
 @pytest.mark.parametrize("seed", [1, 2])
 def test_under_load_the_rate_is_kept_and_the_cap_never_broken_at_the_gateway(rate, seed):
-    # Wake-ups up to 5 ms late at random, or up to three slots late where that is less; each
-    # request then reaches the gateway as late again as a wake-up, at random.
+    # Wake-ups up to 5 ms late at random, or up to three slots late where that is less.
     rng = random.Random(seed)
     late = min(0.005, 3 / rate)
     clock = LateClock([rng.uniform(0, late) for _ in range(97)])
@@ -118,27 +117,13 @@ def test_under_load_the_rate_is_kept_and_the_cap_never_broken_at_the_gateway(rat
     count = max(int(3 * rate), 30) + 1
     slots = [throttle.acquire() for _ in range(count)]
     achieved = (count - 1) / (slots[-1] - slots[0])
-    # The slack grows to twice the wake-up delays seen, and an integer rate pays for it:
-    # rate / (1 + slack), less at most the mean latency once per window. Late hand-outs are
-    # never added to every gap.
-    assert rate / (1 + max(JITTER, 2 * late)) * (1 - 0.005) <= achieved <= rate
+    # What the cap allows (an integer rate runs at rate / (1 + JITTER)), less at most the mean
+    # latency once per window; late hand-outs are never added to every gap.
+    assert rate / (1 + JITTER) * (1 - 0.005) <= achieved <= rate
     assert max_in_window([(s, 1) for s in slots]) <= math.ceil(rate)
-    arrivals = [(slot + rng.uniform(0, late), 1) for slot in slots]
+    # Requests that reach the gateway up to JITTER after their slot still keep the cap there.
+    arrivals = [(slot + rng.uniform(0, JITTER), 1) for slot in slots]
     assert max_in_window(arrivals) <= math.ceil(rate)
-
-
-def test_a_busy_spell_widens_the_slack_and_a_quiet_machine_gets_the_rate_back():
-    # Five seconds of wake-ups 20 ms late, then a quiet machine (0.1 ms).
-    clock = LateClock([0.02] * 250 + [0.0001] * 100_000)
-    throttle = Throttle(50, clock=clock, sleep=clock.sleep)
-    slots = [throttle.acquire() for _ in range(50 * 15)]
-    busy = [s for s in slots if s < slots[0] + 5]
-    # While busy, no window of 1 s plus twice the wake-up delay holds more than 50 slots...
-    widened = [(s / (1 + 2 * 0.02), 1) for s in busy]
-    assert max_in_window(widened) <= 50
-    # ...and once the machine is quiet again the rate is back within 1%.
-    quiet = [s for s in slots if s > slots[0] + 10]
-    assert (len(quiet) - 1) / (quiet[-1] - quiet[0]) >= 0.99 * 50
 
 
 def test_a_slow_caller_gets_no_burst_for_the_time_it_was_away():
@@ -214,7 +199,7 @@ def test_threads_share_one_rate():
         thread.join()
     slots.sort()
     assert len(slots) == 200
-    # An integer rate runs at ceil(rate) per window of 1 + JITTER seconds: 49.75/s.
+    # An integer rate runs at ceil(rate) per window of 1 + JITTER seconds: 49.6/s.
     gaps = [b - a for a, b in zip(slots, slots[1:], strict=False)]
     assert min(gaps) == pytest.approx(max(gaps)) == pytest.approx((1 + JITTER) / 50)
     assert max_in_window([(s, 1) for s in slots]) == 50

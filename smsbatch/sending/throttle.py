@@ -29,20 +29,17 @@ __all__ = ["DEFAULT_RATE", "Throttle"]
 DEFAULT_RATE = 10.0
 
 WINDOW = 1.0  # seconds: the window the rate is promised over
-#: Slack on the window, in seconds, at the least. Requests reach the gateway a little earlier
-#: or later than their slot (thread scheduling, the GIL, the gateway's own scheduling); without
-#: slack, ceil(rate) + 1 requests spaced exactly 1/rate apart could arrive within one second.
-#: The slack costs an integer rate its share of a second: ceil(rate) units per 1.005 s, 0.5%
-#: under the asked rate on a quiet machine (10 ms cost 1.0%, outside the 1% promised).
-JITTER = 0.005
-#: A busy machine delays requests between their slot and the gateway by as much as it wakes
-#: sleeping threads late: with a fixed 2 or 5 ms of slack the cap measured at the gateway broke
-#: there (21 requests in a second at 20/s). So the slack grows to twice the latest wake-up
-#: delay the throttle itself sees, up to MAX_JITTER, and falls back to JITTER with this
-#: half-life once the machine is quiet again: the rate pays for the cap only while it is at
-#: risk.
-MAX_JITTER = 0.05
-JITTER_HALF_LIFE = 1.0
+#: Slack on the window, in seconds. Requests reach the gateway a little earlier or later than
+#: their slot (thread scheduling, network jitter); without it, ceil(rate) + 1 requests spaced
+#: exactly 1/rate apart could arrive within one second. A thread that has its slot can wait up
+#: to the interpreter's switch interval (5 ms) for the GIL before its request leaves, so the
+#: slack is that and half as much again. It costs an integer rate its share of a second,
+#: ceil(rate) units per 1.0075 s: 0.75% under the asked rate, inside the 1% promised (10 ms
+#: cost 1.0%). With 5 ms, requests left the client 21 in a second at 20/s in two of six runs on
+#: a lightly loaded machine; 7.5 ms and 10 ms kept the cap there
+#: (benchmarks/bench_sender.py --only c). An overloaded machine can hold a request back for
+#: tens of milliseconds, which no slack a percent of a second wide covers.
+JITTER = 0.0075
 #: Seconds of lateness the throttle makes up at most. A busy machine can wake a sleeping thread
 #: tens of milliseconds late; anything beyond this restarts the timeline instead of sending a
 #: long burst (still within the cap) to make up for it.
@@ -70,12 +67,10 @@ class Throttle:
     campaign, one worker waiting on a slow gateway) starts a new timeline one gap after the
     last slot, and never gets a burst for the time it was away.
 
-    Whatever is made up, no ``1 + slack`` seconds hold more than ``ceil(rate)`` units, so there
-    is only room to catch up at a rate below an integer (2.5/s may send 3 in a second); an
-    integer rate is kept at ``rate / (1 + JITTER)``, 0.5% under, and loses a late wake-up once
-    per window rather than at every slot. The slack is ``JITTER`` on a quiet machine and grows
-    with the wake-up delays the throttle sees on a busy one, where requests also reach the
-    gateway later than their slot. The throttle only ever sleeps, never spins.
+    Whatever is made up, no ``1 + JITTER`` seconds hold more than ``ceil(rate)`` units, so
+    there is only room to catch up at a rate below an integer (2.5/s may send 3 in a second);
+    an integer rate is kept at ``rate / (1 + JITTER)``, 0.75% under, and loses a late wake-up
+    once per window rather than at every slot. The throttle only ever sleeps, never spins.
     A message larger than ``ceil(rate)`` units is still sent, alone in its window.
 
     Examples
@@ -110,8 +105,6 @@ class Throttle:
         self._after = -math.inf  # one gap after the last slot was actually handed out
         self._recent: deque[tuple[float, int]] = deque()  # (slot time, units) in the last window
         self._in_window = 0
-        self._jitter = JITTER  # the slack on the window now
-        self._jitter_at = -math.inf  # when it was last raised or decayed
         # Held while sleeping: waiting threads queue behind the sleeper, so slots are handed out
         # one after another and no two threads can wake up into the same gap.
         self._lock = threading.Lock()
@@ -130,12 +123,10 @@ class Throttle:
                 start = max(now, self._after)
             # The window is checked where the slot will really be, not where it was due; a
             # full window delays this slot, and the timeline stays where it was.
-            self._decay_jitter(now)
             at = self._fit_in_window(max(start, now), units)
             if at > now:
                 self._sleep(at - now)
                 now = self._clock()
-                self._jitter = max(self._jitter, min(2 * (now - at), MAX_JITTER))
             slot = max(now, at)
             self._recent.append((slot, units))
             self._in_window += units
@@ -144,23 +135,16 @@ class Throttle:
             self._after = slot + units * self._interval
             return slot
 
-    def _decay_jitter(self, now: float) -> None:
-        """Let the slack fall back towards ``JITTER`` as the time since it was raised passes."""
-        if self._jitter > JITTER:
-            fading = 0.5 ** ((now - self._jitter_at) / JITTER_HALF_LIFE)
-            self._jitter = JITTER + (self._jitter - JITTER) * fading
-        self._jitter_at = now
-
     def _fit_in_window(self, start: float, units: int) -> float:
         """Delay ``start`` until the window ending there has room for ``units`` more."""
         recent = self._recent
         while recent:
             oldest, oldest_units = recent[0]
             # A slot at ``start`` shares a one-second window with every slot after start - 1 s.
-            if oldest > start - WINDOW - self._jitter:
+            if oldest > start - WINDOW - JITTER:
                 if self._in_window + units <= self._capacity:
                     break
-                start = oldest + WINDOW + self._jitter
+                start = oldest + WINDOW + JITTER
             recent.popleft()
             self._in_window -= oldest_units
         return start
