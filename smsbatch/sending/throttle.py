@@ -36,7 +36,7 @@ WINDOW = 1.0  # seconds: the window the rate is promised over
 #: slack is that and half as much again. It costs an integer rate its share of a second,
 #: ceil(rate) units per 1.0075 s: 0.75% under the asked rate, inside the 1% promised (10 ms
 #: cost 1.0%). With 5 ms, requests left the client 21 in a second at 20/s in two of six runs on
-#: a lightly loaded machine; 7.5 ms and 10 ms kept the cap there
+#: a lightly loaded machine; with 7.5 ms and 10 ms they never did
 #: (benchmarks/bench_sender.py --only c). An overloaded machine can hold a request back for
 #: tens of milliseconds, which no slack a percent of a second wide covers.
 JITTER = 0.0075
