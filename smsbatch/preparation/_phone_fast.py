@@ -48,7 +48,7 @@ _LENGTH_REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class _Desc:
-    """A phonenumbers number description, compiled: matching as phonenumbers does it."""
+    """A phonenumbers number description, compiled: its pattern and the lengths it allows."""
 
     pattern: re.Pattern[str] | None
     lengths: frozenset[int]
@@ -63,11 +63,6 @@ class _Desc:
     def allows(self, size: int) -> bool:
         """Whether a national number of ``size`` digits may have this type at all."""
         return not self.lengths or size in self.lengths
-
-    def matches(self, nsn: str) -> bool:
-        if self.pattern is None or (self.lengths and len(nsn) not in self.lengths):
-            return False
-        return self.pattern.fullmatch(nsn) is not None
 
 
 # The order in which phonenumbers decides a number's type, before fixed line and mobile.

@@ -27,8 +27,10 @@ Speed: numbers are handled once per distinct value, and the shapes that make up 
 list (``06...``, ``+316...``, ``00316...``, ``316...``, ``6...`` with spaces, dashes or dots, and
 numbers written with a prefix that are no mobiles: landlines, pagers, ``060...`` that no
 operator uses, too few digits) are classified with regular expressions built from
-phonenumbers' own metadata for the region. Whatever that fast path is not sure of goes through
-``phonenumbers.parse``, and property tests check that both paths give the same answer.
+phonenumbers' own metadata for the region: for a column, the prefixed shapes of all its
+texts at once with pandas string operations (``_phone_columns``), the rest one text at a time
+(``_phone_fast``). Whatever that fast path is not sure of goes through ``phonenumbers.parse``,
+and property tests check that all the paths give the same answer.
 """
 
 from __future__ import annotations
