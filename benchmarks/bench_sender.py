@@ -13,12 +13,17 @@ does only the client's work, as against a real gateway. Run from the repository 
 
     python benchmarks/bench_sender.py            # the full run, about a minute
     python benchmarks/bench_sender.py --scale 0.1
+    python benchmarks/bench_sender.py --only c --rate 200 --workers 8 --busy 4
+
+``--only c`` measures the throttle's cap at the gateway alone, at any rate and number of
+workers, with ``--busy`` CPU-bound processes alongside (the cap must hold on a busy machine).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import statistics
 import subprocess
@@ -29,6 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import requests
@@ -98,13 +104,30 @@ def bare_loop(url: str, n: int) -> float:
         return time.perf_counter() - started
 
 
-def sender_run(url: str, df: pd.DataFrame, journal: Path, **options: object) -> float:
+def sender_run(
+    url: str,
+    df: pd.DataFrame,
+    journal: Path,
+    departures: list[float] | None = None,
+    **options: object,
+) -> float:
     """Seconds for send() of the whole frame, preparation included.
 
     Each run records into a history of sends of its own (next to its journal): the runs send
-    the same messages, which one shared history would rightly skip as repeats."""
+    the same messages, which one shared history would rightly skip as repeats. ``departures``
+    receives the wall-clock time each request enters the HTTP adapter, just before its socket.
+    """
     history = journal.with_suffix(".history.db")
     with Client(LOGIN, PASSWORD, url) as client:
+        if departures is not None:
+            adapter = client.session.get_adapter(url)
+            adapter_send = adapter.send
+
+            def noted_send(*args: Any, **kwargs: Any) -> requests.Response:
+                departures.append(time.time())
+                return adapter_send(*args, **kwargs)
+
+            adapter.send = noted_send  # type: ignore[method-assign]
         started = time.perf_counter()
         result = send(
             df,
@@ -167,30 +190,65 @@ def concurrency(n: int, workdir: Path) -> None:
     print(f"    {achieved:.0f} msg/s = {achieved / 320:.0%} of 320/s   (target >= 90%)")
 
 
-def rate_limit(n: int, workdir: Path) -> None:
+def busiest(times: list[float]) -> int:
+    """The most times in any one-second window."""
+    times, most, first = sorted(times), 0, 0
+    for last, at in enumerate(times):
+        while times[first] <= at - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def rate_limit(n: int, workdir: Path, rate: float = 20, workers: int = 4) -> None:
     record = workdir / "c.jsonl"
+    departures: list[float] = []
     with simulator(record=record) as url:
-        sender_run(url, recipients(n), workdir / "c.db", rate=20, workers=4)
+        sender_run(url, recipients(n), workdir / "c.db", departures, rate=rate, workers=workers)
     times = sorted(json.loads(line)["received_at"] for line in record.read_text().splitlines())
     achieved = (len(times) - 1) / (times[-1] - times[0])
-    busiest = max(
-        sum(1 for t in times[i : i + 25] if t < start + 1.0) for i, start in enumerate(times)
+    print(f"(c) {n} messages, rate={rate:g}, workers={workers}")
+    print(f"    achieved {achieved:.2f}/s ({achieved / rate - 1:+.1%})   (target within 3%)")
+    print(
+        f"    busiest one-second window: {busiest(times)} requests at the gateway, "
+        f"{busiest(departures)} leaving the client   (target <= {math.ceil(rate)})"
     )
-    print(f"(c) {n} messages, rate=20, workers=4")
-    print(f"    achieved {achieved:.2f}/s ({achieved / 20 - 1:+.1%})   (target within 3%)")
-    print(f"    busiest one-second window: {busiest} requests   (target <= 20)")
+    # The n-th request to arrive against the n-th to leave: how long the way from the client
+    # to the gateway's clock took, which the throttle cannot see (on a busy machine, mostly
+    # the wait of the gateway's own process for a core).
+    transit = sorted(a - d for a, d in zip(times, sorted(departures), strict=True))
+    print(
+        f"    client to gateway: {transit[len(transit) // 2] * 1000:.1f} ms median, "
+        f"{(transit[-1] - transit[0]) * 1000:.1f} ms from the quickest to the slowest"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds for (a)")
+    parser.add_argument("--only", choices=["a", "b", "c"], help="one measurement")
+    parser.add_argument("--rate", type=float, default=20, help="the rate of (c)")
+    parser.add_argument("--workers", type=int, default=4, help="the workers of (c)")
+    parser.add_argument("--busy", type=int, default=0, help="CPU-bound processes alongside")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        overhead(int(5000 * args.scale), args.rounds, workdir)
-        concurrency(int(2000 * args.scale), workdir)
-        rate_limit(max(int(200 * args.scale), 40), workdir)
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)
+    ]
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            if args.only in (None, "a"):
+                overhead(int(5000 * args.scale), args.rounds, workdir)
+            if args.only in (None, "b"):
+                concurrency(int(2000 * args.scale), workdir)
+            if args.only in (None, "c"):
+                n = max(int(10 * args.rate * args.scale), 40)
+                rate_limit(n, workdir, args.rate, args.workers)
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
 
 
 if __name__ == "__main__":

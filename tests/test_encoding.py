@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from smsbatch.preparation.encoding import (
     GSM_BASIC,
     GSM_EXTENSION,
+    _leftovers,
     analyse,
     encoding_of,
     non_gsm_characters,
@@ -194,6 +195,26 @@ def test_analyse_agrees_with_the_per_text_functions(values):
             for v in values
         ]
         assert list(result.itertuples(index=False, name=None)) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(any_text, max_size=30), st.integers(0, 30))
+def test_every_way_of_finding_leftovers_agrees_with_the_definition(values, cut):
+    # Text in pyarrow is read as UTF-8 bytes (all of it when most texts are non-basic, else
+    # the texts a search finds); other text by a regular expression. A frame built from two
+    # pieces holds two pyarrow chunks.
+    expected = ["".join(ch for ch in v if ch not in GSM_BASIC) for v in values]
+    arrow = pd.Series(values, dtype="str")
+    chunked = pd.concat([arrow.iloc[:cut], arrow.iloc[cut:]], ignore_index=True)
+    python = pd.Series(values, dtype=pd.StringDtype("python"))
+    for texts in (arrow, chunked, python):
+        codes, leftovers = _leftovers(texts)
+        assert [leftovers[code] for code in codes] == expected
+
+
+def test_the_basic_table_outside_ascii_takes_two_utf8_bytes():
+    # The byte reader decodes only two-byte characters to find basic-table ones.
+    assert all(len(ch.encode()) == 2 for ch in GSM_BASIC if not ch.isascii())
 
 
 def test_analyse_columns_and_dtypes():

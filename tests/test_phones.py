@@ -194,6 +194,30 @@ def test_fast_path_decides_plausible_numbers_that_are_not_mobiles_as_phonenumber
     assert _fast_path("NL")(value) == reference(value)
 
 
+@pytest.mark.parametrize(("region", "cc"), [("NL", "31"), ("BE", "32"), ("DE", "49")])
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        written_numbers()
+        | hard_numbers()
+        | st.text("0123456789 +-./()\u00a0\u202f\t", max_size=18)
+        | st.integers(min_value=0, max_value=10**12),
+        min_size=1,
+        max_size=30,
+    )
+)
+@example(["+31 (0) 6 12", "+31(0)10 1234567", "0612", "+31 0 6 1234567", "0661234567", "06-1"])
+def test_a_column_is_decided_as_each_of_its_numbers_alone(region, cc, values):
+    # A column is decided all at once (pandas string operations); a number alone by the
+    # per-text fast path or phonenumbers. Both must give every row the same answer.
+    values = [v.replace("31", cc) if isinstance(v, str) else v for v in values]
+    digits, reasons = normalise_numbers(pd.Series(values, dtype=object), region)
+    for value, got in zip(values, zip(digits, reasons, strict=True), strict=True):
+        written, reason = cell_text(value)
+        expected = ("", reason) if reason else _parse(written, region)
+        assert got == normalise_number(value, region) == expected
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [

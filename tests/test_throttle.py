@@ -95,19 +95,20 @@ def test_a_late_wake_up_is_made_up_by_the_slots_after_it(rate, late):
 def test_on_a_quiet_machine_wake_up_latency_is_not_added_to_every_slot(rate):
     # Sleeps wake up 0.1 ms late, as on an idle Linux box: scheduling from the late hand-out
     # would lose 10% at 1000/s; at an integer rate the cap leaves no room to make anything
-    # up, so what is lost is the latency once per window, and the jitter slack.
+    # up, so what is lost is the latency once per window, and the slack of JITTER.
     clock = LateClock([0.0001])
     throttle = Throttle(rate, clock=clock, sleep=clock.sleep)
     count = 3 * rate + 1
     slots = [throttle.acquire() for _ in range(count)]
     achieved = (count - 1) / (slots[-1] - slots[0])
     assert rate / (1 + JITTER) * (1 - 0.0005) <= achieved <= rate
+    assert achieved >= 0.99 * rate  # the promise: within 1% on a quiet machine
     assert max_in_window([(s, 1) for s in slots]) <= math.ceil(rate)
 
 
 @pytest.mark.parametrize("rate", [1, 7.5, 50, 200, 333.3, 1000], ids=lambda r: f"{r}/s")
 @pytest.mark.parametrize("seed", [1, 2])
-def test_under_load_the_rate_is_kept_and_the_cap_never_broken(rate, seed):
+def test_under_load_the_rate_is_kept_and_the_cap_never_broken_at_the_gateway(rate, seed):
     # Wake-ups up to 5 ms late at random, or up to three slots late where that is less.
     rng = random.Random(seed)
     late = min(0.005, 3 / rate)
@@ -120,6 +121,9 @@ def test_under_load_the_rate_is_kept_and_the_cap_never_broken(rate, seed):
     # latency once per window; late hand-outs are never added to every gap.
     assert rate / (1 + JITTER) * (1 - 0.005) <= achieved <= rate
     assert max_in_window([(s, 1) for s in slots]) <= math.ceil(rate)
+    # Requests that reach the gateway up to JITTER after their slot still keep the cap there.
+    arrivals = [(slot + rng.uniform(0, JITTER), 1) for slot in slots]
+    assert max_in_window(arrivals) <= math.ceil(rate)
 
 
 def test_a_slow_caller_gets_no_burst_for_the_time_it_was_away():
@@ -195,7 +199,7 @@ def test_threads_share_one_rate():
         thread.join()
     slots.sort()
     assert len(slots) == 200
-    # An integer rate runs at ceil(rate) per window of 1 + JITTER seconds: 49.9/s.
+    # An integer rate runs at ceil(rate) per window of 1 + JITTER seconds: 49.6/s.
     gaps = [b - a for a, b in zip(slots, slots[1:], strict=False)]
     assert min(gaps) == pytest.approx(max(gaps)) == pytest.approx((1 + JITTER) / 50)
     assert max_in_window([(s, 1) for s in slots]) == 50

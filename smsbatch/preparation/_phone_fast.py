@@ -48,7 +48,7 @@ _LENGTH_REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class _Desc:
-    """A phonenumbers number description, compiled: matching as phonenumbers does it."""
+    """A phonenumbers number description, compiled: its pattern and the lengths it allows."""
 
     pattern: re.Pattern[str] | None
     lengths: frozenset[int]
@@ -60,10 +60,9 @@ class _Desc:
         lengths = frozenset(n for n in (desc.possible_length or ()) if n > 0)
         return cls(re.compile(desc.national_number_pattern, re.ASCII), lengths)
 
-    def matches(self, nsn: str) -> bool:
-        if self.pattern is None or (self.lengths and len(nsn) not in self.lengths):
-            return False
-        return self.pattern.fullmatch(nsn) is not None
+    def allows(self, size: int) -> bool:
+        """Whether a national number of ``size`` digits may have this type at all."""
+        return not self.lengths or size in self.lengths
 
 
 # The order in which phonenumbers decides a number's type, before fixed line and mobile.
@@ -79,6 +78,88 @@ _EARLIER_TYPES = (
 )
 
 Classifier = Callable[[str], "tuple[str, str] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the fast paths need of a region's metadata, compiled once."""
+
+    cc: str
+    general: _Desc
+    mobile: _Desc
+    fixed: _Desc
+    earlier: list[tuple[_Desc, int]]
+    same_patterns: bool
+    #: national number length -> the length reason (None: a possible length)
+    by_length: dict[int, str | None]
+    #: lengths at which phonenumbers keeps a trunk 0
+    keeps_trunk: frozenset[int]
+    #: number type -> the reason it cannot receive SMS ("not a valid number" for UNKNOWN)
+    type_reasons: dict[int, str]
+
+    def typed_patterns(self, size: int) -> list[tuple[tuple[str, ...], int]]:
+        """The types a national number of ``size`` digits may have, in phonenumbers' order,
+        each with the patterns it must match in whole (fixed line or mobile: both)."""
+        ordered = [*self.earlier]
+        if self.same_patterns:
+            ordered.append((self.fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE))
+        else:
+            ordered += [
+                (self.fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE),  # and mobile (below)
+                (self.fixed, PhoneNumberType.FIXED_LINE),
+                (self.mobile, PhoneNumberType.MOBILE),
+            ]
+        typed: list[tuple[tuple[str, ...], int]] = []
+        for desc, kind in ordered:
+            if desc.pattern is None or not desc.allows(size):
+                continue
+            patterns: tuple[str, ...] = (desc.pattern.pattern,)
+            if kind == PhoneNumberType.FIXED_LINE_OR_MOBILE and not self.same_patterns:
+                if self.mobile.pattern is None or not self.mobile.allows(size):
+                    continue
+                patterns += (self.mobile.pattern.pattern,)
+            typed.append((patterns, kind))
+        return typed
+
+
+@functools.lru_cache(maxsize=32)
+def _plan(region: str) -> _Plan | None:
+    """The region's plan, or None where its numbering plan is not simple (see _fast_path)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+    if meta is None or meta.country_code is None:
+        return None
+    simple = (
+        phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(meta.country_code) == (region.upper(),)
+        and meta.national_prefix == "0"
+        and meta.national_prefix_for_parsing in (None, "0")
+        and meta.national_prefix_transform_rule is None
+        and meta.international_prefix == "00"
+        and not meta.leading_digits
+    )
+    general, mobile, fixed = (
+        _Desc.of(meta.general_desc),
+        _Desc.of(meta.mobile),
+        _Desc.of(meta.fixed_line),
+    )
+    if not simple or general.pattern is None or mobile.pattern is None:
+        return None
+    cc = str(meta.country_code)
+    country = f"{phonenumbers.region_code_for_country_code(meta.country_code)} (+{cc})"
+    by_length, keeps_trunk = _length_reasons(meta.general_desc, country)
+    return _Plan(
+        cc=cc,
+        general=general,
+        mobile=mobile,
+        fixed=fixed,
+        earlier=[(_Desc.of(getattr(meta, name)), kind) for name, kind in _EARLIER_TYPES],
+        same_patterns=bool(meta.same_mobile_and_fixed_line_pattern),
+        by_length=by_length,
+        keeps_trunk=keeps_trunk,
+        type_reasons={
+            **_TYPE_REASONS,
+            PhoneNumberType.UNKNOWN: f"not a valid number in {country}",
+        },
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -100,32 +181,13 @@ def _fast_path(region: str) -> Classifier | None:
       (pager, VoIP...) matches at any length, which only ever sends more numbers to the slow
       path.
     """
-    meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
-    if meta is None or meta.country_code is None:
+    plan = _plan(region)
+    if plan is None:
         return None
-    simple = (
-        phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(meta.country_code) == (region.upper(),)
-        and meta.national_prefix == "0"
-        and meta.national_prefix_for_parsing in (None, "0")
-        and meta.national_prefix_transform_rule is None
-        and meta.international_prefix == "00"
-        and not meta.leading_digits
-    )
-    general, mobile, fixed = (
-        _Desc.of(meta.general_desc),
-        _Desc.of(meta.mobile),
-        _Desc.of(meta.fixed_line),
-    )
-    if not simple or general.pattern is None or mobile.pattern is None:
-        return None
-    cc = str(meta.country_code)
-    earlier = [(_Desc.of(getattr(meta, name)), kind) for name, kind in _EARLIER_TYPES]
-    number_type = _type_finder(
-        general, earlier, fixed, mobile, bool(meta.same_mobile_and_fixed_line_pattern)
-    )
-    country = f"{phonenumbers.region_code_for_country_code(meta.country_code)} (+{cc})"
-    by_length, keeps_trunk = _length_reasons(meta.general_desc, country)
-    type_reasons = {**_TYPE_REASONS, PhoneNumberType.UNKNOWN: f"not a valid number in {country}"}
+    cc, general, mobile, earlier = plan.cc, plan.general, plan.mobile, plan.earlier
+    by_length, keeps_trunk, type_reasons = plan.by_length, plan.keeps_trunk, plan.type_reasons
+    number_type = _type_finder(plan)
+    assert general.pattern is not None and mobile.pattern is not None  # a plan has both
 
     patterns = [d.pattern.pattern for d, _ in earlier if d.pattern is not None]
     not_earlier = f"(?!(?:{'|'.join(patterns)})\\Z)" if patterns else ""
@@ -221,50 +283,26 @@ def _length_reasons(
     return table, frozenset(keeps_trunk)
 
 
-def _type_finder(
-    general: _Desc,
-    earlier: list[tuple[_Desc, int]],
-    fixed: _Desc,
-    mobile: _Desc,
-    same_patterns: bool,
-) -> Callable[[str], int]:
+def _type_finder(plan: _Plan) -> Callable[[str], int]:
     """Return phonenumbers' ``_number_type_helper`` for the region, on precompiled patterns.
 
     For each length a national number may have, one regular expression holds the general
     pattern as a guard and then every type's pattern that allows that length, in the order
     phonenumbers tries them: the first alternative that matches the whole number names its type.
     """
-    ordered = [*earlier]
-    if same_patterns:
-        ordered.append((fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE))
-    else:
-        ordered += [
-            (fixed, PhoneNumberType.FIXED_LINE_OR_MOBILE),  # fixed, and mobile too (below)
-            (fixed, PhoneNumberType.FIXED_LINE),
-            (mobile, PhoneNumberType.MOBILE),
-        ]
-
-    def allows(desc: _Desc, size: int) -> bool:
-        return desc.pattern is not None and (not desc.lengths or size in desc.lengths)
-
+    general = plan.general.pattern
     finders: dict[int, tuple[Callable[[str], re.Match[str] | None], dict[str | None, int]]]
     finders = {}
-    sizes = general.lengths or frozenset(range(1, 18))
-    for size in sizes:
+    for size in plan.general.lengths or frozenset(range(1, 18)):
         alternatives: list[str] = []
         kinds: list[int] = []
-        for desc, kind in ordered:
-            if not allows(desc, size) or desc.pattern is None:
-                continue
-            pattern = f"(?:{desc.pattern.pattern})\\Z"
-            if kind == PhoneNumberType.FIXED_LINE_OR_MOBILE and not same_patterns:
-                if not allows(mobile, size) or mobile.pattern is None:
-                    continue
-                pattern = f"(?={pattern})(?:{mobile.pattern.pattern})\\Z"
+        for patterns, kind in plan.typed_patterns(size):
+            *guards, last = patterns
+            pattern = "".join(f"(?=(?:{guard})\\Z)" for guard in guards) + f"(?:{last})\\Z"
             alternatives.append(f"(?P<t{len(kinds)}>{pattern})")
             kinds.append(kind)
-        if alternatives and general.pattern is not None:
-            finder = f"(?=(?:{general.pattern.pattern})\\Z)(?:{'|'.join(alternatives)})"
+        if alternatives and general is not None:
+            finder = f"(?=(?:{general.pattern})\\Z)(?:{'|'.join(alternatives)})"
             names: dict[str | None, int] = {f"t{i}": kind for i, kind in enumerate(kinds)}
             compiled = re.compile(finder, re.ASCII)
             finders[size] = (compiled.match, names)

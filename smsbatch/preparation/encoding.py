@@ -228,6 +228,82 @@ def _describe_leftovers(leftover: str) -> tuple[bool, int, str]:
     return False, astral, "".join(non_gsm_characters(leftover))
 
 
+def _leftovers(text: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Return each text's characters outside the basic table, in order, factorized.
+
+    ``(codes, leftovers)``: text ``i`` leaves ``leftovers[codes[i]]``. Most texts leave ""
+    and the rest a few distinct short strings ("€", "’", "✓"...), which decide everything
+    else. One vectorised search (pyarrow's, when pandas keeps text there) finds the texts
+    that leave anything; their leftovers are then cut out of pyarrow's UTF-8 buffers with
+    numpy (``_utf8_leftovers``), or else by a regular expression that removes the basic-table
+    runs.
+    """
+    arrow = isinstance(text.array, pd.arrays.ArrowStringArray)
+    if arrow and _mostly_special(text):
+        return _utf8_leftovers(text.array)  # the search would find nearly all of them
+    codes = np.zeros(len(text), dtype=np.intp)
+    special = np.flatnonzero(
+        text.str.contains(_NOT_BASIC_PORTABLE, regex=True).to_numpy(dtype=bool)
+    )
+    if not len(special):
+        return codes, [""]
+    chosen = text.iloc[special]
+    if arrow:
+        found, leftovers = _utf8_leftovers(chosen.array)
+    else:
+        found, uniques = pd.factorize(chosen.str.replace(_BASIC_RUN_PORTABLE, "", regex=True))
+        leftovers = [str(value) for value in uniques]
+    codes[special] = found + 1
+    return codes, ["", *leftovers]
+
+
+def _mostly_special(text: pd.Series, sample: int = 1000) -> bool:
+    """Whether most of the first texts hold a character outside the basic table."""
+    first = text.iloc[:sample]
+    return bool(first.str.contains(_NOT_BASIC_PORTABLE, regex=True).mean() > 0.5)
+
+
+# For each UTF-8 byte: 1 where a character that may be outside the basic table starts (an
+# ASCII character outside it, or the lead byte of any other), else 0.
+_MAYBE_SPECIAL: Final = np.array(
+    [int(chr(b) not in GSM_BASIC) for b in range(0x80)] + [0] * 0x40 + [1] * 0x40, dtype=np.uint8
+)
+# The basic-table characters outside ASCII, as code points (all below U+0800: two bytes).
+_WIDE_BASIC: Final = np.array(sorted(ord(ch) for ch in GSM_BASIC if not ch.isascii()))
+
+
+def _utf8_leftovers(array: pd.arrays.ArrowStringArray) -> tuple[np.ndarray, list[str]]:
+    """``_leftovers`` on pyarrow's UTF-8 buffers: a few numpy passes, no per-text work."""
+    import pyarrow as pa  # type: ignore[import-untyped]  # present: pandas keeps text in it
+
+    arrow = pa.array(array)  # one chunk, or several for a concatenated frame
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    utf8 = arrow.cast(pa.large_string())
+    n = len(utf8)
+    _, offsets_buffer, data_buffer = utf8.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[utf8.offset : utf8.offset + n + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(0, np.uint8)
+    starts = offsets[0] + np.flatnonzero(_MAYBE_SPECIAL[data[offsets[0] : offsets[-1]]])
+    lead = data[starts].astype(np.int64)
+    size = 1 + (lead >= 0xC0) + (lead >= 0xE0) + (lead >= 0xF0)
+    last = len(data) - 1
+    # Two-byte characters may be basic-table ones (é, Ä, Δ...): decode those and drop them.
+    two = size == 2
+    point = ((lead & 0x1F) << 6) | (data[np.minimum(starts + 1, last)] & 0x3F)
+    keep = ~(two & np.isin(point, _WIDE_BASIC))
+    starts, size = starts[keep], size[keep]
+    owner = np.searchsorted(offsets, starts, side="right") - 1
+    # Every byte of every character kept, in order; a text's leftover is its share of them.
+    first = np.repeat(starts - (np.cumsum(size) - size), size)
+    picked = data[first + np.arange(len(first))]
+    lengths = np.bincount(owner, weights=size, minlength=n).astype(np.int64)
+    bounds = np.concatenate([[0], np.cumsum(lengths)])
+    leftover = pa.LargeStringArray.from_buffers(n, pa.py_buffer(bounds), pa.py_buffer(picked))
+    encoded = leftover.dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+
+
 def analyse(texts: pd.Series) -> pd.DataFrame:
     """Return the encoding, segment count and non-GSM characters of every text in a Series.
 
@@ -255,25 +331,13 @@ def analyse(texts: pd.Series) -> pd.DataFrame:
     {'encoding': ['GSM-7', 'UCS-2', 'GSM-7'], 'segments': [1, 1, 0], 'non_gsm': ['', '😀', '']}
     """
     text = _as_text(texts)
-    n = len(text)
     length = text.str.len().to_numpy(dtype=np.int64)
-    gsm = np.ones(n, dtype=bool)
-    pairs = np.zeros(n, dtype=np.int64)
-    non_gsm = np.full(n, "", dtype=object)
-    # Most texts hold basic-table characters only: one vectorised search (pyarrow's, when
-    # pandas stores text in pyarrow) finds the others. What is left of those after removing
-    # the basic-table characters decides everything else, and it is short and repetitive ("",
-    # "€", "’"...), so it is described once per distinct value.
-    special = np.flatnonzero(
-        text.str.contains(_NOT_BASIC_PORTABLE, regex=True).to_numpy(dtype=bool)
-    )
-    if len(special):
-        leftover = text.iloc[special].str.replace(_BASIC_RUN_PORTABLE, "", regex=True)
-        codes, leftovers = pd.factorize(leftover)
-        described = [_describe_leftovers(str(value)) for value in leftovers]
-        gsm[special] = np.array([d[0] for d in described], dtype=bool)[codes]
-        pairs[special] = np.array([d[1] for d in described], dtype=np.int64)[codes]
-        non_gsm[special] = np.array([d[2] for d in described], dtype=object)[codes]
+    # What is left of a text after removing the basic-table characters decides everything
+    # else, and it is short and repetitive ("", "€", "’"...): described once per value.
+    codes, leftovers = _leftovers(text)
+    described = [_describe_leftovers(value) for value in leftovers]
+    gsm = np.array([d[0] for d in described], dtype=bool)[codes]
+    pairs = np.array([d[1] for d in described], dtype=np.int64)[codes]
 
     cost = length + pairs
     single = np.where(gsm, SINGLE_SEPTETS, SINGLE_UNITS)
@@ -289,12 +353,10 @@ def analyse(texts: pd.Series) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            # Indexing two shared strings, rather than np.where, avoids a million new objects.
-            "encoding": pd.array(
-                np.array([UCS2, GSM7], dtype=object)[gsm.astype(np.intp)], dtype="str"
-            ),
+            # Taken from a few distinct strings, rather than built per text.
+            "encoding": pd.Index([UCS2, GSM7], dtype="str").take(gsm.astype(np.intp)).array,
             "segments": segments,
-            "non_gsm": pd.array(non_gsm, dtype="str"),
+            "non_gsm": pd.Index([d[2] for d in described], dtype="str").take(codes).array,
         },
         index=texts.index,
     )

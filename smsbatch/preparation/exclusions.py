@@ -12,6 +12,7 @@ import os
 import warnings
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from smsbatch.exceptions import PreparationError
@@ -54,13 +55,14 @@ def read_exclude(exclude: object, region: str = "NL") -> frozenset[str]:
             f"exclude= takes numbers (a list, Series or CSV path), not {type(exclude).__name__}"
         )
     digits, reasons = normalise_numbers(values, region)
-    unusable = [
-        (value, reason)
-        for value, reason in zip(values.tolist(), reasons.tolist(), strict=True)
-        if reason and reason != "no phone number"
-    ]
-    if unusable:
-        shown = ", ".join(f"{value!r} ({reason})" for value, reason in unusable[:_SHOWN])
+    # Only the first few unusable entries are shown: they are found without a loop over all.
+    unusable = np.flatnonzero((reasons != "") & (reasons != "no phone number"))
+    if len(unusable):
+        cells = values.iloc[unusable[:_SHOWN]].tolist()
+        shown = ", ".join(
+            f"{value!r} ({reason})"
+            for value, reason in zip(cells, reasons[unusable[:_SHOWN]].tolist(), strict=True)
+        )
         more = f" and {len(unusable) - _SHOWN} more" if len(unusable) > _SHOWN else ""
         warnings.warn(
             f"{len(unusable)} exclude-list {'entry is' if len(unusable) == 1 else 'entries are'} "
@@ -68,7 +70,7 @@ def read_exclude(exclude: object, region: str = "NL") -> frozenset[str]:
             UserWarning,
             stacklevel=3,
         )
-    return frozenset(d for d in digits.tolist() if d)
+    return frozenset(digits[digits != ""].tolist())
 
 
 def _read_file(path: str | os.PathLike[str]) -> pd.Series:

@@ -27,8 +27,10 @@ Speed: numbers are handled once per distinct value, and the shapes that make up 
 list (``06...``, ``+316...``, ``00316...``, ``316...``, ``6...`` with spaces, dashes or dots, and
 numbers written with a prefix that are no mobiles: landlines, pagers, ``060...`` that no
 operator uses, too few digits) are classified with regular expressions built from
-phonenumbers' own metadata for the region. Whatever that fast path is not sure of goes through
-``phonenumbers.parse``, and property tests check that both paths give the same answer.
+phonenumbers' own metadata for the region: for a column, the prefixed shapes of all its
+texts at once with pandas string operations (``_phone_columns``), the rest one text at a time
+(``_phone_fast``). Whatever that fast path is not sure of goes through ``phonenumbers.parse``,
+and property tests check that all the paths give the same answer.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ import phonenumbers
 from phonenumbers import NumberParseException
 
 from smsbatch.preparation._groups import group
+from smsbatch.preparation._phone_columns import decide_column
 from smsbatch.preparation._phone_fast import (
     _FOREIGN_HINT,
     _LENGTH_REASONS,
@@ -71,6 +74,7 @@ _PLAIN = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(DASHES, "-"))
 # that "020/1234567" or "0664/1234567" (area code / number) stays one number.
 _BETWEEN_NUMBERS = re.compile(r"\s*(?::::|[;,|/\n])\s*")
 _DIGITS_OF_A_NUMBER = 8
+
 
 def normalise_number(value: object, region: str = "NL") -> tuple[str, str]:
     """Normalise one phone number: ``(digits, "")`` or ``("", reason)``.
@@ -122,11 +126,23 @@ def normalise_numbers(values: pd.Series, region: str = "NL") -> tuple[np.ndarray
     row. A row's digits are ``""`` exactly when its reason is not.
     """
     codes, uniques = group(values)
+    # The texts the fast path reads as they are (see _normalise) are decided all at once;
+    # the rest, and what that leaves undecided, one by one.
+    positions: list[int] = []
+    texts: list[str] = []
+    for position, value in enumerate(uniques):
+        if type(value) is str and "." not in value and "/" not in value:
+            positions.append(position)
+            texts.append(value)
+    digits = np.full(len(uniques) + 1, "", dtype=object)
+    reasons = np.full(len(uniques) + 1, "not a phone number", dtype=object)  # UNHASHABLE: last
+    decided = np.zeros(len(uniques) + 1, dtype=bool)
+    decided[-1] = True
+    at = np.array(positions, dtype=np.intp)
+    digits[at], reasons[at], decided[at] = decide_column(texts, region)
     fast = _fast_path(region)
-    results = [_normalise(value, region, fast) for value in uniques]
-    results.append(("", "not a phone number"))  # UNHASHABLE: a list, a dict in the cell
-    digits = np.array([d for d, _ in results], dtype=object)
-    reasons = np.array([r for _, r in results], dtype=object)
+    for position in np.flatnonzero(~decided).tolist():
+        digits[position], reasons[position] = _normalise(uniques[position], region, fast)
     return digits[codes], reasons[codes]
 
 

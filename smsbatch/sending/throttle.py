@@ -31,10 +31,15 @@ DEFAULT_RATE = 10.0
 WINDOW = 1.0  # seconds: the window the rate is promised over
 #: Slack on the window, in seconds. Requests reach the gateway a little earlier or later than
 #: their slot (thread scheduling, network jitter); without it, ceil(rate) + 1 requests spaced
-#: exactly 1/rate apart could arrive within one second. It costs an integer rate 1% of its
-#: speed (ceil(rate) units per 1.01 s); 2 ms would cost 0.2%, but then the one-second cap
-#: measured at the gateway broke on a busy machine, and the cap is the promise that matters.
-JITTER = 0.01
+#: exactly 1/rate apart could arrive within one second. A thread that has its slot can wait up
+#: to the interpreter's switch interval (5 ms) for the GIL before its request leaves, so the
+#: slack is that and half as much again. It costs an integer rate its share of a second,
+#: ceil(rate) units per 1.0075 s: 0.75% under the asked rate, inside the 1% promised (10 ms
+#: cost 1.0%). With 5 ms, requests left the client 21 in a second at 20/s in two of six runs on
+#: a lightly loaded machine; with 7.5 ms and 10 ms they never did
+#: (benchmarks/bench_sender.py --only c). An overloaded machine can hold a request back for
+#: tens of milliseconds, which no slack a percent of a second wide covers.
+JITTER = 0.0075
 #: Seconds of lateness the throttle makes up at most. A busy machine can wake a sleeping thread
 #: tens of milliseconds late; anything beyond this restarts the timeline instead of sending a
 #: long burst (still within the cap) to make up for it.
@@ -64,7 +69,7 @@ class Throttle:
 
     Whatever is made up, no ``1 + JITTER`` seconds hold more than ``ceil(rate)`` units, so
     there is only room to catch up at a rate below an integer (2.5/s may send 3 in a second);
-    an integer rate is kept at ``rate / (1 + JITTER)``, 1% under, and loses a late wake-up
+    an integer rate is kept at ``rate / (1 + JITTER)``, 0.75% under, and loses a late wake-up
     once per window rather than at every slot. The throttle only ever sleeps, never spins.
     A message larger than ``ceil(rate)`` units is still sent, alone in its window.
 
