@@ -1,5 +1,5 @@
 """Fixtures shared by the tests: a history of sends of their own, a simulated gateway with a
-client for it, and a terminal to type in."""
+client for it, a terminal to type in, and the sample recipients in a panel of their own."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import io
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 
 from smsbatch import Client, Simulator
@@ -52,3 +54,28 @@ def at_terminal(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
         monkeypatch.setattr(sys, "stdin", _Terminal(answers))
 
     return type_in
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh current folder for each test: a panel keeps its journal there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def recipients() -> pd.DataFrame:
+    """The sample recipients as a user reads them (never modified: a panel keeps a copy)."""
+    from smsbatch import read_recipients
+    from smsbatch.samples import sample_path
+
+    return read_recipients(sample_path("recipients.csv"))
+
+
+@pytest.fixture
+def ready_panel(recipients: pd.DataFrame, client: Client) -> Any:
+    """A panel of the sample, ready to confirm and send to the simulator, with no rate limit."""
+    from smsbatch import panel
+
+    return panel(recipients, client, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
+                 rate=None)  # fmt: skip

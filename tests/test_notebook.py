@@ -14,21 +14,13 @@ import pytest
 from smsbatch import CampaignPanel, Client, Simulator, panel, read_recipients
 from smsbatch.samples import sample_path
 
+pytestmark = pytest.mark.usefixtures("folder")  # the panel keeps its journal there
+
 PASSWORD = "Geheim&pw=1"
 # Rows of the sample that get "Hoi {voornaam}!": 20 reachable, none opted out here.
 READY = 20
 
 
-@pytest.fixture(autouse=True)
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh current folder for each test: the panel keeps its journal there."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture(scope="module")
-def recipients() -> pd.DataFrame:
-    return read_recipients(sample_path("recipients.csv"))
 
 
 @pytest.fixture
@@ -42,11 +34,6 @@ def client(gateway: Simulator) -> Iterator[Client]:
     with Client(gateway.login, gateway.password, gateway.url) as client:
         yield client
 
-
-@pytest.fixture
-def ready_panel(recipients: pd.DataFrame, client: Client) -> CampaignPanel:
-    return panel(recipients, client, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
-                 rate=None)
 
 
 @pytest.fixture

@@ -15,29 +15,17 @@ import ipywidgets as widgets
 import pandas as pd
 import pytest
 
-from smsbatch import CampaignPanel, Client, Simulator, panel, read_journal, read_recipients
-from smsbatch.samples import sample_path
+from smsbatch import CampaignPanel, Client, Simulator, panel, read_journal
+
+pytestmark = pytest.mark.usefixtures("folder")  # the panel keeps its journal there
 
 READY = 20  # rows of the sample that get "Hoi {voornaam}!"
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
-@pytest.fixture(autouse=True)
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh current folder for each test: the panel keeps its journal there."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture(scope="module")
-def recipients() -> pd.DataFrame:
-    return read_recipients(sample_path("recipients.csv"))
-
-
 @pytest.fixture
-def ready(recipients: pd.DataFrame, client: Client) -> CampaignPanel:
-    return panel(recipients, client, to="telefoon", text="Hoi {voornaam}!", sender="Praktijk",
-                 rate=None)  # fmt: skip
+def ready(ready_panel: CampaignPanel) -> CampaignPanel:
+    return ready_panel
 
 
 def _send(p: CampaignPanel) -> None:
