@@ -293,7 +293,8 @@ def prepare(
 
     error = _join_errors(errors, n)
     invalid = error != ""
-    status = np.where(invalid, "invalid", "ready").astype(object)
+    status = np.full(n, "ready", dtype=object)  # one str object shared by every row
+    status[invalid] = "invalid"
     if excluded_numbers:
         on_list = pd.Series(digits, dtype=object).isin(excluded_numbers).to_numpy() & ~invalid
         status[on_list] = "excluded"
