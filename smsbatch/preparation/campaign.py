@@ -106,13 +106,22 @@ class Prepared:
 
     def message(self, position: int) -> Message:
         """The message of the ready row at ``position``."""
-        return Message(
-            to=str(self._to[position]),
-            kind=self.kind,
-            text=str(self._text[position]),
-            fields=self._fields_at(position),
-            segments=int(self._segments[position]),
-        )
+        (message,) = self.messages_at(np.array([position]))
+        return message
+
+    def messages_at(self, positions: np.ndarray) -> list[Message]:
+        """The messages of the ready rows at ``positions``: one batch of what a send takes."""
+        kind, fields = self.kind, self._fields_at
+        return [
+            Message(str(to), kind, str(text), fields(p) if self._fields else (), segments)
+            for p, to, text, segments in zip(
+                positions.tolist(),
+                self._to[positions].tolist(),
+                self._text[positions].tolist(),
+                self._segments[positions].tolist(),
+                strict=True,
+            )
+        ]
 
     def digests(self) -> np.ndarray:
         """Every ready row's ``Message.key``, as an (n, 2) uint64 array of its 16 bytes.

@@ -78,6 +78,7 @@ _READ_SIZE = 4 << 20
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _ESCAPED = re.compile(r"\\(.)")
+_SPECIAL = re.compile(r"[\\\n\r]")
 
 
 def header(privacy: str, count: int) -> bytes:
@@ -140,15 +141,13 @@ def code_field(code: int) -> str:
 
 def record(event: bytes, key: str, occurrence: int, at: float, fields: tuple[str, ...]) -> bytes:
     """One journal line, checksummed; ``fields`` are escaped here."""
-    body = b"\t".join(
-        (
-            event,
-            key.encode("ascii"),
-            b"%08x" % occurrence,
-            b"%016d" % round(at * 1e6),
-            *(escape(field).encode("utf-8") for field in fields),
-        )
-    )
+    body = b"%s\t%s\t%08x\t%016d" % (event, key.encode("ascii"), occurrence, round(at * 1e6))
+    if fields:
+        tail = "\t".join(fields)
+        # Rare: most fields need no escaping (the tabs are the joins' own).
+        if tail.count("\t") >= len(fields) or _SPECIAL.search(tail) is not None:
+            tail = "\t".join([escape(field) for field in fields])
+        body += b"\t" + tail.encode("utf-8")
     return body + b"\t%08x\n" % zlib.crc32(body)
 
 

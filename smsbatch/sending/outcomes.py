@@ -8,6 +8,7 @@ or ``not_sent`` (never attempted).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -28,6 +29,7 @@ __all__ = [
     "STOPPING_CATEGORIES",
     "UNKNOWN_ADVICE",
     "Outcome",
+    "Outcomes",
     "Settled",
     "answered",
     "result_frame",
@@ -100,6 +102,61 @@ def answered(response: Response, sent_at: float) -> Outcome:
     )
 
 
+class _Marker:
+    """A value in a text column that stands for another column's value at the same row."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: An answer's destination that is the number the message went to (kept as that column).
+_SAME = _Marker("same as sms_to")
+#: No error of this run's own: the row keeps its preview note (a test message says so).
+_OWN = _Marker("the row's own note")
+_STATUSES: tuple[Status, ...] = ("not_sent", "sent", "failed", "unknown")
+_STATUS_CODE = {status: code for code, status in enumerate(_STATUSES)}
+
+
+class Outcomes:
+    """This run's outcome of each message to send, as columns: a status byte, a time, a code
+    and the number of its texts (answer, destination, error), of which a campaign holds a
+    handful of distinct ones; no object per message. Safe to fill from worker threads."""
+
+    def __init__(self, size: int) -> None:
+        self.status = np.zeros(size, dtype=np.uint8)  # index into _STATUSES; 0: none yet
+        self.sent_at = np.zeros(size)  # untouched pages cost no memory until a send
+        self.code = np.zeros(size, dtype=np.int64)
+        self.has_code = np.zeros(size, dtype=bool)
+        self.note = np.zeros(size, dtype=np.int32)
+        self.notes: list[tuple[object, object, object]] = []
+        self._ids: dict[tuple[object, object, object], int] = {}
+        self._lock = threading.Lock()
+
+    def put(self, index: int, outcome: Outcome, to: str) -> None:
+        """Record ``outcome`` for the message at ``index``, which was sent to ``to``."""
+        destination = _SAME if outcome.destination == to else outcome.destination or ""
+        texts = (outcome.text or "", destination, outcome.error or _OWN)
+        note = self._ids.get(texts)
+        if note is None:
+            with self._lock:
+                note = self._ids.setdefault(texts, len(self.notes))
+                if note == len(self.notes):
+                    self.notes.append(texts)
+        self.note[index] = note
+        self.code[index] = outcome.code or 0
+        self.has_code[index] = outcome.code is not None
+        self.sent_at[index] = math.nan if outcome.sent_at is None else outcome.sent_at
+        self.status[index] = _STATUS_CODE[outcome.status]  # last: the outcome is complete
+
+    def recorded(self) -> np.ndarray:
+        """Which messages have an outcome."""
+        recorded: np.ndarray = self.status > 0
+        return recorded
+
+
 def retryable(outcome: Outcome) -> bool:
     """Only an answer that says "not sent, try later", or a request that never left."""
     return outcome.category in (None, "server")
@@ -125,9 +182,7 @@ class Settled:
 
     def count(self, status: Status) -> int:
         """How many messages the journal settles with ``status`` (sent, unknown)."""
-        if not self.done.any():
-            return 0
-        return int(sum(value == status for value in self.status[self.done].tolist()))
+        return int(np.count_nonzero(self.status[self.done] == status))
 
 
 def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bool) -> Settled:
@@ -163,7 +218,8 @@ def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bo
     columns.has_code[:] = shown
     columns.sent_at[done] = recorded.sent_at[done]
     for note, rows in _by_note(recorded.note, shown):
-        text[rows], destination[rows] = recorded.answer(note)
+        text[rows], same = recorded.answer(note)
+        destination[rows] = _SAME if same == SAME_AS_TO else same
     for note, rows in _by_note(recorded.note, vague & done):
         reason = recorded.error(note) if note >= 0 else _NO_ANSWER
         error[rows] = f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True"
@@ -184,12 +240,12 @@ def _by_note(notes: np.ndarray, mask: np.ndarray) -> list[tuple[int, np.ndarray]
 def result_frame(
     frame: pd.DataFrame,
     journal: Settled,
-    outcomes: Mapping[int, Outcome],
+    outcomes: Outcomes,
     stop_reason: str | None,
 ) -> pd.DataFrame:
     """The preview frame with every outcome written into its row: what the journal settled,
-    then this run's ``outcomes`` by position; ready rows with neither were never attempted
-    (``not_sent``, with the reason the campaign stopped).
+    then this run's ``outcomes``; ready rows with neither were never attempted (``not_sent``,
+    with the reason the campaign stopped).
 
     The text columns are assembled with ``take`` from the few distinct values they hold (and
     from ``sms_to`` for answers sent to the number itself), so a million rows make no million
@@ -198,20 +254,19 @@ def result_frame(
     rows = journal.positions
     status, error, code, has_code = journal.status, journal.error, journal.code, journal.has_code
     text, destination, sent_at = journal.text, journal.destination, journal.sent_at
-    if outcomes:  # the journal's columns stay as they were
-        status, code, has_code = status.copy(), code.copy(), has_code.copy()
-        text, destination, sent_at = text.copy(), destination.copy(), sent_at.copy()
     never = f"not attempted: {stop_reason}" if stop_reason is not None else ""
     error = np.where(journal.done, error, never)
-    for position, outcome in outcomes.items():
-        i = int(np.searchsorted(rows, position))
-        status[i] = outcome.status
-        # A ready row's own note (a test message says so) stays unless the outcome has one.
-        own = never if outcome.status == "not_sent" else str(frame["sms_error"].iat[position])
-        error[i] = outcome.error or own
-        code[i], has_code[i] = outcome.code or 0, outcome.code is not None
-        text[i], destination[i] = outcome.text or "", outcome.destination or ""
-        sent_at[i] = math.nan if outcome.sent_at is None else outcome.sent_at
+    mine = np.flatnonzero(outcomes.recorded())
+    if len(mine):  # the journal's columns stay as they were
+        status, code, has_code = status.copy(), code.copy(), has_code.copy()
+        text, destination, sent_at = text.copy(), destination.copy(), sent_at.copy()
+        status[mine] = np.array(_STATUSES, dtype=object)[outcomes.status[mine]]
+        notes = np.empty((len(outcomes.notes), 3), dtype=object)
+        notes[:] = outcomes.notes
+        note = outcomes.note[mine]
+        text[mine], destination[mine], error[mine] = notes[note, 0], notes[note, 1], notes[note, 2]
+        code[mine], has_code[mine] = outcomes.code[mine], outcomes.has_code[mine]
+        sent_at[mine] = outcomes.sent_at[mine]
     n = len(frame)
     all_codes = np.zeros(n, dtype=np.int64)
     all_codes[rows] = code
@@ -220,23 +275,29 @@ def result_frame(
     times = np.full(n, math.nan)
     times[rows] = sent_at
     result = frame.copy(deep=False)  # copy-on-write: the columns set below are new ones
+    own_error = frame["sms_error"].array
     result["sms_status"] = _strings(n, rows, status, base=frame["sms_status"].array)
-    result["sms_error"] = _strings(n, rows, error, base=frame["sms_error"].array)
+    result["sms_error"] = _strings(n, rows, error, base=own_error, columns={_OWN: own_error})
     result["sms_response_code"] = pd.arrays.IntegerArray(all_codes, ~known)
     # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
     result["sms_response_text"] = _strings(n, rows, text)
     result["sms_response_destination"] = _strings(
-        n, rows, destination, same=frame["sms_to"].array
+        n, rows, destination, columns={_SAME: frame["sms_to"].array}
     )
     result["sms_sent_at"] = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
     return result
 
 
 def _strings(
-    n: int, rows: np.ndarray, values: np.ndarray, *, base: Any = None, same: Any = None
+    n: int,
+    rows: np.ndarray,
+    values: np.ndarray,
+    *,
+    base: Any = None,
+    columns: Mapping[_Marker, Any] | None = None,
 ) -> Any:
-    """A str array of ``n``: ``values`` at ``rows``, ``base`` (or "") elsewhere; a value of
-    ``SAME_AS_TO`` takes ``same`` at its row."""
+    """A str array of ``n``: ``values`` at ``rows``, ``base`` (or "") elsewhere; a value that
+    is a marker of ``columns`` takes that column's value at its row."""
     parts: list[Any] = [pd.array([""], dtype="str")]
     index = np.zeros(n, dtype=np.int64)
     if base is not None:
@@ -248,14 +309,16 @@ def _strings(
     codes, found = pd.factorize(values)
     uniques = list(found)
     offset = len(parts[0])
-    if same is not None and SAME_AS_TO in uniques:
-        marker = uniques.index(SAME_AS_TO)
-        from_same = rows[codes == marker]
-        parts.append(same.take(from_same))
-        index[from_same] = offset + np.arange(len(from_same))
-        offset += len(from_same)
-        rows, codes = rows[codes != marker], codes[codes != marker]
-    parts.append(pd.array(uniques, dtype="str"))
+    for marker, column in (columns or {}).items():
+        if marker not in uniques:
+            continue
+        taken = codes == uniques.index(marker)
+        from_column = rows[taken]
+        parts.append(column.take(from_column))
+        index[from_column] = offset + np.arange(len(from_column))
+        offset += len(from_column)
+        rows, codes = rows[~taken], codes[~taken]
+    parts.append(pd.array([u if isinstance(u, str) else "" for u in uniques], dtype="str"))
     index[rows] = offset + codes
     strings: Any = type(parts[0])
     return strings._concat_same_type(parts).take(index)
