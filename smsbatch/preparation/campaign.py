@@ -46,6 +46,10 @@ from smsbatch.preparation.templates import Template, append_problems, date_regio
 
 __all__ = ["Message", "Prepared", "Summary", "prepare", "preview", "summarize"]
 
+#: The numbers or texts of a campaign: the preview's Arrow strings (or an object array).
+Strings = np.ndarray | pd.api.extensions.ExtensionArray
+_BATCH = 65536  # rows whose strings are made at a time
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +92,11 @@ class Prepared:
     sender: str | None
     kind: Kind
     # Per-row rendered vCard/binary fields, kept apart from the frame so that editing the
-    # preview cannot change what is sent.
+    # preview cannot change what is sent. The numbers and texts are the frame's own immutable
+    # Arrow buffers (an edit of a column makes a new one): one copy of them, not two.
     _fields: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
-    _to: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
-    _text: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
+    _to: Strings = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
+    _text: Strings = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
     _segments: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64), repr=False)
     _ready: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool), repr=False)
 
@@ -129,21 +134,25 @@ class Prepared:
         What a resume of a million messages matches against its journal: one hash per row and
         no ``Message`` object.
         """
-        positions = self.positions()
-        if self._fields:
-            digests = [
-                message_digest(str(self._to[p]), self.kind, str(self._text[p]), self._fields_at(p))
-                for p in positions.tolist()
-            ]
-        else:  # message_digest inlined: a million calls are a third of the cost
-            blake2b, kind = hashlib.blake2b, self.kind
-            digests = [
-                blake2b(f"{to}\0{kind}\0{len(text)}\0{text}".encode(), digest_size=16).digest()
-                for to, text in zip(
-                    self._to[positions].tolist(), self._text[positions].tolist(), strict=True
-                )
-            ]
-        return np.frombuffer(b"".join(digests), dtype=np.uint64).reshape(-1, 2)
+        every = self.positions()
+        chunks: list[bytes] = []
+        blake2b, kind = hashlib.blake2b, self.kind
+        # In batches: the numbers and texts become Python strings only a batch at a time.
+        for start in range(0, len(every), _BATCH):
+            positions = every[start : start + _BATCH]
+            numbers, texts = self._to[positions].tolist(), self._text[positions].tolist()
+            if self._fields:
+                digests = [
+                    message_digest(to, kind, text, self._fields_at(p))
+                    for p, to, text in zip(positions.tolist(), numbers, texts, strict=True)
+                ]
+            else:  # message_digest inlined: a million calls are a third of the cost
+                digests = [
+                    blake2b(f"{to}\0{kind}\0{len(text)}\0{text}".encode(), digest_size=16).digest()
+                    for to, text in zip(numbers, texts, strict=True)
+                ]
+            chunks.append(b"".join(digests))
+        return np.frombuffer(b"".join(chunks), dtype=np.uint64).reshape(-1, 2)
 
     def _fields_at(self, position: int) -> tuple[tuple[str, str], ...]:
         pairs = ((name, values[position]) for name, values in self._fields.items())
@@ -161,7 +170,7 @@ class Prepared:
             return False
         columns = [(self._to, other._to), (self._text, other._text)]
         columns += [(values, other._fields[name]) for name, values in self._fields.items()]
-        return all(bool((a[mine] == b[theirs]).all()) for a, b in columns)
+        return all(bool(np.asarray(a[mine] == b[theirs]).all()) for a, b in columns)
 
     def summary(self) -> Summary:
         """Summarise the preview for a person (see ``summarize``)."""
@@ -332,8 +341,8 @@ def prepare(
         sender=valid_sender,
         kind=kind,
         _fields=body.fields,
-        _to=digits,
-        _text=body.text,
+        _to=frame["sms_to"].array.copy(),  # a new array over the same buffers
+        _text=frame["sms_text"].array.copy(),
         _segments=body.segments,
         _ready=status == "ready",
     )

@@ -274,6 +274,8 @@ def result_frame(
     known[rows] = has_code
     times = np.full(n, math.nan)
     times[rows] = sent_at
+    # The times first: their conversion's scratch memory is then reused by the columns below.
+    sent = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
     result = frame.copy(deep=False)  # copy-on-write: the columns set below are new ones
     own_error = frame["sms_error"].array
     result["sms_status"] = _strings(n, rows, status, base=frame["sms_status"].array)
@@ -284,7 +286,7 @@ def result_frame(
     result["sms_response_destination"] = _strings(
         n, rows, destination, columns={_SAME: frame["sms_to"].array}
     )
-    result["sms_sent_at"] = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
+    result["sms_sent_at"] = sent
     return result
 
 
@@ -297,28 +299,40 @@ def _strings(
     columns: Mapping[_Marker, Any] | None = None,
 ) -> Any:
     """A str array of ``n``: ``values`` at ``rows``, ``base`` (or "") elsewhere; a value that
-    is a marker of ``columns`` takes that column's value at its row."""
+    is a marker of ``columns`` takes that column's value at its row.
+
+    One take from the chunks ["", base, columns..., distinct values]: the whole columns are
+    chunks as they are (no copy), so each string is copied once, into the result.
+    """
     parts: list[Any] = [pd.array([""], dtype="str")]
     index = np.zeros(n, dtype=np.int64)
+    offset = 1
     if base is not None:
         kept = np.ones(n, dtype=bool)
         kept[rows] = False
         kept_rows = np.flatnonzero(kept)
-        parts = [base.take(kept_rows)]
-        index[kept_rows] = np.arange(len(kept_rows))
+        parts.append(base)
+        index[kept_rows] = offset + kept_rows
+        offset += n
     codes, found = pd.factorize(values)
     uniques = list(found)
-    offset = len(parts[0])
     for marker, column in (columns or {}).items():
         if marker not in uniques:
             continue
         taken = codes == uniques.index(marker)
-        from_column = rows[taken]
-        parts.append(column.take(from_column))
-        index[from_column] = offset + np.arange(len(from_column))
-        offset += len(from_column)
+        parts.append(column)
+        index[rows[taken]] = offset + rows[taken]
+        offset += n
         rows, codes = rows[~taken], codes[~taken]
     parts.append(pd.array([u if isinstance(u, str) else "" for u in uniques], dtype="str"))
     index[rows] = offset + codes
     strings: Any = type(parts[0])
-    return strings._concat_same_type(parts).take(index)
+    source = strings._concat_same_type(parts)
+    # Taken in batches (chunks of one array): a single take of a million strings holds about
+    # half as much again as its result while it grows.
+    return strings._concat_same_type(
+        [source.take(index[start : start + _TAKE]) for start in range(0, max(n, 1), _TAKE)]
+    )
+
+
+_TAKE = 1 << 16
