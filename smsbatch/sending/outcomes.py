@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from smsbatch.gateway.reply import Response
 from smsbatch.preparation.summary import DESTINATION_DIFFERS, EARLIER_RUN
+from smsbatch.sending._texts import Marker, Texts, str_array
 
 if TYPE_CHECKING:
     from smsbatch.sending._recorded import Recorded
@@ -102,20 +102,10 @@ def answered(response: Response, sent_at: float) -> Outcome:
     )
 
 
-class _Marker:
-    """A value in a text column that stands for another column's value at the same row."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
 #: An answer's destination that is the number the message went to (kept as that column).
-_SAME = _Marker("same as sms_to")
+_SAME = Marker("same as sms_to")
 #: No error of this run's own: the row keeps its preview note (a test message says so).
-_OWN = _Marker("the row's own note")
+_OWN = Marker("the row's own note")
 _STATUSES: tuple[Status, ...] = ("not_sent", "sent", "failed", "unknown")
 _STATUS_CODE = {status: code for code, status in enumerate(_STATUSES)}
 
@@ -172,17 +162,17 @@ class Settled:
 
     positions: np.ndarray
     done: np.ndarray
-    status: np.ndarray
-    error: np.ndarray
+    status: Texts
+    error: Texts
     code: np.ndarray
     has_code: np.ndarray
-    text: np.ndarray
-    destination: np.ndarray
+    text: Texts
+    destination: Texts
     sent_at: np.ndarray
 
     def count(self, status: Status) -> int:
         """How many messages the journal settles with ``status`` (sent, unknown)."""
-        return int(np.count_nonzero(self.status[self.done] == status))
+        return self.status.count(status, self.done)
 
 
 def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bool) -> Settled:
@@ -191,10 +181,7 @@ def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bo
     sent again: the gateway said nothing was sent; an unknown outcome only when the user
     checked (``resend_unknown``)."""
     n = len(positions)
-    status = np.full(n, "not_sent", dtype=object)
-    error = np.full(n, "", dtype=object)
-    text = np.full(n, "", dtype=object)
-    destination = np.full(n, "", dtype=object)
+    status, error, text, destination = Texts(n, "not_sent"), Texts(n), Texts(n), Texts(n)
     columns = Settled(
         positions, np.zeros(n, bool), status, error, np.zeros(n, np.int64), np.zeros(n, bool),
         text, destination, np.full(n, math.nan),
@@ -209,20 +196,21 @@ def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bo
     vague = (event == ord("b")) | (event == ord("u"))
     columns.done = ok | ((other | vague) & (not resend_unknown))
     done = columns.done
-    status[ok] = "sent"
-    error[ok] = EARLIER_RUN
-    status[(other | vague) & done] = "unknown"
-    error[other & done] = _ANSWER_MEANING["other"]
+    status.put(ok, "sent")
+    error.put(ok, EARLIER_RUN)
+    status.put((other | vague) & done, "unknown")
+    error.put(other & done, _ANSWER_MEANING["other"])
     shown = answered & done
     columns.code[shown] = code[shown]
     columns.has_code[:] = shown
     columns.sent_at[done] = recorded.sent_at[done]
     for note, rows in _by_note(recorded.note, shown):
-        text[rows], same = recorded.answer(note)
-        destination[rows] = _SAME if same == SAME_AS_TO else same
+        answer, same = recorded.answer(note)
+        text.put(rows, answer)
+        destination.put(rows, _SAME if same == SAME_AS_TO else same)
     for note, rows in _by_note(recorded.note, vague & done):
         reason = recorded.error(note) if note >= 0 else _NO_ANSWER
-        error[rows] = f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True"
+        error.put(rows, f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True")
     return columns
 
 
@@ -252,19 +240,21 @@ def result_frame(
     Python strings.
     """
     rows = journal.positions
-    status, error, code, has_code = journal.status, journal.error, journal.code, journal.has_code
-    text, destination, sent_at = journal.text, journal.destination, journal.sent_at
+    status, error, text, destination = (
+        journal.status.copy(), journal.error.copy(), journal.text.copy(), journal.destination.copy()
+    )
+    code, has_code, sent_at = journal.code, journal.has_code, journal.sent_at
     never = f"not attempted: {stop_reason}" if stop_reason is not None else ""
-    error = np.where(journal.done, error, never)
+    error.put(~journal.done, never)
     mine = np.flatnonzero(outcomes.recorded())
     if len(mine):  # the journal's columns stay as they were
-        status, code, has_code = status.copy(), code.copy(), has_code.copy()
-        text, destination, sent_at = text.copy(), destination.copy(), sent_at.copy()
-        status[mine] = np.array(_STATUSES, dtype=object)[outcomes.status[mine]]
-        notes = np.empty((len(outcomes.notes), 3), dtype=object)
-        notes[:] = outcomes.notes
-        note = outcomes.note[mine]
-        text[mine], destination[mine], error[mine] = notes[note, 0], notes[note, 1], notes[note, 2]
+        code, has_code, sent_at = code.copy(), has_code.copy(), sent_at.copy()
+        for value in np.unique(outcomes.status[mine]).tolist():
+            status.put(mine[outcomes.status[mine] == value], _STATUSES[value])
+        for note in np.unique(outcomes.note[mine]).tolist():
+            where = mine[outcomes.note[mine] == note]
+            for column, value in zip((text, destination, error), outcomes.notes[note], strict=True):
+                column.put(where, value)
         code[mine], has_code[mine] = outcomes.code[mine], outcomes.has_code[mine]
         sent_at[mine] = outcomes.sent_at[mine]
     n = len(frame)
@@ -278,61 +268,14 @@ def result_frame(
     sent = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
     result = frame.copy(deep=False)  # copy-on-write: the columns set below are new ones
     own_error = frame["sms_error"].array
-    result["sms_status"] = _strings(n, rows, status, base=frame["sms_status"].array)
-    result["sms_error"] = _strings(n, rows, error, base=own_error, columns={_OWN: own_error})
+    result["sms_status"] = str_array(n, rows, status, base=frame["sms_status"].array)
+    result["sms_error"] = str_array(n, rows, error, base=own_error, columns={_OWN: own_error})
     result["sms_response_code"] = pd.arrays.IntegerArray(all_codes, ~known)
     # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
-    result["sms_response_text"] = _strings(n, rows, text)
-    result["sms_response_destination"] = _strings(
+    result["sms_response_text"] = str_array(n, rows, text)
+    result["sms_response_destination"] = str_array(
         n, rows, destination, columns={_SAME: frame["sms_to"].array}
     )
     result["sms_sent_at"] = sent
     return result
 
-
-def _strings(
-    n: int,
-    rows: np.ndarray,
-    values: np.ndarray,
-    *,
-    base: Any = None,
-    columns: Mapping[_Marker, Any] | None = None,
-) -> Any:
-    """A str array of ``n``: ``values`` at ``rows``, ``base`` (or "") elsewhere; a value that
-    is a marker of ``columns`` takes that column's value at its row.
-
-    One take from the chunks ["", base, columns..., distinct values]: the whole columns are
-    chunks as they are (no copy), so each string is copied once, into the result.
-    """
-    parts: list[Any] = [pd.array([""], dtype="str")]
-    index = np.zeros(n, dtype=np.int64)
-    offset = 1
-    if base is not None:
-        kept = np.ones(n, dtype=bool)
-        kept[rows] = False
-        kept_rows = np.flatnonzero(kept)
-        parts.append(base)
-        index[kept_rows] = offset + kept_rows
-        offset += n
-    codes, found = pd.factorize(values)
-    uniques = list(found)
-    for marker, column in (columns or {}).items():
-        if marker not in uniques:
-            continue
-        taken = codes == uniques.index(marker)
-        parts.append(column)
-        index[rows[taken]] = offset + rows[taken]
-        offset += n
-        rows, codes = rows[~taken], codes[~taken]
-    parts.append(pd.array([u if isinstance(u, str) else "" for u in uniques], dtype="str"))
-    index[rows] = offset + codes
-    strings: Any = type(parts[0])
-    source = strings._concat_same_type(parts)
-    # Taken in batches (chunks of one array): a single take of a million strings holds about
-    # half as much again as its result while it grows.
-    return strings._concat_same_type(
-        [source.take(index[start : start + _TAKE]) for start in range(0, max(n, 1), _TAKE)]
-    )
-
-
-_TAKE = 1 << 16
