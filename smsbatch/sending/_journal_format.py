@@ -38,6 +38,7 @@ __all__ = [
     "ANSWER_SKIP",
     "BEGIN",
     "COUNT_OFFSET",
+    "COUNT_WIDTH",
     "HEADER_SIZE",
     "NOT_SENT",
     "PRIVACY_OFFSET",
@@ -61,6 +62,7 @@ VERSION = 2
 HEADER_SIZE = 72
 PRIVACY_OFFSET = len("smsbatch-journal v2 privacy=")
 COUNT_OFFSET = len("smsbatch-journal v2 privacy=minimal records=")
+COUNT_WIDTH = 20
 _HEADER = re.compile(rb"smsbatch-journal v2 privacy=(full|minimal) +records=(\d{20}) *\n")
 
 BEGIN, ANSWERED, NOT_SENT, UNKNOWN = b"b", b"a", b"n", b"u"
