@@ -329,11 +329,19 @@ def prepare(
 
     # A message that could not be rendered is not shown half-made.
     texts_shown = np.where(unrendered, "", body.text).astype(object)
+    blank = texts_shown == ""
+    sms_text = pd.array(texts_shown, dtype="str")
+    # The texts and numbers as Python strings go as soon as their column is made: the peak
+    # memory then holds one of the two copies of each, not both plus every other column.
+    del texts_shown, rendered
+    body = body._replace(text=np.empty(0, dtype=object))
+    sms_to = pd.array(digits, dtype="str")
+    del digits
     frame = df.drop(columns=[c for c in OUTPUT_COLUMNS if c in df.columns]).assign(
-        sms_to=pd.array(digits, dtype="str"),
-        sms_text=pd.array(texts_shown, dtype="str"),
-        sms_encoding=pd.array(np.where(texts_shown == "", "", body.encoding), dtype="str"),
-        sms_segments=np.where(texts_shown == "", 0, body.segments).astype(np.int64),
+        sms_to=sms_to,
+        sms_text=sms_text,
+        sms_encoding=pd.array(np.where(blank, "", body.encoding), dtype="str"),
+        sms_segments=np.where(blank, 0, body.segments).astype(np.int64),
         sms_status=pd.array(status, dtype="str"),
         sms_error=pd.array(error, dtype="str"),
     )
