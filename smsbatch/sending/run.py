@@ -320,6 +320,8 @@ def run_campaign(
         open_journal(journal, privacy=journal_privacy, reader=recorded) as book,
         open_history(history, journal, client.base_url) as past,
     ):
+        if recorded is not None:
+            recorded.release()  # the journal is read
         earlier = settled(positions, recorded, resend_unknown)
         todo = Jobs(prepared, positions, digests, occurrence, np.flatnonzero(~earlier.done))
         if recorded is not None and recorded.event.any():
