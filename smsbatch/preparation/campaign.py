@@ -108,8 +108,10 @@ class Prepared:
 
     def messages(self) -> Iterator[tuple[int, Message]]:
         """Yield ``(row position, Message)`` for every ``ready`` row, in frame order."""
-        for position in self.positions().tolist():
-            yield position, self.message(position)
+        every = self.positions()
+        for start in range(0, len(every), _BATCH):
+            positions = every[start : start + _BATCH]
+            yield from zip(positions.tolist(), self.messages_at(positions), strict=True)
 
     def positions(self) -> np.ndarray:
         """The row positions of the ``ready`` rows: those with a message, in frame order."""
