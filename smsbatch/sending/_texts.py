@@ -35,27 +35,28 @@ class Texts:
     def __init__(self, size: int, value: object = "") -> None:
         self.codes = np.zeros(size, dtype=np.int32)
         self.values: list[object] = [value]
+        self._known = {value: 0}  # a marker equals only itself
 
     def put(self, rows: np.ndarray, value: object) -> None:
         """Give ``rows`` (a mask or positions) the text ``value``."""
         self.codes[rows] = self.code(value)
 
     def code(self, value: object) -> int:
-        """The code of ``value``, added if new (a marker is only ever itself)."""
-        for code, known in enumerate(self.values):
-            if known is value or (type(known) is str and known == value):
-                return code
-        self.values.append(value)
-        return len(self.values) - 1
+        """The code of ``value``, added if new."""
+        code = self._known.setdefault(value, len(self.values))
+        if code == len(self.values):
+            self.values.append(value)
+        return code
 
     def count(self, value: object, rows: np.ndarray) -> int:
         """How many of ``rows`` hold ``value``."""
-        codes = [code for code, known in enumerate(self.values) if known == value]
-        return int(np.count_nonzero(np.isin(self.codes[rows], codes)))
+        code = self._known.get(value)
+        return 0 if code is None else int(np.count_nonzero(self.codes[rows] == code))
 
     def copy(self) -> Texts:
         copied = Texts(0)
         copied.codes, copied.values = self.codes.copy(), list(self.values)
+        copied._known = dict(self._known)
         return copied
 
 

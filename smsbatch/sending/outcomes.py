@@ -127,7 +127,9 @@ class Outcomes:
 
     def put(self, index: int, outcome: Outcome, to: str) -> None:
         """Record ``outcome`` for the message at ``index``, which was sent to ``to``."""
-        destination = _SAME if outcome.destination == to else outcome.destination or ""
+        # A destination of "=" reads as the number itself, as the journal stores that answer.
+        same = outcome.destination in (to, SAME_AS_TO)
+        destination = _SAME if same else outcome.destination or ""
         texts = (outcome.text or "", destination, outcome.error or _OWN)
         note = self._ids.get(texts)
         if note is None:
@@ -249,12 +251,10 @@ def result_frame(
     mine = np.flatnonzero(outcomes.recorded())
     if len(mine):  # the journal's columns stay as they were
         code, has_code, sent_at = code.copy(), has_code.copy(), sent_at.copy()
-        for value in np.unique(outcomes.status[mine]).tolist():
-            status.put(mine[outcomes.status[mine] == value], _STATUSES[value])
-        for note in np.unique(outcomes.note[mine]).tolist():
-            where = mine[outcomes.note[mine] == note]
-            for column, value in zip((text, destination, error), outcomes.notes[note], strict=True):
-                column.put(where, value)
+        status.codes[mine] = np.array([status.code(s) for s in _STATUSES])[outcomes.status[mine]]
+        for part, column in enumerate((text, destination, error)):
+            codes = np.array([column.code(texts[part]) for texts in outcomes.notes], np.int32)
+            column.codes[mine] = codes[outcomes.note[mine]]
         code[mine], has_code[mine] = outcomes.code[mine], outcomes.has_code[mine]
         sent_at[mine] = outcomes.sent_at[mine]
     n = len(frame)
