@@ -30,7 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_preview import TEMPLATE, recipients
+from bench_preview import TEMPLATES, recipients
+
+TEMPLATE = TEMPLATES["readme"]
 
 SENDER = "Clinic"
 

@@ -69,7 +69,7 @@ class Response:
 
         Only digits count, and a leading ``+`` or ``00``; an empty destination says nothing.
         """
-        if not self.destination or not self.to:
+        if not self.destination or not self.to or self.destination == self.to:
             return False
         return _digits(self.destination) != _digits(self.to)
 

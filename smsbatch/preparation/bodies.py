@@ -75,7 +75,10 @@ def text_body(
                 f"text needs {segments[position]} segments, more than max_segments={max_segments}"
             )
         append_problems(problems, too_long)
-    return Body(text, analysis["encoding"].to_numpy(dtype=object), segments, problems, {})
+    # A handful of distinct encodings: one str object each, not one per row.
+    codes, names = pd.factorize(analysis["encoding"])
+    encoding = np.asarray(names, dtype=object)[codes]
+    return Body(text, encoding, segments, problems, {})
 
 
 def vcard_body(fields: dict[str, np.ndarray], unrendered: np.ndarray) -> Body:

@@ -46,6 +46,10 @@ from smsbatch.preparation.templates import Template, append_problems, date_regio
 
 __all__ = ["Message", "Prepared", "Summary", "prepare", "preview", "summarize"]
 
+#: The numbers or texts of a campaign: the preview's Arrow strings (or an object array).
+Strings = np.ndarray | pd.api.extensions.ExtensionArray
+_BATCH = 65536  # rows whose strings are made at a time
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,12 @@ class Message:
         return message_digest(self.to, self.kind, self.text, self.fields).hex()
 
 
+def _digest(hash: Any, encoded: bytes) -> bytes:
+    hash.update(encoded)
+    digest: bytes = hash.digest()
+    return digest
+
+
 def message_digest(to: str, kind: str, text: str, fields: Sequence[tuple[str, str]] = ()) -> bytes:
     """The 16-byte BLAKE2b digest of an injective encoding of what is sent.
 
@@ -88,17 +98,20 @@ class Prepared:
     sender: str | None
     kind: Kind
     # Per-row rendered vCard/binary fields, kept apart from the frame so that editing the
-    # preview cannot change what is sent.
+    # preview cannot change what is sent. The numbers and texts are the frame's own immutable
+    # Arrow buffers (an edit of a column makes a new one): one copy of them, not two.
     _fields: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
-    _to: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
-    _text: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
+    _to: Strings = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
+    _text: Strings = field(default_factory=lambda: np.empty(0, dtype=object), repr=False)
     _segments: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64), repr=False)
     _ready: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool), repr=False)
 
     def messages(self) -> Iterator[tuple[int, Message]]:
         """Yield ``(row position, Message)`` for every ``ready`` row, in frame order."""
-        for position in self.positions().tolist():
-            yield position, self.message(position)
+        every = self.positions()
+        for start in range(0, len(every), _BATCH):
+            positions = every[start : start + _BATCH]
+            yield from zip(positions.tolist(), self.messages_at(positions), strict=True)
 
     def positions(self) -> np.ndarray:
         """The row positions of the ``ready`` rows: those with a message, in frame order."""
@@ -106,13 +119,22 @@ class Prepared:
 
     def message(self, position: int) -> Message:
         """The message of the ready row at ``position``."""
-        return Message(
-            to=str(self._to[position]),
-            kind=self.kind,
-            text=str(self._text[position]),
-            fields=self._fields_at(position),
-            segments=int(self._segments[position]),
-        )
+        (message,) = self.messages_at(np.array([position]))
+        return message
+
+    def messages_at(self, positions: np.ndarray) -> list[Message]:
+        """The messages of the ready rows at ``positions``: one batch of what a send takes."""
+        kind, fields = self.kind, self._fields_at
+        return [
+            Message(str(to), kind, str(text), fields(p) if self._fields else (), segments)
+            for p, to, text, segments in zip(
+                positions.tolist(),
+                self._to[positions].tolist(),
+                self._text[positions].tolist(),
+                self._segments[positions].tolist(),
+                strict=True,
+            )
+        ]
 
     def digests(self) -> np.ndarray:
         """Every ready row's ``Message.key``, as an (n, 2) uint64 array of its 16 bytes.
@@ -120,21 +142,26 @@ class Prepared:
         What a resume of a million messages matches against its journal: one hash per row and
         no ``Message`` object.
         """
-        positions = self.positions()
-        if self._fields:
-            digests = [
-                message_digest(str(self._to[p]), self.kind, str(self._text[p]), self._fields_at(p))
-                for p in positions.tolist()
-            ]
-        else:  # message_digest inlined: a million calls are a third of the cost
-            blake2b, kind = hashlib.blake2b, self.kind
-            digests = [
-                blake2b(f"{to}\0{kind}\0{len(text)}\0{text}".encode(), digest_size=16).digest()
-                for to, text in zip(
-                    self._to[positions].tolist(), self._text[positions].tolist(), strict=True
-                )
-            ]
-        return np.frombuffer(b"".join(digests), dtype=np.uint64).reshape(-1, 2)
+        every = self.positions()
+        chunks: list[bytes] = []
+        # Copying an empty hash is cheaper than making one with its parameters each time.
+        empty, kind = hashlib.blake2b(digest_size=16), self.kind
+        # In batches: the numbers and texts become Python strings only a batch at a time.
+        for start in range(0, len(every), _BATCH):
+            positions = every[start : start + _BATCH]
+            numbers, texts = self._to[positions].tolist(), self._text[positions].tolist()
+            if self._fields:
+                digests = [
+                    message_digest(to, kind, text, self._fields_at(p))
+                    for p, to, text in zip(positions.tolist(), numbers, texts, strict=True)
+                ]
+            else:  # message_digest inlined: a million calls are a third of the cost
+                digests = [
+                    _digest(empty.copy(), f"{to}\0{kind}\0{len(text)}\0{text}".encode())
+                    for to, text in zip(numbers, texts, strict=True)
+                ]
+            chunks.append(b"".join(digests))
+        return np.frombuffer(b"".join(chunks), dtype=np.uint64).reshape(-1, 2)
 
     def _fields_at(self, position: int) -> tuple[tuple[str, str], ...]:
         pairs = ((name, values[position]) for name, values in self._fields.items())
@@ -152,7 +179,7 @@ class Prepared:
             return False
         columns = [(self._to, other._to), (self._text, other._text)]
         columns += [(values, other._fields[name]) for name, values in self._fields.items()]
-        return all(bool((a[mine] == b[theirs]).all()) for a, b in columns)
+        return all(bool(np.asarray(a[mine] == b[theirs]).all()) for a, b in columns)
 
     def summary(self) -> Summary:
         """Summarise the preview for a person (see ``summarize``)."""
@@ -293,7 +320,8 @@ def prepare(
 
     error = _join_errors(errors, n)
     invalid = error != ""
-    status = np.where(invalid, "invalid", "ready").astype(object)
+    status = np.full(n, "ready", dtype=object)  # one str object shared by every row
+    status[invalid] = "invalid"
     if excluded_numbers:
         on_list = pd.Series(digits, dtype=object).isin(excluded_numbers).to_numpy() & ~invalid
         status[on_list] = "excluded"
@@ -303,11 +331,19 @@ def prepare(
 
     # A message that could not be rendered is not shown half-made.
     texts_shown = np.where(unrendered, "", body.text).astype(object)
+    blank = texts_shown == ""
+    sms_text = pd.array(texts_shown, dtype="str")
+    # The texts and numbers as Python strings go as soon as their column is made: the peak
+    # memory then holds one of the two copies of each, not both plus every other column.
+    del texts_shown, rendered
+    body = body._replace(text=np.empty(0, dtype=object))
+    sms_to = pd.array(digits, dtype="str")
+    del digits
     frame = df.drop(columns=[c for c in OUTPUT_COLUMNS if c in df.columns]).assign(
-        sms_to=pd.array(digits, dtype="str"),
-        sms_text=pd.array(texts_shown, dtype="str"),
-        sms_encoding=pd.array(np.where(texts_shown == "", "", body.encoding), dtype="str"),
-        sms_segments=np.where(texts_shown == "", 0, body.segments).astype(np.int64),
+        sms_to=sms_to,
+        sms_text=sms_text,
+        sms_encoding=pd.array(np.where(blank, "", body.encoding), dtype="str"),
+        sms_segments=np.where(blank, 0, body.segments).astype(np.int64),
         sms_status=pd.array(status, dtype="str"),
         sms_error=pd.array(error, dtype="str"),
     )
@@ -322,8 +358,8 @@ def prepare(
         sender=valid_sender,
         kind=kind,
         _fields=body.fields,
-        _to=digits,
-        _text=body.text,
+        _to=frame["sms_to"].array.copy(),  # a new array over the same buffers
+        _text=frame["sms_text"].array.copy(),
         _segments=body.segments,
         _ready=status == "ready",
     )

@@ -12,17 +12,19 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from smsbatch.exceptions import NotSentError, OutcomeUnknownError, WrongEndpointError
-from smsbatch.preparation.campaign import Message
+from smsbatch.preparation.campaign import Message, Prepared
 from smsbatch.sending.history import History, NoHistory
 from smsbatch.sending.hours import Gate
 from smsbatch.sending.journal import Ident, Journal, NoJournal
-from smsbatch.sending.outcomes import ENDPOINT, UNKNOWN_ADVICE, Outcome, answered
+from smsbatch.sending.outcomes import ENDPOINT, UNKNOWN_ADVICE, Outcome, Outcomes, answered
 from smsbatch.sending.outcomes import retryable as _retryable
 from smsbatch.sending.throttle import Throttle
 
@@ -30,16 +32,70 @@ if TYPE_CHECKING:
     from smsbatch.gateway.client import Client
     from smsbatch.gateway.reply import Response
 
-__all__ = ["Attempts", "Job", "Settings", "dispatcher"]
+__all__ = ["Attempts", "Job", "Jobs", "Settings", "dispatcher"]
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
 class Job:
-    position: int
+    position: int  # in the frame
+    index: int  # among the campaign's ready rows (its digest, its outcome)
     message: Message
     ident: Ident
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """The messages a run sends, as indices into the campaign's ready rows.
+
+    A ``Job`` (and its ``Message``) is made only when a worker takes it, so a million messages
+    to send hold eight bytes each rather than a few hundred.
+    """
+
+    prepared: Prepared
+    positions: np.ndarray  # of every ready row in the frame
+    digests: np.ndarray
+    occurrence: np.ndarray
+    indices: np.ndarray  # of the ready rows to send, in order
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __iter__(self) -> Iterator[Job]:
+        for start in range(0, len(self.indices), _BATCH):
+            indices = self.indices[start : start + _BATCH]
+            positions = self.positions[indices]
+            for index, position, message, key, occurrence in zip(
+                indices.tolist(),
+                positions.tolist(),
+                self.prepared.messages_at(positions),
+                self.digests[indices],
+                self.occurrence[indices].tolist(),
+                strict=True,
+            ):
+                yield Job(position, index, message, (key.tobytes().hex(), occurrence))
+
+    def keys(self) -> Iterator[tuple[int, str]]:
+        """``(row position, Message.key)`` of each message, as the history is asked."""
+        for start in range(0, len(self.indices), _BATCH):
+            indices = self.indices[start : start + _BATCH]
+            keys = self.digests[indices]
+            for position, key in zip(self.positions[indices].tolist(), keys, strict=True):
+                yield position, key.tobytes().hex()
+
+    def without(self, positions: Iterable[int]) -> Jobs:
+        """These jobs but those of the rows at ``positions``."""
+        skipped = np.fromiter(positions, dtype=np.int64)
+        kept = ~np.isin(self.positions[self.indices], skipped)
+        return replace(self, indices=self.indices[kept])
+
+    def first(self, limit: int | None) -> Jobs:
+        """The first ``limit`` jobs (all of them for None)."""
+        return replace(self, indices=self.indices[:limit])
+
+
+_BATCH = 4096  # jobs made from the arrays at a time
 
 
 def dispatcher(client: Client, sender: str) -> Callable[[Message], Response]:
@@ -82,7 +138,7 @@ class Attempts:
         journal: Journal | NoJournal,
         history: History | NoHistory,
         stop: threading.Event,
-        outcomes: dict[int, Outcome],
+        outcomes: Outcomes,
         halt: Callable[[str, str | None], None],
     ) -> None:
         self.send_one = send_one
@@ -141,7 +197,7 @@ class Attempts:
             # Not a failure the client knows: the request may have left, so the row is unknown
             # (the journal still says in flight) and the campaign stops with this error.
             error = f"unexpected error {err!r}; {UNKNOWN_ADVICE}"
-            self.outcomes[job.position] = Outcome("unknown", sent_at, error=error)
+            self.outcomes.put(job.index, Outcome("unknown", sent_at, error=error), message.to)
             self.history.note(ident[0], "unknown", sent_at)
             raise
         else:
@@ -157,7 +213,7 @@ class Attempts:
             record(at=time.time())
         except BaseException:
             # The answer is known even if the journal cannot take it: keep it in the result.
-            self.outcomes[job.position] = outcome
+            self.outcomes.put(job.index, outcome, message.to)
             raise
         return outcome
 

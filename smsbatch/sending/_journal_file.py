@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import errno
 import logging
+import mmap
 import os
 import sys
 
 from smsbatch.exceptions import JournalError
 
 __all__ = [
+    "CountField",
     "check_still_here",
     "close",
     "identity",
@@ -102,6 +104,40 @@ def write_at(fd: int, data: bytes, offset: int, end: int) -> None:
         os.lseek(fd, offset, os.SEEK_SET)
         os.write(fd, data)
         os.lseek(fd, end, os.SEEK_SET)
+
+
+class CountField:
+    """A fixed-width number in the file's header, rewritten after every append.
+
+    Where the platform allows, through a shared memory map of the header: the operating system
+    holds the bytes at once, as with a write (so a ``kill -9`` keeps them), without a system call
+    per record (which was about a tenth of the sender's CPU per message). Elsewhere (Windows,
+    a file system without maps), with ``write_at``.
+    """
+
+    def __init__(self, fd: int, offset: int, width: int) -> None:
+        self._fd, self._offset, self._width = fd, offset, width
+        self._map: mmap.mmap | None = None
+        if sys.platform != "win32":  # a mapped file cannot be truncated there
+            try:
+                self._map = mmap.mmap(fd, offset + width)
+            except (OSError, ValueError):
+                self._map = None
+
+    def write(self, value: int, end: int) -> None:
+        """Set the number; the next append still goes to ``end``."""
+        field = b"%0*d" % (self._width, value)
+        if self._map is not None:
+            self._map[self._offset : self._offset + self._width] = field
+        else:
+            write_at(self._fd, field, self._offset, end)
+
+    def close(self) -> None:
+        """Hand what was set to the file (before its fsync) and unmap it."""
+        if self._map is not None:
+            self._map.flush()
+            self._map.close()
+            self._map = None
 
 
 def close(fd: int, path: str) -> None:

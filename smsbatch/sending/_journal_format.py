@@ -38,6 +38,7 @@ __all__ = [
     "ANSWER_SKIP",
     "BEGIN",
     "COUNT_OFFSET",
+    "COUNT_WIDTH",
     "HEADER_SIZE",
     "NOT_SENT",
     "PRIVACY_OFFSET",
@@ -61,6 +62,7 @@ VERSION = 2
 HEADER_SIZE = 72
 PRIVACY_OFFSET = len("smsbatch-journal v2 privacy=")
 COUNT_OFFSET = len("smsbatch-journal v2 privacy=minimal records=")
+COUNT_WIDTH = 20
 _HEADER = re.compile(rb"smsbatch-journal v2 privacy=(full|minimal) +records=(\d{20}) *\n")
 
 BEGIN, ANSWERED, NOT_SENT, UNKNOWN = b"b", b"a", b"n", b"u"
@@ -78,6 +80,7 @@ _READ_SIZE = 4 << 20
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _ESCAPED = re.compile(r"\\(.)")
+_SPECIAL = re.compile(r"[\\\n\r]")
 
 
 def header(privacy: str, count: int) -> bytes:
@@ -140,15 +143,13 @@ def code_field(code: int) -> str:
 
 def record(event: bytes, key: str, occurrence: int, at: float, fields: tuple[str, ...]) -> bytes:
     """One journal line, checksummed; ``fields`` are escaped here."""
-    body = b"\t".join(
-        (
-            event,
-            key.encode("ascii"),
-            b"%08x" % occurrence,
-            b"%016d" % round(at * 1e6),
-            *(escape(field).encode("utf-8") for field in fields),
-        )
-    )
+    body = b"%s\t%s\t%08x\t%016d" % (event, key.encode("ascii"), occurrence, round(at * 1e6))
+    if fields:
+        tail = "\t".join(fields)
+        # Rare: most fields need no escaping (the tabs are the joins' own).
+        if tail.count("\t") >= len(fields) or _SPECIAL.search(tail) is not None:
+            tail = "\t".join([escape(field) for field in fields])
+        body += b"\t" + tail.encode("utf-8")
     return body + b"\t%08x\n" % zlib.crc32(body)
 
 

@@ -19,10 +19,10 @@ from tqdm.auto import tqdm
 
 from smsbatch.exceptions import JournalError
 from smsbatch.preparation.campaign import Message
-from smsbatch.sending._attempt import Attempts, Job, Settings
+from smsbatch.sending._attempt import Attempts, Job, Jobs, Settings
 from smsbatch.sending.history import History, NoHistory
 from smsbatch.sending.journal import Journal, NoJournal
-from smsbatch.sending.outcomes import STOPPING_CATEGORIES, Outcome
+from smsbatch.sending.outcomes import STOPPING_CATEGORIES, Outcome, Outcomes
 
 if TYPE_CHECKING:
     from smsbatch.gateway.reply import Response
@@ -48,7 +48,8 @@ class Counts:
 
 
 class Loop:
-    """Send jobs with worker threads; record every outcome in ``outcomes`` and the journal."""
+    """Send jobs with worker threads; record every outcome in ``outcomes`` (indexed as the
+    campaign's ready rows) and the journal."""
 
     def __init__(
         self,
@@ -56,11 +57,12 @@ class Loop:
         settings: Settings,
         journal: Journal | NoJournal,
         stop: threading.Event,
+        outcomes: Outcomes,
         history: History | NoHistory | None = None,
     ) -> None:
         self.settings = settings
         self.stop = stop
-        self.outcomes: dict[int, Outcome] = {}
+        self.outcomes = outcomes
         history = NoHistory() if history is None else history
         self._attempt = Attempts(
             send_one, settings, journal, history, stop, self.outcomes, self.halt
@@ -76,11 +78,11 @@ class Loop:
         self._running = 0  # workers not yet finished
         self._all_done = threading.Event()
 
-    def run(self, todo: list[Job], *, workers: int, progress: bool) -> None:
+    def run(self, todo: Jobs, *, workers: int, progress: bool) -> None:
         """Send ``todo`` with ``workers`` threads while this thread shows progress."""
-        self._queue = iter(todo)
-        if not todo:
+        if not len(todo):
             return
+        self._queue = iter(todo)
         threads = [
             threading.Thread(target=self._work, name=f"smsbatch-sender-{n}", daemon=True)
             for n in range(min(workers, len(todo)))
@@ -139,7 +141,7 @@ class Loop:
                     self._all_done.set()
 
     def _record(self, job: Job, outcome: Outcome) -> None:
-        self.outcomes[job.position] = outcome
+        self.outcomes.put(job.index, outcome, job.message.to)
         counts, limit = self.counts, self.settings.max_consecutive_failures
         never_left = outcome.status == "failed" and outcome.code is None
         with self._lock:

@@ -102,6 +102,11 @@ class Recorded:
         positions[found[~same]] = -1
         return positions
 
+    def release(self) -> None:
+        """Drop what matching records needs (the hash index: tens of MiB at a million
+        messages) once the journal is read; what it found stays."""
+        self._index, self._exact = None, {}
+
     def answer(self, note: int) -> tuple[str, str]:
         """The gateway's text and destination (``=``: the number sent to) of an answer."""
         text, destination = self._decoded(note).split("\t")

@@ -121,6 +121,7 @@ class Journal:
                 self._load(privacy, reader)
             os.lseek(self._fd, self._end, os.SEEK_SET)
             self._identity = disk.identity(self._fd)
+            self._count = disk.CountField(self._fd, fmt.COUNT_OFFSET, fmt.COUNT_WIDTH)
         except BaseException:
             os.close(self._fd)
             raise
@@ -192,7 +193,7 @@ class Journal:
                     raise OSError(errno.ENOSPC, "short write")
                 self._end += written
                 self.count += 1
-                disk.write_at(self._fd, b"%020d" % self.count, fmt.COUNT_OFFSET, self._end)
+                self._count.write(self.count, self._end)
             except OSError as err:
                 self._flying.pop(ident, None)
                 # Whatever a failed write left behind, nothing more is appended after it.
@@ -207,6 +208,7 @@ class Journal:
         """Flush the file to disk and release it; it keeps everything for a later resume."""
         with self._lock:
             if self._fd >= 0:
+                self._count.close()
                 disk.close(self._fd, self.path)
                 self._fd = -1
 

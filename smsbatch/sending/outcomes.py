@@ -8,15 +8,16 @@ or ``not_sent`` (never attempted).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from smsbatch.gateway.reply import Response
 from smsbatch.preparation.summary import DESTINATION_DIFFERS, EARLIER_RUN
+from smsbatch.sending._texts import Marker, Texts, str_array
 
 if TYPE_CHECKING:
     from smsbatch.sending._recorded import Recorded
@@ -28,6 +29,7 @@ __all__ = [
     "STOPPING_CATEGORIES",
     "UNKNOWN_ADVICE",
     "Outcome",
+    "Outcomes",
     "Settled",
     "answered",
     "result_frame",
@@ -100,6 +102,53 @@ def answered(response: Response, sent_at: float) -> Outcome:
     )
 
 
+#: An answer's destination that is the number the message went to (kept as that column).
+_SAME = Marker("same as sms_to")
+#: No error of this run's own: the row keeps its preview note (a test message says so).
+_OWN = Marker("the row's own note")
+_STATUSES: tuple[Status, ...] = ("not_sent", "sent", "failed", "unknown")
+_STATUS_CODE = {status: code for code, status in enumerate(_STATUSES)}
+
+
+class Outcomes:
+    """This run's outcome of each message to send, as columns: a status byte, a time, a code
+    and the number of its texts (answer, destination, error), of which a campaign holds a
+    handful of distinct ones; no object per message. Safe to fill from worker threads."""
+
+    def __init__(self, size: int) -> None:
+        self.status = np.zeros(size, dtype=np.uint8)  # index into _STATUSES; 0: none yet
+        self.sent_at = np.zeros(size)  # untouched pages cost no memory until a send
+        self.code = np.zeros(size, dtype=np.int64)
+        self.has_code = np.zeros(size, dtype=bool)
+        self.note = np.zeros(size, dtype=np.int32)
+        self.notes: list[tuple[object, object, object]] = []
+        self._ids: dict[tuple[object, object, object], int] = {}
+        self._lock = threading.Lock()
+
+    def put(self, index: int, outcome: Outcome, to: str) -> None:
+        """Record ``outcome`` for the message at ``index``, which was sent to ``to``."""
+        # A destination of "=" reads as the number itself, as the journal stores that answer.
+        same = outcome.destination in (to, SAME_AS_TO)
+        destination = _SAME if same else outcome.destination or ""
+        texts = (outcome.text or "", destination, outcome.error or _OWN)
+        note = self._ids.get(texts)
+        if note is None:
+            with self._lock:
+                note = self._ids.setdefault(texts, len(self.notes))
+                if note == len(self.notes):
+                    self.notes.append(texts)
+        self.note[index] = note
+        self.code[index] = outcome.code or 0
+        self.has_code[index] = outcome.code is not None
+        self.sent_at[index] = math.nan if outcome.sent_at is None else outcome.sent_at
+        self.status[index] = _STATUS_CODE[outcome.status]  # last: the outcome is complete
+
+    def recorded(self) -> np.ndarray:
+        """Which messages have an outcome."""
+        recorded: np.ndarray = self.status > 0
+        return recorded
+
+
 def retryable(outcome: Outcome) -> bool:
     """Only an answer that says "not sent, try later", or a request that never left."""
     return outcome.category in (None, "server")
@@ -115,19 +164,17 @@ class Settled:
 
     positions: np.ndarray
     done: np.ndarray
-    status: np.ndarray
-    error: np.ndarray
+    status: Texts
+    error: Texts
     code: np.ndarray
     has_code: np.ndarray
-    text: np.ndarray
-    destination: np.ndarray
+    text: Texts
+    destination: Texts
     sent_at: np.ndarray
 
     def count(self, status: Status) -> int:
         """How many messages the journal settles with ``status`` (sent, unknown)."""
-        if not self.done.any():
-            return 0
-        return int(sum(value == status for value in self.status[self.done].tolist()))
+        return self.status.count(status, self.done)
 
 
 def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bool) -> Settled:
@@ -136,10 +183,7 @@ def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bo
     sent again: the gateway said nothing was sent; an unknown outcome only when the user
     checked (``resend_unknown``)."""
     n = len(positions)
-    status = np.full(n, "not_sent", dtype=object)
-    error = np.full(n, "", dtype=object)
-    text = np.full(n, "", dtype=object)
-    destination = np.full(n, "", dtype=object)
+    status, error, text, destination = Texts(n, "not_sent"), Texts(n), Texts(n), Texts(n)
     columns = Settled(
         positions, np.zeros(n, bool), status, error, np.zeros(n, np.int64), np.zeros(n, bool),
         text, destination, np.full(n, math.nan),
@@ -154,19 +198,21 @@ def settled(positions: np.ndarray, recorded: Recorded | None, resend_unknown: bo
     vague = (event == ord("b")) | (event == ord("u"))
     columns.done = ok | ((other | vague) & (not resend_unknown))
     done = columns.done
-    status[ok] = "sent"
-    error[ok] = EARLIER_RUN
-    status[(other | vague) & done] = "unknown"
-    error[other & done] = _ANSWER_MEANING["other"]
+    status.put(ok, "sent")
+    error.put(ok, EARLIER_RUN)
+    status.put((other | vague) & done, "unknown")
+    error.put(other & done, _ANSWER_MEANING["other"])
     shown = answered & done
     columns.code[shown] = code[shown]
     columns.has_code[:] = shown
     columns.sent_at[done] = recorded.sent_at[done]
     for note, rows in _by_note(recorded.note, shown):
-        text[rows], destination[rows] = recorded.answer(note)
+        answer, same = recorded.answer(note)
+        text.put(rows, answer)
+        destination.put(rows, _SAME if same == SAME_AS_TO else same)
     for note, rows in _by_note(recorded.note, vague & done):
         reason = recorded.error(note) if note >= 0 else _NO_ANSWER
-        error[rows] = f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True"
+        error.put(rows, f"{reason}; {UNKNOWN_ADVICE}, then resume with resend_unknown=True")
     return columns
 
 
@@ -184,34 +230,33 @@ def _by_note(notes: np.ndarray, mask: np.ndarray) -> list[tuple[int, np.ndarray]
 def result_frame(
     frame: pd.DataFrame,
     journal: Settled,
-    outcomes: Mapping[int, Outcome],
+    outcomes: Outcomes,
     stop_reason: str | None,
 ) -> pd.DataFrame:
     """The preview frame with every outcome written into its row: what the journal settled,
-    then this run's ``outcomes`` by position; ready rows with neither were never attempted
-    (``not_sent``, with the reason the campaign stopped).
+    then this run's ``outcomes``; ready rows with neither were never attempted (``not_sent``,
+    with the reason the campaign stopped).
 
     The text columns are assembled with ``take`` from the few distinct values they hold (and
     from ``sms_to`` for answers sent to the number itself), so a million rows make no million
     Python strings.
     """
     rows = journal.positions
-    status, error, code, has_code = journal.status, journal.error, journal.code, journal.has_code
-    text, destination, sent_at = journal.text, journal.destination, journal.sent_at
-    if outcomes:  # the journal's columns stay as they were
-        status, code, has_code = status.copy(), code.copy(), has_code.copy()
-        text, destination, sent_at = text.copy(), destination.copy(), sent_at.copy()
+    status, error, text, destination = (
+        journal.status.copy(), journal.error.copy(), journal.text.copy(), journal.destination.copy()
+    )
+    code, has_code, sent_at = journal.code, journal.has_code, journal.sent_at
     never = f"not attempted: {stop_reason}" if stop_reason is not None else ""
-    error = np.where(journal.done, error, never)
-    for position, outcome in outcomes.items():
-        i = int(np.searchsorted(rows, position))
-        status[i] = outcome.status
-        # A ready row's own note (a test message says so) stays unless the outcome has one.
-        own = never if outcome.status == "not_sent" else str(frame["sms_error"].iat[position])
-        error[i] = outcome.error or own
-        code[i], has_code[i] = outcome.code or 0, outcome.code is not None
-        text[i], destination[i] = outcome.text or "", outcome.destination or ""
-        sent_at[i] = math.nan if outcome.sent_at is None else outcome.sent_at
+    error.put(~journal.done, never)
+    mine = np.flatnonzero(outcomes.recorded())
+    if len(mine):  # the journal's columns stay as they were
+        code, has_code, sent_at = code.copy(), has_code.copy(), sent_at.copy()
+        status.codes[mine] = np.array([status.code(s) for s in _STATUSES])[outcomes.status[mine]]
+        for part, column in enumerate((text, destination, error)):
+            codes = np.array([column.code(texts[part]) for texts in outcomes.notes], np.int32)
+            column.codes[mine] = codes[outcomes.note[mine]]
+        code[mine], has_code[mine] = outcomes.code[mine], outcomes.has_code[mine]
+        sent_at[mine] = outcomes.sent_at[mine]
     n = len(frame)
     all_codes = np.zeros(n, dtype=np.int64)
     all_codes[rows] = code
@@ -219,43 +264,18 @@ def result_frame(
     known[rows] = has_code
     times = np.full(n, math.nan)
     times[rows] = sent_at
+    # The times first: their conversion's scratch memory is then reused by the columns below.
+    sent = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
     result = frame.copy(deep=False)  # copy-on-write: the columns set below are new ones
-    result["sms_status"] = _strings(n, rows, status, base=frame["sms_status"].array)
-    result["sms_error"] = _strings(n, rows, error, base=frame["sms_error"].array)
+    own_error = frame["sms_error"].array
+    result["sms_status"] = str_array(n, rows, status, base=frame["sms_status"].array)
+    result["sms_error"] = str_array(n, rows, error, base=own_error, columns={_OWN: own_error})
     result["sms_response_code"] = pd.arrays.IntegerArray(all_codes, ~known)
     # No answer reads as an empty text, not NaN: the code column (<NA>) tells the two apart.
-    result["sms_response_text"] = _strings(n, rows, text)
-    result["sms_response_destination"] = _strings(
-        n, rows, destination, same=frame["sms_to"].array
+    result["sms_response_text"] = str_array(n, rows, text)
+    result["sms_response_destination"] = str_array(
+        n, rows, destination, columns={_SAME: frame["sms_to"].array}
     )
-    result["sms_sent_at"] = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
+    result["sms_sent_at"] = sent
     return result
 
-
-def _strings(
-    n: int, rows: np.ndarray, values: np.ndarray, *, base: Any = None, same: Any = None
-) -> Any:
-    """A str array of ``n``: ``values`` at ``rows``, ``base`` (or "") elsewhere; a value of
-    ``SAME_AS_TO`` takes ``same`` at its row."""
-    parts: list[Any] = [pd.array([""], dtype="str")]
-    index = np.zeros(n, dtype=np.int64)
-    if base is not None:
-        kept = np.ones(n, dtype=bool)
-        kept[rows] = False
-        kept_rows = np.flatnonzero(kept)
-        parts = [base.take(kept_rows)]
-        index[kept_rows] = np.arange(len(kept_rows))
-    codes, found = pd.factorize(values)
-    uniques = list(found)
-    offset = len(parts[0])
-    if same is not None and SAME_AS_TO in uniques:
-        marker = uniques.index(SAME_AS_TO)
-        from_same = rows[codes == marker]
-        parts.append(same.take(from_same))
-        index[from_same] = offset + np.arange(len(from_same))
-        offset += len(from_same)
-        rows, codes = rows[codes != marker], codes[codes != marker]
-    parts.append(pd.array(uniques, dtype="str"))
-    index[rows] = offset + codes
-    strings: Any = type(parts[0])
-    return strings._concat_same_type(parts).take(index)

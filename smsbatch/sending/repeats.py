@@ -84,6 +84,8 @@ class Repeats:
 
 def find_repeats(past: History | NoHistory, messages: Iterable[tuple[int, str]]) -> Repeats:
     """The repeats among ``(row position, Message.key)`` pairs."""
+    if isinstance(past, NoHistory):  # nothing to find: no need to list a million keys
+        return Repeats()
     messages = list(messages)
     found = past.repeats(key for _, key in messages)
     if not found:

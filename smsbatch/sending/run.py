@@ -32,14 +32,14 @@ from smsbatch.preparation.campaign import MessageOptions, Prepared
 from smsbatch.preparation.summary import destinations_differ
 from smsbatch.preparation.trial import trial_campaign
 from smsbatch.sending import _setup
-from smsbatch.sending._attempt import Job, Settings, dispatcher
+from smsbatch.sending._attempt import Jobs, Settings, dispatcher
 from smsbatch.sending._loop import Loop
 from smsbatch.sending._recorded import Recorded, occurrences
 from smsbatch.sending._setup import Clock  # run_campaign's clock= (and run.Clock, as before)
 from smsbatch.sending.history import HistorySetting, open_history
 from smsbatch.sending.hours import DEFAULT_TZ
 from smsbatch.sending.journal import Privacy, open_journal
-from smsbatch.sending.outcomes import result_frame, settled
+from smsbatch.sending.outcomes import Outcomes, result_frame, settled
 from smsbatch.sending.repeats import Repeats, find_repeats
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE, Throttle
@@ -320,15 +320,10 @@ def run_campaign(
         open_journal(journal, privacy=journal_privacy, reader=recorded) as book,
         open_history(history, journal, client.base_url) as past,
     ):
+        if recorded is not None:
+            recorded.release()  # the journal is read
         earlier = settled(positions, recorded, resend_unknown)
-        todo = [
-            Job(
-                int(positions[i]),
-                prepared.message(int(positions[i])),
-                (digests[i].tobytes().hex(), int(occurrence[i])),
-            )
-            for i in np.flatnonzero(~earlier.done).tolist()
-        ]
+        todo = Jobs(prepared, positions, digests, occurrence, np.flatnonzero(~earlier.done))
         if recorded is not None and recorded.event.any():
             logger.info(
                 "resuming from the journal: %d already sent, %d unknown, %d to send",
@@ -338,14 +333,15 @@ def run_campaign(
             )
         # What the journal leaves to send, another journal may have sent: found before the
         # first message leaves.
-        repeats = Repeats() if allow_repeat else find_repeats(past, _keys(todo))
+        repeats = Repeats() if allow_repeat else find_repeats(past, todo.keys())
         if repeats:
-            todo = [job for job in todo if job.position not in repeats.notes]
-        todo = todo[:limit]
-        loop = Loop(dispatcher(client, originator), settings, book, stop, past)
+            todo = todo.without(repeats.notes)
+        todo = todo.first(limit)
+        outcomes = Outcomes(len(positions))
+        loop = Loop(dispatcher(client, originator), settings, book, stop, outcomes, past)
         with past.recording():
             loop.run(todo, workers=workers, progress=progress)
-    result = repeats.mark(result_frame(prepared.frame, earlier, loop.outcomes, loop.stop_reason))
+    result = repeats.mark(result_frame(prepared.frame, earlier, outcomes, loop.stop_reason))
     return RunReport(
         result=result,
         journal=None if journal is None else Path(journal),
@@ -353,7 +349,7 @@ def run_campaign(
         failed=loop.counts.failed,
         unknown=loop.counts.unknown,
         to_send=len(todo),
-        not_attempted=sum(job.position not in loop.outcomes for job in todo),
+        not_attempted=len(todo) - int(np.count_nonzero(outcomes.recorded()[todo.indices])),
         already_sent=earlier.count("sent"),
         earlier_unknown=earlier.count("unknown"),
         repeats=repeats.count,
@@ -363,6 +359,3 @@ def run_campaign(
         error=loop.crash,
     )
 
-
-def _keys(todo: list[Job]) -> list[tuple[int, str]]:
-    return [(job.position, job.ident[0]) for job in todo]  # ident[0] is Message.key
