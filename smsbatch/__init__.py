@@ -60,7 +60,9 @@ if TYPE_CHECKING:
     from smsbatch.preparation.encoding import segment_count, transliterate
     from smsbatch.preparation.summary import Summary, summarize
     from smsbatch.samples import sample_path
+    from smsbatch.sending.finish import Finish, estimate_finish
     from smsbatch.sending.journal_tools import purge_journal, read_journal
+    from smsbatch.sending.plan import SendPlan, plan_send
     from smsbatch.sending.repeats import check_history
     from smsbatch.sending.report import RunReport
     from smsbatch.sending.run import run_campaign, send
@@ -76,6 +78,7 @@ __all__ = [
     "CarrierError",
     "Client",
     "ConfigurationError",
+    "Finish",
     "GatewayError",
     "GatewayServerError",
     "HistoryError",
@@ -96,6 +99,7 @@ __all__ = [
     "ResultsFileError",
     "ResultsFileExistsError",
     "RunReport",
+    "SendPlan",
     "SimulatedMessage",
     "Simulator",
     "SmsBatchError",
@@ -106,7 +110,9 @@ __all__ = [
     "WrongEndpointError",
     "check_history",
     "concat_udh",
+    "estimate_finish",
     "panel",
+    "plan_send",
     "port_udh",
     "prepare",
     "preview",
@@ -133,6 +139,8 @@ _LAZY = {
     "smsbatch.preparation.encoding": ["segment_count", "transliterate"],
     "smsbatch.preparation.summary": ["Summary", "summarize"],
     "smsbatch.samples": ["sample_path"],
+    "smsbatch.sending.finish": ["Finish", "estimate_finish"],
+    "smsbatch.sending.plan": ["SendPlan", "plan_send"],
     "smsbatch.sending.repeats": ["check_history"],
     "smsbatch.sending.journal_tools": ["purge_journal", "read_journal"],
     "smsbatch.sending.report": ["RunReport"],

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import os
+import pty
 import re
+import select
 import shlex
 import shutil
 import signal
@@ -67,12 +69,10 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], **kwargs) -> subproces
         [sys.executable, "-m", "smsbatch", *args],
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
-        **kwargs,
-    )
+        **{"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE,
+           **kwargs},
+    )  # fmt: skip
 
 
 def _env(simulator: Simulator) -> dict[str, str]:
@@ -242,26 +242,91 @@ def test_a_person_at_a_terminal_confirms_by_typing_yes(
     at_terminal(answer)
     assert main(["send", recipients, *CAMPAIGN, "--rate", "unlimited"]) == code
     out = capsys.readouterr().out
+    host = account.url.split("/")[2]
     question = out.index(
-        f"Send {READY} messages ({READY} SMS parts) from '{SAMPLE_SENDER}' through 127.0.0.1?"
+        f"Send {READY} messages ({READY} SMS parts) from '{SAMPLE_SENDER}' through {host}?"
     )
     assert out.index("Rows that will not be sent (6):") < question  # every problem, before
     assert "First message, to 31612345601: Beste Sanne," in out[question:]
     assert len(account.messages) == sent
 
 
-def test_a_resume_asks_for_up_to_the_ready_count_and_says_the_journal_skips(
+def test_a_resume_asks_for_exactly_what_is_left_and_a_finished_one_asks_nothing(
     recipients: str, account: Simulator, at_terminal, capsys
 ) -> None:
     at_terminal("yes\n")
-    assert main(["send", recipients, *CAMPAIGN, "--rate", "unlimited"]) == 0
+    assert main(["send", recipients, *CAMPAIGN, "--rate", "unlimited", "--limit", "5"]) == 0
+    assert "--limit: the other 14 stay not_sent, for a later run" in capsys.readouterr().out
     at_terminal("yes\n")
     assert main(["send", recipients, *CAMPAIGN, "--rate", "unlimited"]) == 0
     out = capsys.readouterr().out
-    assert f"Send up to {READY} messages ({READY} SMS parts) from '{SAMPLE_SENDER}'" in out
-    assert "The journal skips messages sent with it in an earlier run." in out
+    assert f"Send {READY - 5} messages ({READY - 5} SMS parts) from '{SAMPLE_SENDER}'" in out
+    assert "The journal skips 5 sent with it in an earlier run." in out
+    assert "5 messages were already sent with this journal" in out
+
+    at_terminal("")  # a finished campaign: nothing to confirm, the results written again
+    assert main(["send", recipients, *CAMPAIGN, "--rate", "unlimited"]) == 0
+    out = capsys.readouterr().out
+    assert "Type 'yes'" not in out and "Results written to" in out
     assert f"{READY} messages were already sent with this journal" in out
     assert len(account.messages) == READY
+
+
+def _read_until(master: int, seen: bytearray, wanted: bytes | None, timeout: float = 30) -> None:
+    """Read what the program writes to its terminal until ``wanted`` shows (None: until the
+    program closes its terminal)."""
+    deadline = time.monotonic() + timeout
+    while wanted is None or wanted not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{wanted!r} never came; the terminal shows:\n{seen.decode()}"
+        if not select.select([master], [], [], left)[0]:
+            continue
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the program closed its terminal
+            chunk = b""
+        if not chunk:
+            assert wanted is None, f"it exited before {wanted!r}:\n{seen.decode()}"
+            return
+        seen += chunk
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal")
+def test_at_a_real_terminal_the_question_tells_the_whole_truth(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = ["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited", "--limit", "3"]
+    assert main(first) == 0
+    capsys.readouterr()
+    earlier = {m.to for m in account.messages}
+    master, slave = pty.openpty()
+    args = ["send", recipients, *CAMPAIGN, "--rate", "unlimited", "--limit", "10"]
+    process = _run([*args, "--price", "0.07"], Path.cwd(), _env(account),
+                   stdin=slave, stdout=slave, stderr=slave)  # fmt: skip
+    os.close(slave)
+    seen = bytearray()
+    try:
+        _read_until(master, seen, b"Type 'yes' to send: ")
+        os.write(master, b"yes\n")
+        _read_until(master, seen, None)
+    finally:
+        os.close(master)
+        process.wait(timeout=30)
+    screen = seen.decode().replace("\r\n", "\n")
+    host = account.url.split("/")[2]
+    question = screen[screen.index("10 messages as fast as the gateway answers") :]
+    lines = question.splitlines()
+    assert lines[1] == (
+        f"Send 10 messages (10 SMS parts, estimated cost 0.70) from '{SAMPLE_SENDER}'"
+        f" through {host}?"
+    )
+    assert lines[2] == "The journal skips 3 sent with it in an earlier run."
+    assert lines[3] == "--limit: the other 6 stay not_sent, for a later run with the same journal."
+    first = re.fullmatch(r"First message, to (\d+): Beste \w+, .*", lines[4])
+    assert first and first[1] not in earlier
+    assert process.returncode == 0, screen
+    assert len(account.messages) == 13 and account.messages[3].to == first[1]
+    assert PASSWORD not in screen
 
 
 def test_without_a_terminal_and_without_yes_it_refuses(

@@ -7,10 +7,8 @@ import argparse
 import shlex
 import sys
 import warnings
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -22,14 +20,13 @@ from smsbatch.cli._arguments import (
     EXIT_USAGE,
 )
 from smsbatch.cli._results import check_results_path, free_path, write_free
-from smsbatch.cli._show import repeats_line, show_preview, timing
+from smsbatch.cli._show import repeats_line, show_preview
 from smsbatch.exceptions import PreparationError, ResultsFileError
 from smsbatch.gateway.client import Client
 from smsbatch.gateway.simulator import Simulator
-from smsbatch.preparation.campaign import Prepared, prepare
-from smsbatch.preparation.summary import summarize
+from smsbatch.preparation.campaign import prepare
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
-from smsbatch.sending.repeats import check_history
+from smsbatch.sending.plan import SendPlan, plan_send
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
 from smsbatch.spreadsheets import read_recipients
@@ -109,25 +106,27 @@ def send(args: argparse.Namespace) -> int:
             print("Test sent; the campaign was not. Run again without --test-to to send it.")
             return EXIT_OK if trial.complete else EXIT_INCOMPLETE
         client = Client.from_env()
-    repeats = check_history(
-        shown, journal=journal, history=not args.no_history, gateway=client.base_url
+    planned = plan_send(
+        shown,
+        gateway=client.base_url,
+        journal=journal,
+        history=not args.no_history,
+        allow_repeat=args.allow_repeat,
+        resend_unknown=args.resend_unknown,
+        rate=args.rate,
+        **control,
     )
-    if repeats:
-        print(repeats_line(repeats, allowed=args.allow_repeat))
-        if not args.allow_repeat:
-            ready -= repeats.count
-    if ready == 0:
+    if planned.repeats:
+        print(repeats_line(planned.repeats, allowed=args.allow_repeat))
+    if planned.messages == 0 and not (planned.journal_sent or planned.journal_unknown):
         print(
             "smsbatch send: nothing to send: every ready message was already sent through"
             " another journal (--allow-repeat sends them again)",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(timing(args, ready))
-    refusal = None if args.yes else _confirm(
-        shown, client, skipped=repeats.notes if not args.allow_repeat else {},
-        resuming=journal.exists(),
-    )
+    print(planned.finish)
+    refusal = None if args.yes or planned.messages == 0 else _confirm(planned)
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
@@ -165,31 +164,33 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
     return recipients
 
 
-def _confirm(
-    shown: Prepared, client: Client, *, skipped: Mapping[int, str], resuming: bool
-) -> str | None:
+def _confirm(planned: SendPlan) -> str | None:
     """Ask the person at the terminal, telling the whole truth; return why not to send, or
-    None to go ahead. ``skipped``: rows the history will skip, by position."""
-    summary = summarize(shown.frame)
-    ready = summary.counts.get("ready", 0) - len(skipped)
+    None to go ahead."""
+    count = f"{planned.messages:,} message{'s' if planned.messages != 1 else ''}"
     if not sys.stdin.isatty():
         return (
-            f"refusing to send {ready} messages without confirmation: there is no terminal to"
-            " ask; add --yes to send from a script"
+            f"refusing to send {count} without confirmation: there is no terminal to ask; add"
+            " --yes to send from a script"
         )
-    count = f"up to {ready:,}" if resuming else f"{ready:,}"
-    segments = summary.segments - int(shown.frame["sms_segments"].iloc[list(skipped)].sum())
-    parts = f"{segments:,} SMS part{'s' if segments != 1 else ''}"
-    price = summary.price_per_segment
-    cost = "" if price is None else f", estimated cost {segments * price:,.2f}"
-    host = urlsplit(client.base_url).hostname
-    resumed = "\nThe journal skips messages sent with it in an earlier run." if resuming else ""
-    first = next(shown.messages(), None)
-    example = f"\nFirst message, to {first[1].to}: {first[1].text}" if first else ""
-    print(
-        f"Send {count} messages ({parts}{cost}) from {shown.sender!r} through {host}?"
-        f"{resumed}{example}"
-    )
+    parts = f"{planned.parts:,} SMS part{'s' if planned.parts != 1 else ''}"
+    cost = "" if planned.cost is None else f", estimated cost {planned.cost:,.2f}"
+    lines = [f"Send {count} ({parts}{cost}) from {planned.sender!r} through {planned.host}?"]
+    if planned.journal_sent:
+        lines.append(f"The journal skips {planned.journal_sent:,} sent with it in an earlier run.")
+    if planned.journal_unknown:
+        lines.append(
+            f"The journal holds back {planned.journal_unknown:,} whose outcome is unknown"
+            " (ask the provider; --resend-unknown sends them again)."
+        )
+    if planned.beyond_limit:
+        lines.append(
+            f"--limit: the other {planned.beyond_limit:,} stay not_sent, for a later run with"
+            " the same journal."
+        )
+    if planned.first is not None:
+        lines.append(f"First message, to {planned.first.to}: {planned.first.text}")
+    print("\n".join(lines))
     try:
         answer = input("Type 'yes' to send: ")
     except EOFError:  # Ctrl-D

@@ -1,18 +1,14 @@
 """What the CLI prints about a campaign before it is sent: the first rows of the preview,
-every row that will not be sent, the summary, what another journal already sent, and when
-the campaign would be done."""
+every row that will not be sent, the summary and what another journal already sent."""
 
 from __future__ import annotations
-
-import argparse
 
 import pandas as pd
 
 from smsbatch.preparation.summary import Summary, summarize
-from smsbatch.sending.finish import estimate_finish
 from smsbatch.sending.repeats import Repeats
 
-__all__ = ["repeats_line", "show_preview", "timing"]
+__all__ = ["repeats_line", "show_preview"]
 
 _PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_error"]
 #: Rows that will not be sent are listed up to this many; the summary counts the rest.
@@ -61,18 +57,3 @@ def repeats_line(repeats: Repeats, *, allowed: bool) -> str:
         else "they will be skipped (--allow-repeat sends them again)"
     )
     return f"{repeats}: {fate}"
-
-
-def timing(args: argparse.Namespace, ready: int) -> str:
-    """When the campaign would be done at its rate, within its sending hours."""
-    count = ready if args.limit is None else min(ready, args.limit)
-    return str(
-        estimate_finish(
-            count,
-            rate=args.rate,
-            window=args.window,
-            days=args.days,
-            tz=args.tz,
-            start_at=args.start_at,
-        )  # fmt: skip
-    )

@@ -3,7 +3,7 @@
 ``_panel`` holds the panel itself and its states; its helpers are ``_widgets`` (the controls,
 their layout, what each state enables), ``_controls`` (the options: rate, sending hours, limit,
 opt-out line, history, journal privacy, test numbers), ``_preview`` (what an edit and a dry run
-show), ``_plan`` (what a Send would do, for the confirmation), ``_sending`` (the client, the
+show, and what a Send would do, for the confirmation), ``_sending`` (the client, the
 journal, one run that never raises, and a test send), ``_words`` (what the status line says
 after a Send or a test) and ``_html`` (every piece of HTML, escaped). The panel needs
 ipywidgets (``pip install "smsbatch[notebook]"``); importing this package without it raises an

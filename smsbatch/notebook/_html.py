@@ -10,11 +10,10 @@ from __future__ import annotations
 import html
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pandas as pd
 
-from smsbatch.notebook._plan import Plan
+from smsbatch.sending.plan import SendPlan
 from smsbatch.sending.report import RunReport
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
     "STYLE",
     "confirmation",
     "error",
-    "gateway_host",
     "hint",
     "journal_line",
     "note",
@@ -93,14 +91,7 @@ def error(text: str) -> str:
     return f'<p style="color:#cf222e"><b>{html.escape(text)}</b></p>'
 
 
-def gateway_host(base_url: str) -> str:
-    """Host and port of the gateway URL, never anything else of it (no userinfo, no query)."""
-    parts = urlsplit(base_url)
-    host = parts.hostname or "?"
-    return f"{host}:{parts.port}" if parts.port else host
-
-
-def confirmation(plan: Plan) -> str:
+def confirmation(plan: SendPlan) -> str:
     """What a tick of the box approves: messages, billed SMS parts, the cost, sender and host,
     when they would go and be done, what the journal, the history and the limit leave out,
     and the first message as it will be sent."""
@@ -124,10 +115,10 @@ def confirmation(plan: Plan) -> str:
     ) + "</div>"
 
 
-def _left_out(plan: Plan) -> list[str]:
+def _left_out(plan: SendPlan) -> list[str]:
     """What the journal, the history of sends and the limit keep from this Send."""
     lines = []
-    if plan.journal_sent or plan.journal_unknown:
+    if plan.journal is not None and (plan.journal_sent or plan.journal_unknown):
         unknown = (
             f", and holds back {plan.journal_unknown:,} whose outcome is unknown"
             if plan.journal_unknown

@@ -201,10 +201,7 @@ class CampaignPanel(PanelWidgets):
         what it would do, or the problem line says why it cannot be sent."""
         view = Confirmable(None, problem, "", "")
         if sendable is not None:
-            view = confirm_view(
-                sendable, self.controls, price=self.options()["price_per_segment"],
-                **self._sending.where(),
-            )  # fmt: skip
+            view = confirm_view(sendable, self.controls, **self._sending.where())
         self._shown, self.hint.value = view.shown, view.problem
         self.confirmation.value = view.confirmation
         self.preview.value = self._rows_shown + view.when

@@ -3,8 +3,8 @@ confirmation of a sendable preview, and its dry run, every row of the preview a 
 confirm.
 
 Functions of the frame and the fields: every keystroke is one call of :func:`~smsbatch.prepare`,
-and a sendable preview is then planned as a Send would go (:func:`~._plan.plan`: the journal and
-the history are read, nothing is written); the panel only puts the pieces on screen.
+and a sendable preview is then planned as a Send would go (:func:`~smsbatch.plan_send`: the
+journal and the history are read, nothing is written); the panel only puts the pieces on screen.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pandas as pd
 from smsbatch.exceptions import SmsBatchError, TemplateError
 from smsbatch.notebook._controls import Controls
 from smsbatch.notebook._html import confirmation, error, hint, note, table
-from smsbatch.notebook._plan import Plan, plan
 from smsbatch.preparation.campaign import Prepared, prepare
+from smsbatch.sending.plan import SendPlan, plan_send
 
 __all__ = [
     "PREVIEW_COLUMNS", "Confirmable", "LivePreview", "confirm_view", "dry_run", "live_preview"
@@ -95,15 +95,15 @@ class Confirmable:
     when: str  # when it would be done, a line under the preview's summary
 
 
-def confirm_view(
-    shown: Prepared, controls: Controls, *, price: float | None, **where: Any
-) -> Confirmable:
+def confirm_view(shown: Prepared, controls: Controls, **where: Any) -> Confirmable:
     """Plan a Send of the sendable ``shown`` with the option fields as they are.
 
-    ``where`` names the journal, the gateway and its host (see :func:`~._plan.plan`).
+    ``where`` names the journal and the gateway (see :func:`~smsbatch.plan_send`).
     """
     try:
-        planned = plan(shown, controls.sending_options(), price=price, **where)
+        sending = controls.sending_options()
+        del sending["journal_privacy"]  # how the journal keeps them, not which go
+        planned = plan_send(shown, **sending, **where)
     except SmsBatchError as err:
         return Confirmable(None, error(f"Check the options: {err}"), "", "")
     if planned.messages == 0:
@@ -111,7 +111,7 @@ def confirm_view(
     return Confirmable(shown, "", confirmation(planned), note(f"When: {planned.finish}."))
 
 
-def _nothing_left(planned: Plan) -> str:
+def _nothing_left(planned: SendPlan) -> str:
     """Why a sendable preview leaves nothing for a Send, and what to do."""
     if planned.beyond_limit:
         return "Nothing to send with the limit 0: empty the Limit field to send them all."

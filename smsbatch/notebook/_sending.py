@@ -15,7 +15,6 @@ from typing import Any
 
 from smsbatch.exceptions import ConfigurationError, SmsBatchError
 from smsbatch.gateway.client import DEFAULT_BASE_URL, Client
-from smsbatch.notebook._html import gateway_host
 from smsbatch.notebook._words import after_error, after_test
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending.report import RunReport
@@ -53,18 +52,13 @@ class PanelSending:
         return self.client is None
 
     @property
-    def host(self) -> str:
-        """The gateway's host and port, as the confirmation names it."""
-        return gateway_host(self.gateway)
-
-    @property
     def gateway(self) -> str:
         """The base URL sends go to: the history of sends remembers them per gateway."""
         return self.base_url if self.client is None else self.client.base_url
 
     def where(self) -> dict[str, Any]:
-        """The journal, gateway and host a plan of the next Send needs (``_plan.plan``)."""
-        return {"journal": self.journal, "gateway": self.gateway, "host": self.host}
+        """The journal and gateway a plan of the next Send needs (``smsbatch.plan_send``)."""
+        return {"journal": self.journal, "gateway": self.gateway}
 
     def run(
         self, output: Any, fields: Any, campaign: Any, confirmed: Prepared, **options: Any
