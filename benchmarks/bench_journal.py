@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -53,13 +54,20 @@ def write_finished_journal(path: Path, frame_path: Path, rows: int) -> int:
     numbers = prepared.frame["sms_to"].to_numpy()[prepared.positions()].tolist()
     texts = [prepared.message(p).text for p in prepared.positions().tolist()]
     at = time.time() - 3600
+    crc = 0
     with path.open("wb") as file:
-        file.write(fmt.header("full", 2 * len(numbers)))
+        file.write(fmt.header("full", 0, 0))
         for digest, occ, to, text in zip(digests, occurrence, numbers, texts, strict=True):
             key = digest.tobytes().hex()
-            file.write(fmt.record(fmt.BEGIN, key, occ, at, (to, "text", text)))
             answer = (fmt.code_field(200), "SMS message sent.", fmt.SAME_AS_TO)
-            file.write(fmt.record(fmt.ANSWERED, key, occ, at + 0.05, answer))
+            for line in (
+                fmt.record(fmt.BEGIN, key, occ, at, (to, "text", text)),
+                fmt.record(fmt.ANSWERED, key, occ, at + 0.05, answer),
+            ):
+                file.write(line)
+                crc = zlib.crc32(line, crc)
+        file.seek(0)
+        file.write(fmt.header("full", 2 * len(numbers), crc))
     return len(numbers)
 
 

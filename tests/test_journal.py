@@ -57,8 +57,12 @@ def test_attempts_and_answers_survive_closing_and_reopening(tmp_path):
     write_three(path)
     with Journal(path) as journal:
         assert journal.entries() == THREE
-    lines = path.read_bytes().split(b"\n")
-    assert lines[0].startswith(b"smsbatch-journal v2 privacy=full    records=00000000000000000005")
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    crc = b"%08x" % zlib.crc32(data[fmt.HEADER_SIZE :])  # of every byte after the header
+    assert lines[0] == b"smsbatch-journal v3 privacy=full    records=00000000000000000005 crc=" + (
+        crc + b" " * 10
+    )
     assert len(lines) == 7 and lines[-1] == b""  # the header, five records, nothing torn
     assert b"Hi\\tBob\\n" in lines[3]  # a text never breaks a record in two
 
@@ -131,7 +135,7 @@ def write_old_smsbatch_journal(path: Path) -> None:
 def write_newer_journal(path: Path) -> None:
     write_three(path)
     data = path.read_bytes()
-    path.write_bytes(data.replace(b"journal v2 ", b"journal v3 ", 1))
+    path.write_bytes(data.replace(b"journal v3 ", b"journal v4 ", 1))
 
 
 def write_truncated(path: Path) -> None:
@@ -160,7 +164,7 @@ def write_damaged_header(path: Path) -> None:
         (lambda path: path.write_text("name,phone\nAnn,0612345678\n" * 50), "not an smsbatch"),
         (write_other_sqlite, "SQLite database, not an smsbatch journal"),
         (write_old_smsbatch_journal, "journal of smsbatch 0.1.*finish that campaign"),
-        (write_newer_journal, "format version 3.*newer smsbatch; upgrade"),
+        (write_newer_journal, "format version 4.*reads versions 2 to 3.*newer smsbatch; upgrade"),
         (write_truncated, "truncated: its header counts 5 records but only 1 are complete"),
         (write_corrupt, "corrupt: record 1 does not match its checksum"),
         (write_damaged_header, "damaged header"),
@@ -291,6 +295,7 @@ def test_kill_9_loses_nothing_and_a_copy_of_just_the_file_holds_everything(tmp_p
     elsewhere = tmp_path / "usb-stick"
     elsewhere.mkdir()
     shutil.copyfile(path, elsewhere / "copy.journal")  # the lock died with the process too
+    assert read_columns(path)[0]  # killed between two appends: the header's CRC is right
     for journal_path in (path, elsewhere / "copy.journal"):
         with Journal(journal_path) as journal:
             assert journal.entries() == {
@@ -300,6 +305,47 @@ def test_kill_9_loses_nothing_and_a_copy_of_just_the_file_holds_everything(tmp_p
 
 
 # -- the columnar reader a resume uses agrees with the plain one --------------------------------
+
+
+def read_columns(path: Path) -> tuple[bool, list[list[object]]]:
+    """Whether the header's CRC vouched for the records, and the records as columns."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        records = fmt.Records(fd, fmt.read_header(fd, str(path)), str(path))
+        chunks = list(records)
+    finally:
+        os.close(fd)
+    columns = ("event", "key", "occurrence", "at", "starts", "ends")
+    return records.trusted, [getattr(c, name).tolist() for c in chunks for name in columns]
+
+
+def test_the_header_crc_vouches_for_every_record_and_a_wrong_one_checks_each(tmp_path):
+    path = tmp_path / "campaign.journal"
+    write_three(path)
+    trusted, columns = read_columns(path)
+    assert trusted
+    data = path.read_bytes()
+    at = data.index(b"crc=") + 4
+    path.write_bytes(data[:at] + (b"0" if data[at:at + 1] != b"0" else b"1") + data[at + 1 :])
+    assert read_columns(path) == (False, columns)  # each record checked: the same columns
+    with Journal(path) as journal:
+        assert journal.entries() == THREE
+    assert path.read_bytes() == data  # the header's CRC set right again
+
+
+def test_a_version_2_journal_is_resumed_and_stays_version_2(tmp_path):
+    path = tmp_path / "campaign.journal"
+    first = fmt.record(fmt.BEGIN, K1, 0, 10.0, ("31612345678", "text", "Hi Ann"))
+    path.write_bytes(fmt.header("full", 1, 0, version=2) + first)  # as smsbatch wrote it before
+    assert len(fmt.header("full", 1, 0, version=2)) == 72 and b"crc" not in path.read_bytes()
+    with Journal(path) as journal:
+        assert journal.entries() == {(K1, 0): Entry("in_flight", 10.0)}
+        journal.answer((K1, 0), 200, "SMS message sent.", "31612345678", at=10.5)
+    data = path.read_bytes()
+    assert data.startswith(b"smsbatch-journal v2 privacy=full    records=00000000000000000002 ")
+    assert read_columns(path)[0] is False  # no CRC in its header: each record is checked
+    with Journal(path) as journal:
+        assert journal.entries() == {(K1, 0): THREE[(K1, 0)]}
 
 
 def test_the_vectorised_checksum_is_zlibs():

@@ -297,11 +297,18 @@ def test_an_unexpected_error_stops_the_campaign_and_keeps_every_row(sim, client)
 # -- rate and concurrency ------------------------------------------------------------------------
 
 
+def busiest_second(sim: Simulator) -> int:
+    """The most messages the gateway received within one second. Measured where they arrive,
+    which a loaded machine shifts by tens of milliseconds (the throttle's own slots are checked
+    exactly, with its clock, in test_throttle.py): windows of 1 s less 50 ms of that."""
+    times = sorted(m.received_at for m in sim.messages)
+    return max(sum(1 for t in times if start <= t < start + 1.0 - 0.05) for start in times)
+
+
 def test_the_rate_limit_holds_in_every_one_second_window(sim, client):
     send(people(45), client, **quick(rate=40))
+    assert busiest_second(sim) <= 40
     times = sorted(m.received_at for m in sim.messages)
-    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
-    assert busiest <= 40
     # Never faster. How close it comes to 40/s depends on the machine's load: that is measured
     # in benchmarks/bench_sender.py, not asserted here.
     assert (len(times) - 1) / (times[-1] - times[0]) <= 40.5
@@ -312,9 +319,8 @@ def test_the_rate_can_count_segments(sim, client):
     df = people(40).assign(body=long_text)
     result = send(df, client, **quick(text="{body}", rate=60, rate_unit="segment"))
     assert result["sms_segments"].eq(2).all()
+    assert busiest_second(sim) <= 30  # 60 segments in any one second, two per message
     times = sorted(m.received_at for m in sim.messages)
-    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
-    assert busiest <= 30  # 60 segments in any one second, two per message
     assert (len(times) - 1) / (times[-1] - times[0]) <= 30.5
 
 

@@ -107,7 +107,8 @@ def write_at(fd: int, data: bytes, offset: int, end: int) -> None:
 
 
 class CountField:
-    """A fixed-width number in the file's header, rewritten after every append.
+    """The fixed-width counters in the file's header (``_journal_format.counters``),
+    rewritten after every append.
 
     Where the platform allows, through a shared memory map of the header: the operating system
     holds the bytes at once, as with a write (so a ``kill -9`` keeps them), without a system call
@@ -124,9 +125,9 @@ class CountField:
             except (OSError, ValueError):
                 self._map = None
 
-    def write(self, value: int, end: int) -> None:
-        """Set the number; the next append still goes to ``end``."""
-        field = b"%0*d" % (self._width, value)
+    def write(self, field: bytes, end: int) -> None:
+        """Set the counters (``field``, of the width given); the next append still goes to
+        ``end``."""
         if self._map is not None:
             self._map[self._offset : self._offset + self._width] = field
         else:

@@ -38,7 +38,8 @@ import errno
 import logging
 import os
 import threading
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -115,39 +116,45 @@ class Journal:
             disk.lock(self._fd, self.path)
             if created:
                 self.privacy: Privacy = privacy
-                self.count, self._end = 0, fmt.HEADER_SIZE
-                disk.write_at(self._fd, fmt.header(privacy, 0), 0, self._end)
+                self.count, self._end, self._crc, self._version = 0, fmt.HEADER_SIZE, 0, fmt.VERSION
+                disk.write_at(self._fd, fmt.header(privacy, 0, 0), 0, self._end)
             else:
                 self._load(privacy, reader)
             os.lseek(self._fd, self._end, os.SEEK_SET)
             self._identity = disk.identity(self._fd)
-            self._count = disk.CountField(self._fd, fmt.COUNT_OFFSET, fmt.COUNT_WIDTH)
+            width = len(fmt.counters(self._version, 0, 0))
+            self._count = disk.CountField(self._fd, fmt.COUNT_OFFSET, width)
         except BaseException:
             os.close(self._fd)
             raise
 
     def _load(self, privacy: Privacy, reader: Any) -> None:
-        stored, expected = fmt.parse_header(fmt.pread(self._fd, fmt.HEADER_SIZE, 0), self.path)
-        end, count = fmt.HEADER_SIZE, 0
-        for chunk in fmt.scan(fmt.blocks(self._fd, fmt.HEADER_SIZE), self.path, expected):
+        stored = fmt.read_header(self._fd, self.path)
+        records = fmt.Records(self._fd, stored, self.path)
+        end, count = stored.size, 0
+        for chunk in records:
             if reader is not None:
                 reader(chunk)
             end += len(chunk.data)
             count += len(chunk)
+        # A version 2 journal stays version 2: its records are appended as they are.
+        self._version, self._crc = stored.version, records.crc
         self.count, self._end = count, end
-        self.privacy = "minimal" if "minimal" in (stored, privacy) else "full"
+        self.privacy = "minimal" if "minimal" in (stored.privacy, privacy) else "full"
         size = os.fstat(self._fd).st_size
         if size > end:
             # An append a crash cut short: nothing after it can have been written.
             logger.warning("%s: dropping a torn last record (%d bytes)", self.path, size - end)
             os.ftruncate(self._fd, end)
-        if (stored, expected) != (self.privacy, count):
-            disk.write_at(self._fd, fmt.header(self.privacy, count), 0, self._end)
+        crc = None if stored.crc is None else records.crc
+        if (stored.privacy, stored.count, stored.crc) != (self.privacy, count, crc):
+            head = fmt.header(self.privacy, count, records.crc, stored.version)
+            disk.write_at(self._fd, head, 0, self._end)
 
     def entries(self) -> dict[Ident, Entry]:
         """Return the latest state of every message recorded so far, by (key, occurrence)."""
         with self._lock:
-            return _latest(fmt.scan(fmt.blocks(self._fd, fmt.HEADER_SIZE), self.path, 0))
+            return _latest(fmt.Records(self._fd, fmt.read_header(self._fd, self.path), self.path))
 
     def begin(self, ident: Ident, to: str, kind: str, text: str, *, at: float) -> None:
         """Record that an attempt is about to leave; call it before the request is made.
@@ -193,7 +200,8 @@ class Journal:
                     raise OSError(errno.ENOSPC, "short write")
                 self._end += written
                 self.count += 1
-                self._count.write(self.count, self._end)
+                self._crc = zlib.crc32(line, self._crc)
+                self._count.write(fmt.counters(self._version, self.count, self._crc), self._end)
             except OSError as err:
                 self._flying.pop(ident, None)
                 # Whatever a failed write left behind, nothing more is appended after it.
@@ -249,7 +257,7 @@ def open_journal(
     return NoJournal() if path is None else Journal(path, privacy=privacy, reader=reader)
 
 
-def _latest(chunks: Iterator[fmt.Chunk]) -> dict[Ident, Entry]:
+def _latest(chunks: Iterable[fmt.Chunk]) -> dict[Ident, Entry]:
     """The latest entry of every message in ``chunks`` of records, by (key, occurrence)."""
     entries: dict[Ident, Entry] = {}
     numbers: dict[Ident, str] = {}

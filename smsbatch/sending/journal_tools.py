@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -203,18 +204,19 @@ def _holds_data(message: _Message) -> bool:
 def _rewrite(journal: Journal, purge: set[int]) -> None:
     """Write the journal again with the rows in ``purge`` stripped, then swap it in."""
     temporary = f"{journal.path}.purging"
-    count = 0
+    count = crc = 0
     with open(temporary, "wb") as out:
-        out.write(fmt.header(journal.privacy, 0))
+        out.write(fmt.header(journal.privacy, 0, 0))
         records = _records(journal.fileno(), journal.path)
         for row, (event, key, occurrence, at, *fields) in enumerate(records):
             if row in purge:
                 fields = _stripped(event, fields)
             at_seconds = int(at) / 1e6
-            out.write(fmt.record(event.encode(), key, int(occurrence, 16), at_seconds, (*fields,)))
-            count += 1
+            line = fmt.record(event.encode(), key, int(occurrence, 16), at_seconds, (*fields,))
+            out.write(line)
+            count, crc = count + 1, zlib.crc32(line, crc)
         out.seek(0)
-        out.write(fmt.header(journal.privacy, count))
+        out.write(fmt.header(journal.privacy, count, crc))
         out.flush()
         os.fsync(out.fileno())
     if sys.platform == "win32":  # a file that is open cannot be replaced there
@@ -232,8 +234,7 @@ def _stripped(event: str, fields: list[str]) -> list[str]:
 
 
 def _records(fd: int, path: str) -> Iterator[list[str]]:
-    _, expected = fmt.parse_header(fmt.pread(fd, fmt.HEADER_SIZE, 0), path)
-    for chunk in fmt.scan(fmt.blocks(fd, fmt.HEADER_SIZE), path, expected):
+    for chunk in fmt.Records(fd, fmt.read_header(fd, path), path):
         for row in range(len(chunk)):
             yield chunk.fields(row)
 
