@@ -1,7 +1,7 @@
-"""The options ``preview`` and ``send`` share (the recipients and the message), the timing
-options (rate, sending hours, limit) and the ones only ``send`` has (sender, journal,
-confirmation), declared with argparse alone like every argument (nothing heavy is imported
-here).
+"""The options ``preview`` and ``send`` share (the recipients and the message; the rate, the
+sending hours and the limit, with which a preview says when the campaign would be done) and
+the ones only ``send`` has (sender, journal, confirmation), declared with argparse alone like
+every argument (nothing heavy is imported here).
 
 Their order is the order of ``--help`` and of the resume command ``send`` prints, which is
 rebuilt from these declarations."""
@@ -98,8 +98,12 @@ def add_message_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_timing_options(parser: argparse.ArgumentParser) -> None:
-    """Declare how fast and when the messages go, once for every command that takes them."""
-    timing = parser.add_argument_group("rate and sending hours")
+    """Declare how fast and when the messages go: ``send`` keeps to them, and ``preview`` (like
+    ``send --dry-run``) says when the campaign would be done with them."""
+    timing = parser.add_argument_group(
+        "rate and sending hours",
+        "preview and send --dry-run say when the campaign would be done with these",
+    )
     timing.add_argument(
         "--rate",
         type=rate,
@@ -192,5 +196,6 @@ def add_send_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="preview and check everything, send nothing (no credentials needed)",
+        help="preview and check everything and say when it would be done, send nothing (no"
+        " credentials needed; it counts every ready message, before the journal's skips)",
     )
