@@ -179,6 +179,38 @@ def test_preview_exits_1_when_no_row_is_ready(
     assert "no row is ready" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("timing", "finish"),
+    [
+        (
+            ["--rate", "2", "--window", "08:00-21:00"],
+            f"{READY} messages at 2/s within 08:00-21:00 mon-sun (Europe/Amsterdam)",
+        ),
+        (["--rate", "2", "--limit", "5"], "5 messages at 2/s: done "),
+        (["--rate", "unlimited"], f"{READY} messages as fast as the gateway answers: done about"),
+        ([], f"{READY} messages at 10/s: done "),
+    ],
+    ids=["window", "limit", "unlimited", "default-rate"],
+)
+def test_preview_ends_with_when_the_ready_messages_would_be_done(
+    timing: list[str], finish: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["preview", RECIPIENTS, *CAMPAIGN, *timing]) == 0
+    out = capsys.readouterr().out
+    summary = out.index(f"{READY} ready, 4 invalid, 1 duplicate, 1 excluded")
+    assert out.strip().splitlines()[-1].startswith(finish)
+    assert out.rindex(finish) > summary
+
+
+def test_preview_with_a_start_in_the_past_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["preview", RECIPIENTS, *CAMPAIGN, "--start-at", "2020-01-01 08:00"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smsbatch preview: error: start_at 2020-01-01 08:00 is in the past")
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_unknown_placeholder_is_one_line_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["preview", RECIPIENTS, "--to", "telefoon", "--text", "Hoi {voornam}"])
     err = capsys.readouterr().err
@@ -221,6 +253,15 @@ def test_dry_run_sends_nothing_and_needs_no_credentials(
 ) -> None:
     assert main(["send", recipients, *CAMPAIGN, "--dry-run"]) == 0
     assert "Dry run: nothing was sent" in capsys.readouterr().out
+    assert simulator.requests == 0
+
+
+def test_dry_run_says_when_the_limited_campaign_would_be_done(
+    recipients: str, simulator: Simulator, no_account: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", recipients, *CAMPAIGN, "--dry-run", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("3 messages at 10/s: done ") < out.index("Dry run: nothing was sent.")
     assert simulator.requests == 0
 
 

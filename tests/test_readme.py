@@ -77,6 +77,7 @@ def test_every_cli_example_runs(
         "notebooks",
         "preview",
         "preview",
+        "preview",
         "send",
         "journal",
         "journal",

@@ -10,7 +10,12 @@ import argparse
 from pathlib import Path
 
 from smsbatch import __version__
-from smsbatch.cli._options import add_message_arguments, add_send_options, rate
+from smsbatch.cli._options import (
+    add_message_arguments,
+    add_send_options,
+    add_timing_options,
+    rate,
+)
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
@@ -54,13 +59,17 @@ examples:
   smsbatch preview klanten.xlsx --to mobiel --text "Hoi {naam} – fijne dag…" --transliterate
   smsbatch preview klanten.xlsx --to mobiel --vcard-name "Bakkerij {filiaal}" --vcard-phone "{tel}"
   smsbatch preview klanten.xlsx --to mobiel --text "Hoi {naam}" --price 0.07 --max-segments 2
+  smsbatch preview klanten.xlsx --to mobiel --text "Hoi {naam}" --rate 5 --window 08:00-21:00
+
+It ends with when the ready messages would be sent, at send's rate and sending hours (--rate,
+--window, --days, --tz, --start-at, --limit), before any journal's skips.
 
 Templates use Python format syntax with column names: {voornaam}, {First name}, {datum:%d-%m}.
 A placeholder that names no column is an error; a row with an empty value is marked invalid.
 
 exit status:
   0    previewed (invalid, duplicate and excluded rows are listed, not an error)
-  2    the file or the template cannot be used
+  2    the file, the template or the sending hours cannot be used
 """
 
 _SEND_EPILOG = f"""\
@@ -271,6 +280,7 @@ def _add_preview(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--rows", type=int, default=10, metavar="N", help="rows to show (default 10)"
     )
+    add_timing_options(parser)
     parser.set_defaults(run=("_campaign", "preview"))
 
 

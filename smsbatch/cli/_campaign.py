@@ -20,7 +20,7 @@ from smsbatch.cli._arguments import (
     EXIT_USAGE,
 )
 from smsbatch.cli._results import check_results_path, free_path, write_free
-from smsbatch.cli._show import repeats_line, show_preview
+from smsbatch.cli._show import finish_of_ready, repeats_line, show_preview
 from smsbatch.exceptions import PreparationError, ResultsFileError
 from smsbatch.gateway.client import Client
 from smsbatch.gateway.simulator import Simulator
@@ -68,6 +68,7 @@ def preview(args: argparse.Namespace) -> int:
     if ready == 0:
         print("smsbatch preview: no row is ready to send: see the reasons above", file=sys.stderr)
         return EXIT_INCOMPLETE
+    print(finish_of_ready(shown, rate=args.rate, **_control(args)))
     return EXIT_OK
 
 
@@ -78,7 +79,10 @@ def send(args: argparse.Namespace) -> int:
     check_results_path(out)
     shown = prepare(recipients, sender=args.sender, **options)
     ready = show_preview(shown.frame, to=args.to, rows=5).counts.get("ready", 0)
+    control = _control(args)
     if args.dry_run:
+        if ready:
+            print(finish_of_ready(shown, rate=args.rate, **control))
         print("Dry run: nothing was sent.")
         if args.out:
             print(f"Preview written to {write_free(shown.frame, out)}")
@@ -90,13 +94,6 @@ def send(args: argparse.Namespace) -> int:
     journal = (args.journal or _default_journal(args.file)).absolute()
     reused = " (from an earlier run: messages already sent with it are skipped)"
     print(f"Journal: {journal}{reused if journal.exists() else ''}")
-    control = {
-        "window": args.window,
-        "days": args.days,
-        "tz": args.tz,
-        "start_at": args.start_at,
-        "limit": args.limit,
-    }
     if args.test_to:
         with client:
             trial = run_campaign(shown, client, rate=None, test_to=args.test_to, **control)
@@ -276,6 +273,17 @@ def _resume_command(args: argparse.Namespace, journal: Path) -> str:
         else:
             words += [*flag, text]
     return shlex.join([*words, "--journal", str(journal)])
+
+
+def _control(args: argparse.Namespace) -> dict[str, Any]:
+    """The sending hours and the limit, as the keyword arguments of run_campaign()."""
+    return {
+        "window": args.window,
+        "days": args.days,
+        "tz": args.tz,
+        "start_at": args.start_at,
+        "limit": args.limit,
+    }
 
 
 def _message_options(args: argparse.Namespace) -> dict[str, Any]:

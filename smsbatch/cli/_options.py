@@ -1,6 +1,7 @@
-"""The options ``preview`` and ``send`` share (the recipients and the message) and the ones
-only ``send`` has (sender, journal, rate, sending hours, confirmation), declared with argparse
-alone like every argument (nothing heavy is imported here).
+"""The options ``preview`` and ``send`` share (the recipients and the message; the rate, the
+sending hours and the limit, with which a preview says when the campaign would be done) and
+the ones only ``send`` has (sender, journal, confirmation), declared with argparse alone like
+every argument (nothing heavy is imported here).
 
 Their order is the order of ``--help`` and of the resume command ``send`` prints, which is
 rebuilt from these declarations."""
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from smsbatch.sending.throttle import DEFAULT_RATE
 
-__all__ = ["add_message_arguments", "add_send_options", "rate"]
+__all__ = ["add_message_arguments", "add_send_options", "add_timing_options", "rate"]
 
 
 def rate(text: str) -> float | None:
@@ -96,8 +97,40 @@ def add_message_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_timing_options(parser: argparse.ArgumentParser) -> None:
+    """Declare how fast and when the messages go: ``send`` keeps to them, and ``preview`` (like
+    ``send --dry-run``) says when the campaign would be done with them."""
+    timing = parser.add_argument_group(
+        "rate and sending hours",
+        "preview and send --dry-run say when the campaign would be done with these",
+    )
+    timing.add_argument(
+        "--rate",
+        type=rate,
+        default=DEFAULT_RATE,
+        metavar="R",
+        help=f"messages per second, or 'unlimited' (default {DEFAULT_RATE:g})",
+    )
+    timing.add_argument(
+        "--window", metavar="HH:MM-HH:MM", help="send only between these times, e.g. 08:00-21:00"
+    )
+    timing.add_argument(
+        "--days", default="mon-sun", metavar="DAYS", help="on these days, e.g. mon-sat or mon,wed"
+    )
+    timing.add_argument(
+        "--tz", default="Europe/Amsterdam", metavar="ZONE", help="time zone of --window/--start-at"
+    )
+    timing.add_argument(
+        "--start-at", metavar="WHEN", help="send nothing before this time, e.g. '2026-12-02 08:30'"
+    )
+    timing.add_argument(
+        "--limit", type=int, metavar="N", help="send only the first N (run again for the rest)"
+    )
+
+
 def add_send_options(parser: argparse.ArgumentParser) -> None:
-    """Declare what only ``send`` takes, after the message arguments."""
+    """Declare what ``send`` takes after the message arguments: the sender, the journal, the
+    timing options (in the order of ``--help``) and the confirmation."""
     parser.add_argument(
         "--sender",
         required=True,
@@ -118,31 +151,13 @@ def add_send_options(parser: argparse.ArgumentParser) -> None:
         " (default full: 'smsbatch journal show' can then list them)",
     )
     parser.add_argument(
-        "--rate",
-        type=rate,
-        default=DEFAULT_RATE,
-        metavar="R",
-        help=f"messages per second across all workers, or 'unlimited' (default {DEFAULT_RATE:g})",
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="concurrent requests, within the same --rate (default 1)",
     )
-    parser.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="concurrent requests (default 1)"
-    )
-    hours = parser.add_argument_group("when to send")
-    hours.add_argument(
-        "--window", metavar="HH:MM-HH:MM", help="send only between these times, e.g. 08:00-21:00"
-    )
-    hours.add_argument(
-        "--days", default="mon-sun", metavar="DAYS", help="on these days, e.g. mon-sat or mon,wed"
-    )
-    hours.add_argument(
-        "--tz", default="Europe/Amsterdam", metavar="ZONE", help="time zone of --window/--start-at"
-    )
-    hours.add_argument(
-        "--start-at", metavar="WHEN", help="send nothing before this time, e.g. '2026-12-02 08:30'"
-    )
-    parser.add_argument(
-        "--limit", type=int, metavar="N", help="send only the first N (run again for the rest)"
-    )
+    add_timing_options(parser)
     parser.add_argument(
         "--test-to",
         action="append",
@@ -181,5 +196,6 @@ def add_send_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run",
         action="store_true",
-        help="preview and check everything, send nothing (no credentials needed)",
+        help="preview and check everything and say when it would be done, send nothing (no"
+        " credentials needed; it counts every ready message, before the journal's skips)",
     )

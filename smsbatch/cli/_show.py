@@ -1,14 +1,17 @@
 """What the CLI prints about a campaign before it is sent: the first rows of the preview,
-every row that will not be sent, the summary and what another journal already sent."""
+every row that will not be sent, the summary, when it would be done and what another journal
+already sent."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from smsbatch.preparation.campaign import Prepared
 from smsbatch.preparation.summary import Summary, summarize
+from smsbatch.sending.finish import Finish, estimate_finish
 from smsbatch.sending.repeats import Repeats
 
-__all__ = ["repeats_line", "show_preview"]
+__all__ = ["finish_of_ready", "repeats_line", "show_preview"]
 
 _PREVIEW_COLUMNS = ["sms_to", "sms_status", "sms_segments", "sms_text", "sms_error"]
 #: Rows that will not be sent are listed up to this many; the summary counts the rest.
@@ -47,6 +50,28 @@ def _show_problems(problems: pd.DataFrame) -> None:
     for text, rows in reason[shared].groupby(reason[shared], sort=False):
         labels = ", ".join(map(str, rows.index[:5])) + (", ..." if len(rows) > 5 else "")
         print(f"{len(rows)} rows ({labels}): {text}")
+
+
+def finish_of_ready(
+    prepared: Prepared,
+    *,
+    rate: float | None,
+    limit: int | None,
+    window: str | None,
+    days: str,
+    tz: str,
+    start_at: str | None,
+) -> Finish:
+    """Estimate when the first ``limit`` ready messages would be sent: what ``preview`` and a
+    dry run can say without credentials, so before the journal's and the history's skips.
+
+    Raises ``ConfigurationError`` for sending hours or a start time that ``send`` would refuse.
+    """
+    going = prepared.positions()[:limit]
+    parts = int(prepared.frame["sms_segments"].to_numpy()[going].sum())
+    return estimate_finish(
+        len(going), parts=parts, rate=rate, window=window, days=days, tz=tz, start_at=start_at
+    )
 
 
 def repeats_line(repeats: Repeats, *, allowed: bool) -> str:
