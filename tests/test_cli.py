@@ -848,6 +848,16 @@ def test_journal_purge_keeps_the_campaign_from_texting_anyone_twice(
     assert len(received) == READY and max(received.values()) == 1
 
 
+
+def test_journal_purge_of_a_missing_file_says_so_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "campange.db"
+    assert main(["journal", "purge", str(missing), "--older-than", "30d"]) == 2
+    err = capsys.readouterr().err
+    assert "there is no journal" in err and len(err.strip().splitlines()) == 1
+    assert not missing.exists()
+
 def test_journal_privacy_minimal_keeps_numbers_out_of_the_journal(
     recipients: str, account: Simulator
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pandas as pd
@@ -124,6 +125,29 @@ def test_purge_waits_for_no_campaign_and_takes_durations(sim, client, tmp_path):
     assert smsbatch.purge_journal(journal, older_than=dt.timedelta(weeks=2), now=far) == 1
     assert smsbatch.purge_journal(journal, older_than="2w", now=far) == 0  # already purged
 
+
+
+def test_purge_keeps_the_journal_private_whatever_the_umask(sim, client, tmp_path):
+    journal = tmp_path / "campagne.db"
+    smsbatch.send(people(2), client, **options(journal))
+    assert journal.stat().st_mode & 0o777 == 0o600
+    old = os.umask(0o022)  # a usual umask: a file made with open() would be 644
+    try:
+        far = dt.datetime.now().timestamp() + 40 * DAY
+        assert smsbatch.purge_journal(journal, older_than="30d", now=far) == 2
+    finally:
+        os.umask(old)
+    assert journal.stat().st_mode & 0o777 == 0o600
+    journal.chmod(0o640)  # a mode the user chose is kept
+    smsbatch.send(people(3), client, **options(journal))
+    smsbatch.purge_journal(journal, older_than="30d", now=far)
+    assert journal.stat().st_mode & 0o777 == 0o640
+
+
+def test_purge_of_a_mistyped_path_creates_nothing(tmp_path):
+    with pytest.raises(JournalError, match="there is no journal .*campange.db.*check the path"):
+        smsbatch.purge_journal(tmp_path / "campange.db", older_than="30d")
+    assert list(tmp_path.iterdir()) == []
 
 def test_read_journal_refuses_what_it_cannot_trust(tmp_path):
     with pytest.raises(JournalError, match="cannot read the journal .*missing.db"):

@@ -181,6 +181,10 @@ def purge_journal(
     1200
     """
     cutoff = (time.time() if now is None else now) - _duration(older_than).total_seconds()
+    if not os.path.isfile(path):  # a mistyped path must not become a new, empty journal
+        raise JournalError(
+            f"there is no journal {os.fspath(path)!r}: check the path; nothing was purged"
+        )
     with Journal(path) as journal:  # locked: no campaign appends meanwhile
         purged = [
             message
@@ -205,7 +209,11 @@ def _rewrite(journal: Journal, purge: set[int]) -> None:
     """Write the journal again with the rows in ``purge`` stripped, then swap it in."""
     temporary = f"{journal.path}.purging"
     count = crc = 0
-    with open(temporary, "wb") as out:
+    # As private as the journal it replaces (created owner-only), whatever the umask.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temporary, flags, 0o600)
+    os.chmod(temporary, os.fstat(journal.fileno()).st_mode & 0o7777)
+    with open(descriptor, "wb") as out:
         out.write(fmt.header(journal.privacy, 0, 0))
         records = _records(journal.fileno(), journal.path)
         for row, (event, key, occurrence, at, *fields) in enumerate(records):
