@@ -252,6 +252,27 @@ def test_a_journal_replaced_during_the_campaign_refuses_the_next_message(tmp_pat
             journal.begin((K2, 0), "31687654321", "text", "Hi", at=2.0)
 
 
+
+@pytest.mark.parametrize("how", ["cp", "truncate"])
+def test_a_journal_overwritten_in_place_during_the_campaign_refuses_the_next_message(
+    tmp_path, how
+):
+    path = tmp_path / "campaign.journal"
+    older = tmp_path / "older.journal"
+    with Journal(older) as journal:
+        journal.begin((K1, 0), "31612345678", "text", "Hi", at=1.0)
+    with Journal(path) as journal:
+        journal.begin((K1, 0), "31612345678", "text", "Hi", at=1.0)
+        journal.answer((K1, 0), 200, "SMS message sent.", "31612345678", at=1.5)
+        inode = path.stat().st_ino
+        if how == "cp":  # cp over an existing file writes into it: same file, other bytes
+            subprocess.run(["cp", str(older), str(path)], check=True)
+        else:
+            os.truncate(path, 0)
+        assert path.stat().st_ino == inode
+        with pytest.raises(JournalError, match="overwritten or cut short.*stopped before the next"):
+            journal.begin((K2, 0), "31687654321", "text", "Hi", at=2.0)
+
 def test_a_full_disk_says_so_and_nothing_more_is_appended(tmp_path):
     path = tmp_path / "campaign.journal"
     with Journal(path) as journal:

@@ -75,8 +75,9 @@ def identity(fd: int) -> Identity:
     return stat.st_dev, stat.st_ino
 
 
-def check_still_here(path: str, opened: Identity) -> None:
-    """Raise ``JournalError`` unless the file at ``path`` is still the one ``opened``."""
+def check_still_here(path: str, opened: Identity, size: int) -> None:
+    """Raise ``JournalError`` unless the file at ``path`` is still the one ``opened``, with the
+    ``size`` this campaign's appends gave it (a copy over it in place keeps the file itself)."""
     try:
         stat = os.stat(path)
     except FileNotFoundError:
@@ -93,6 +94,14 @@ def check_still_here(path: str, opened: Identity) -> None:
             f"the journal {path!r} was replaced by another file during the campaign, "
             "so the campaign stopped before the next message left. Put the original journal "
             "back at that path before resuming"
+        )
+    if stat.st_size != size:
+        raise JournalError(
+            f"the journal {path!r} was overwritten or cut short by another program during the "
+            f"campaign ({stat.st_size:,} bytes where this campaign had written {size:,}), so "
+            "the campaign stopped before the next message left. What it recorded may be lost: "
+            "restore it from a copy if you have one; else keep this run's result and send only "
+            "the rows whose sms_status is 'not_sent'"
         )
 
 

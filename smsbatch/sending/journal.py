@@ -191,7 +191,7 @@ class Journal:
             if self._broken is not None:
                 raise self._broken
             if to is not None:
-                disk.check_still_here(self.path, self._identity)
+                disk.check_still_here(self.path, self._identity, self._end)
                 self._flying[ident] = to
             try:
                 written = self._write(self._fd, line)
