@@ -149,6 +149,26 @@ def test_check_history_shows_the_repeats_before_anything_is_sent(sim, client, tm
     assert len(sim.messages) == 3
 
 
+
+def test_a_journal_deleted_and_made_anew_at_its_path_sends_nobody_twice(sim, client, tmp_path):
+    """The history knows what went through the path; the new file there does not: repeats."""
+    journal = tmp_path / "j.db"
+    sim.funds = 2
+    run_campaign(people(4), client, journal=journal, **FAST, **CAMPAIGN)  # stops after 2
+    sim.funds = None
+    journal.unlink()
+    shown = prepare(people(4), **CAMPAIGN)
+    repeats = check_history(shown, journal=journal, gateway=client.base_url)
+    assert repeats.count == 2
+    assert "through another journal (j.db, an earlier file at this path)" in str(repeats)
+    report = run_campaign(people(4), client, journal=journal, **FAST, **CAMPAIGN)
+    assert (report.already_sent, report.sent, report.repeats) == (0, 2, 2)
+    assert len(set(_received(sim))) == len(sim.messages) == 4
+    # The new journal records the last two: resuming it again is its own business.
+    again = run_campaign(people(4), client, journal=journal, **FAST, **CAMPAIGN)
+    assert (again.already_sent, again.sent, again.repeats) == (2, 0, 2)
+    assert len(sim.messages) == 4
+
 def test_check_history_creates_no_file(tmp_path, history):
     assert check_history(prepare(people(1), **CAMPAIGN)).count == 0
     assert not history.exists()

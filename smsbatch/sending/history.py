@@ -17,8 +17,11 @@ holds the file also holds the secret, and could test a guessed number *and* exac
 Records older than :data:`RETENTION_DAYS` are deleted whenever a campaign opens the history.
 
 Messages recorded through the same journal are that journal's business (a resume), never
-repeats. Records are written in batches a few times a second by a background thread, off the
-sending path; a ``kill -9`` loses at most the last fraction of a second of them (the journal
+repeats, as long as the file at its path still records them: one deleted and made anew by a
+resume does not, and then they are repeats.
+
+Records are written in batches a few times a second by a background thread, off the sending
+path; a ``kill -9`` loses at most the last fraction of a second of them (the journal
 itself has every one). Two processes may use the history at once: SQLite's locking, with a
 busy timeout, serialises their writes.
 """
@@ -102,11 +105,16 @@ def default_path() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Repeat:
-    """An earlier send of one message through another journal, as the history recorded it."""
+    """An earlier send of one message through another journal, as the history recorded it.
+
+    ``here``: through this campaign's own journal path, so a repeat only if the journal there
+    now no longer records the message (deleted, and made anew by a resume).
+    """
 
     at: float
     state: State
     journal_name: str
+    here: bool = False
 
     @property
     def day(self) -> str:
@@ -186,8 +194,9 @@ class History:
         return self._digest(f"{key}\0{self._gateway}")
 
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
-        """Return, for each of these ``Message.key`` values sent through another journal within
-        :data:`RETENTION_DAYS`, its latest such send (a ``sent`` before an ``unknown``)."""
+        """Return, for each of these ``Message.key`` values sent within :data:`RETENTION_DAYS`,
+        its latest send (a ``sent`` before an ``unknown``; through another journal before one
+        through this journal's path, which is marked ``here``)."""
         digests = {self._message(key): key for key in keys}
         found: dict[str, Repeat] = {}
         cutoff = time.time() - RETENTION_DAYS * 86400
@@ -196,16 +205,18 @@ class History:
             for start in range(0, len(every), _CHUNK):
                 part = every[start : start + _CHUNK]
                 rows = self._db.execute(
-                    "SELECT digest, at, state, journal_name FROM sent WHERE digest IN"
-                    f" ({', '.join('?' * len(part))}) AND journal != ? AND at >= ?",
-                    (*part, self._journal_id, cutoff),
+                    "SELECT digest, at, state, journal_name, journal = ? FROM sent WHERE digest"
+                    f" IN ({', '.join('?' * len(part))}) AND at >= ?",
+                    (self._journal_id, *part, cutoff),
                 ).fetchall()
-                for digest, at, state, name in rows:
+                for digest, at, state, name, here in rows:
                     key = digests[digest]
                     known = found.get(key)
-                    # A send that surely happened says more than one that may have.
-                    if known is None or (state == "sent", at) > (known.state == "sent", known.at):
-                        found[key] = Repeat(at, state, name)
+                    # Another journal's send is a repeat for sure; one that surely happened
+                    # says more than one that may have.
+                    rank = (not here, state == "sent", at)
+                    if known is None or rank > (not known.here, known.state == "sent", known.at):
+                        found[key] = Repeat(at, state, name, bool(here))
         return found
 
     def note(self, key: str, state: State, at: float) -> None:

@@ -10,6 +10,7 @@ they are health data, to keep for as short as possible.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import sys
@@ -18,15 +19,17 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from smsbatch.exceptions import ConfigurationError, JournalError
 from smsbatch.gateway.reply import Response
+from smsbatch.preparation.campaign import Prepared
 from smsbatch.sending import _journal_format as fmt
 from smsbatch.sending.journal import Journal
 from smsbatch.sending.outcomes import UNKNOWN_ADVICE, answered
 
-__all__ = ["purge_journal", "read_journal"]
+__all__ = ["journal_status", "purge_journal", "read_journal"]
 
 COLUMNS = [
     "number",
@@ -272,3 +275,28 @@ def _duration(value: str | dt.timedelta) -> dt.timedelta:
             f"older_than={value!r} is not a duration: write it like '30d', '12h' or '2w'"
         )
     return dt.timedelta(**{_UNIT[match.group(2).lower()]: float(match.group(1))})
+
+
+def journal_status(prepared: Prepared, journal: str | os.PathLike[str] | None) -> np.ndarray:
+    """The journal's latest status of each ready message of ``prepared`` ("" when it never
+    saw it), as a front end counts before asking; the file is only read."""
+    nothing = np.full(len(prepared.positions()), "", dtype=object)
+    if journal is None:
+        return nothing
+    try:
+        stat = os.stat(journal)
+    except FileNotFoundError:
+        return nothing
+    recorded = _recorded(os.fspath(journal), stat.st_mtime_ns, stat.st_size)
+    keys = pd.Series([d.tobytes().hex() for d in prepared.digests()], dtype=object)
+    # As the journal counts them: a message's earlier copies in the campaign (dedupe=False).
+    occurrence = 0 if keys.is_unique else keys.groupby(keys).cumcount()
+    ours = pd.DataFrame({"key": keys, "occurrence": occurrence})
+    merged = ours.merge(recorded, how="left", on=["key", "occurrence"])
+    return merged["status"].fillna("").to_numpy(dtype=object)
+
+
+@functools.lru_cache(maxsize=2)
+def _recorded(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """The journal read back, once per change of the file (a panel plans on every keystroke)."""
+    return read_journal(path)[["key", "occurrence", "status"]].astype({"key": object})

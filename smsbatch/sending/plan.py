@@ -11,22 +11,18 @@ both show a :class:`SendPlan`; nothing is created, locked or recorded.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import numpy as np
-import pandas as pd
 
 from smsbatch.preparation.campaign import Message, Prepared
 from smsbatch.preparation.summary import PRICE_ATTR
 from smsbatch.sending.finish import Finish, estimate_finish
 from smsbatch.sending.history import HistorySetting
 from smsbatch.sending.hours import DEFAULT_TZ
-from smsbatch.sending.journal_tools import read_journal
-from smsbatch.sending.repeats import Repeats, check_history
+from smsbatch.sending.journal_tools import journal_status
+from smsbatch.sending.repeats import Repeats, history_repeats
 from smsbatch.sending.throttle import DEFAULT_RATE
 
 __all__ = ["SendPlan", "plan_send"]
@@ -105,8 +101,8 @@ def plan_send(
         start time in the past (``ConfigurationError``).
     """
     positions = prepared.positions()
-    status = _journal_status(prepared, journal)
-    repeats = check_history(prepared, journal=journal, history=history, gateway=gateway)
+    status = journal_status(prepared, journal)
+    repeats = history_repeats(prepared, journal, history, gateway, status)
     held = ("sent",) if resend_unknown else ("sent", "unknown")
     todo = [
         p
@@ -142,27 +138,3 @@ def _host(base_url: str) -> str:
     parts = urlsplit(base_url)
     host = parts.hostname or "?"
     return f"{host}:{parts.port}" if parts.port else host
-
-
-def _journal_status(prepared: Prepared, journal: str | os.PathLike[str] | None) -> np.ndarray:
-    """The journal's latest status of each ready message ("" when it never saw it)."""
-    nothing = np.full(len(prepared.positions()), "", dtype=object)
-    if journal is None:
-        return nothing
-    try:
-        stat = os.stat(journal)
-    except FileNotFoundError:
-        return nothing
-    recorded = _recorded(os.fspath(journal), stat.st_mtime_ns, stat.st_size)
-    keys = pd.Series([d.tobytes().hex() for d in prepared.digests()], dtype=object)
-    # As the journal counts them: a message's earlier copies in the campaign (dedupe=False).
-    occurrence = 0 if keys.is_unique else keys.groupby(keys).cumcount()
-    ours = pd.DataFrame({"key": keys, "occurrence": occurrence})
-    merged = ours.merge(recorded, how="left", on=["key", "occurrence"])
-    return merged["status"].fillna("").to_numpy(dtype=object)
-
-
-@functools.lru_cache(maxsize=2)
-def _recorded(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
-    """The journal read back, once per change of the file (a panel plans on every keystroke)."""
-    return read_journal(path)[["key", "occurrence", "status"]].astype({"key": object})

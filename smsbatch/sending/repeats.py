@@ -9,7 +9,7 @@ that says when, through which journal, and how to send them anyway.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,9 +17,10 @@ import pandas as pd
 
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.preparation.summary import ANOTHER_JOURNAL
-from smsbatch.sending.history import History, HistorySetting, NoHistory, history_path
+from smsbatch.sending.history import History, HistorySetting, NoHistory, Repeat, history_path
+from smsbatch.sending.journal_tools import journal_status
 
-__all__ = ["Repeats", "check_history", "find_repeats"]
+__all__ = ["Repeats", "check_history", "find_repeats", "history_repeats", "message_keys"]
 
 #: How a repeat is sent anyway, in Python and on the command line.
 ALLOW = "allow_repeat=True (--allow-repeat) sends it again"
@@ -82,21 +83,29 @@ class Repeats:
         return marked
 
 
-def find_repeats(past: History | NoHistory, messages: Iterable[tuple[int, str]]) -> Repeats:
-    """The repeats among ``(row position, Message.key)`` pairs."""
+def find_repeats(
+    past: History | NoHistory,
+    messages: Iterable[tuple[int, str]],
+    journaled: Callable[[], Container[str]] = frozenset,
+) -> Repeats:
+    """The repeats among ``(row position, Message.key)`` pairs. ``journaled()`` gives the keys
+    the campaign's journal records (asked only when the history holds sends through the same
+    journal path): the history's sends of those through it are the journal's business; of
+    any other message they are repeats (the journal there was deleted and made anew)."""
     if isinstance(past, NoHistory):  # nothing to find: no need to list a million keys
         return Repeats()
     messages = list(messages)
     found = past.repeats(key for _, key in messages)
-    if not found:
-        return Repeats()
     notes: dict[int, str] = {}
     unknown = 0
+    counted: dict[str, Repeat] = {}
+    known = journaled() if any(repeat.here for repeat in found.values()) else frozenset()
     for position, key in messages:
         repeat = found.get(key)
-        if repeat is None:
+        if repeat is None or (repeat.here and key in known):
             continue
-        where = f"on {repeat.day} {ANOTHER_JOURNAL} ({repeat.journal_name})"
+        counted[key] = repeat
+        where = f"on {repeat.day} {ANOTHER_JOURNAL} ({_journal(repeat)})"
         if repeat.state == "sent":
             notes[position] = f"the same message was sent to this number {where}; {ALLOW}"
         else:
@@ -105,12 +114,19 @@ def find_repeats(past: History | NoHistory, messages: Iterable[tuple[int, str]])
                 f"the same message may have reached this number {where}: its outcome is unknown"
                 f" there; check with the provider, then {ALLOW}"
             )
-    repeats = sorted(found.values(), key=lambda r: r.at)
+    repeats = sorted(counted.values(), key=lambda r: r.at)
     return Repeats(
         notes=notes,
         unknown=unknown,
         days=tuple(dict.fromkeys(r.day for r in repeats)),
-        journals=tuple(dict.fromkeys(r.journal_name for r in repeats)),
+        journals=tuple(dict.fromkeys(_journal(r) for r in repeats)),
+    )
+
+
+def _journal(repeat: Repeat) -> str:
+    """The journal a repeat went through, as the user is told."""
+    return f"{repeat.journal_name}, an earlier file at this path" if repeat.here else (
+        repeat.journal_name
     )
 
 
@@ -147,8 +163,25 @@ def check_history(
     (12, ('30 Nov 2026',), ('campagne.db',))
     >>> repeats.mark(shown.frame)  # the preview with those rows marked  # doctest: +SKIP
     """
+    return history_repeats(campaign, journal, history, gateway, journal_status(campaign, journal))
+
+
+def history_repeats(
+    campaign: Prepared,
+    journal: str | os.PathLike[str] | None,
+    history: HistorySetting,
+    gateway: str,
+    status: np.ndarray,
+) -> Repeats:
+    """:func:`check_history`, with the journal's ``status`` of each ready message read."""
     path = history_path(history)
     if path is None or not path.exists():
         return Repeats()
     with History(path, journal, gateway) as past:
-        return find_repeats(past, ((position, m.key) for position, m in campaign.messages()))
+        messages = ((position, m.key) for position, m in campaign.messages())
+        return find_repeats(past, messages, lambda: message_keys(campaign.digests()[status != ""]))
+
+
+def message_keys(digests: np.ndarray) -> set[str]:
+    """The ``Message.key`` of each of these digests."""
+    return {digest.tobytes().hex() for digest in digests}

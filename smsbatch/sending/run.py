@@ -40,7 +40,7 @@ from smsbatch.sending.history import HistorySetting, open_history
 from smsbatch.sending.hours import DEFAULT_TZ
 from smsbatch.sending.journal import Privacy, open_journal
 from smsbatch.sending.outcomes import Outcomes, result_frame, settled
-from smsbatch.sending.repeats import Repeats, find_repeats
+from smsbatch.sending.repeats import Repeats, find_repeats, message_keys
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE, Throttle
 
@@ -323,6 +323,11 @@ def run_campaign(
         if recorded is not None:
             recorded.release()  # the journal is read
         earlier = settled(positions, recorded, resend_unknown)
+
+        def journaled() -> set[str]:  # the keys the journal records
+            known = digests[recorded.event > 0] if recorded is not None else digests[:0]
+            return message_keys(known)
+
         todo = Jobs(prepared, positions, digests, occurrence, np.flatnonzero(~earlier.done))
         if recorded is not None and recorded.event.any():
             logger.info(
@@ -333,7 +338,7 @@ def run_campaign(
             )
         # What the journal leaves to send, another journal may have sent: found before the
         # first message leaves.
-        repeats = Repeats() if allow_repeat else find_repeats(past, todo.keys())
+        repeats = Repeats() if allow_repeat else find_repeats(past, todo.keys(), journaled)
         if repeats:
             todo = todo.without(repeats.notes)
         todo = todo.first(limit)
