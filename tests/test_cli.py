@@ -878,9 +878,10 @@ def test_a_journal_that_cannot_be_trusted_is_one_line_and_exit_2(
     journal = Path(recipients).with_name("recipients.smsbatch-journal.db")
     journal.write_bytes(content)
     assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 2
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert err.count("\n") == 1 and err.startswith("smsbatch send: error: ")
     assert str(journal) in err
+    assert "Journal:" not in out  # never "from an earlier run" first, then the refusal
     assert account.requests == 0
     assert main(["journal", "show", str(journal)]) == 2
     assert capsys.readouterr().err.startswith("smsbatch journal: error: ")

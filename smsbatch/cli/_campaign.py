@@ -93,7 +93,7 @@ def send(args: argparse.Namespace) -> int:
     client = Client.from_env()
     journal = (args.journal or _default_journal(args.file)).absolute()
     reused = " (from an earlier run: messages already sent with it are skipped)"
-    print(f"Journal: {journal}{reused if journal.exists() else ''}")
+    reused = reused if journal.exists() else ""
     if args.test_to:
         with client:
             trial = run_campaign(shown, client, rate=None, test_to=args.test_to, **control)
@@ -112,7 +112,8 @@ def send(args: argparse.Namespace) -> int:
         resend_unknown=args.resend_unknown,
         rate=args.rate,
         **control,
-    )
+    )  # raises for a journal that cannot be trusted: said before anything about it
+    print(f"Journal: {journal}{reused}")
     if planned.repeats:
         print(repeats_line(planned.repeats, allowed=args.allow_repeat))
     if planned.messages == 0 and not (planned.journal_sent or planned.journal_unknown):
