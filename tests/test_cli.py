@@ -849,6 +849,13 @@ def test_journal_purge_keeps_the_campaign_from_texting_anyone_twice(
 
 
 
+
+def test_advice_names_the_command_line_option_too(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", RECIPIENTS, "--text", "Hoi {voornaam}"]) == 2  # no --to
+    assert "to='phone' (--to phone) names no column" in capsys.readouterr().err
+    assert main(["preview", RECIPIENTS, "--to", "telefoon", "--text", "Hoi {voornaam} – ok"]) == 0
+    assert "transliterate=True (--transliterate) replaces" in capsys.readouterr().out
+
 def test_journal_purge_of_a_missing_file_says_so_and_creates_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

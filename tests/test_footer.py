@@ -57,6 +57,6 @@ def test_the_command_line_takes_the_footer_and_the_commercial_check(tmp_path, ca
     recipients = str(sample_path("recipients.csv"))
     args = ["preview", recipients, "--to", "telefoon", "--text", "Hoi {voornaam}"]
     assert main([*args, "--commercial", "--sender", "Bakkerij"]) == 2
-    assert "needs an opt-out line" in capsys.readouterr().err
+    assert "needs an opt-out line: pass footer= (--footer)" in capsys.readouterr().err
     assert main([*args, "--footer", FOOTER, "--commercial", "--sender", "Bakkerij"]) == 0
     assert "Hoi Sanne" + FOOTER in capsys.readouterr().out

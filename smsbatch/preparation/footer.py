@@ -32,7 +32,7 @@ def check_footer(footer: str | None, kind: str, *, commercial: bool, sender: str
     if commercial:
         if not (footer or "").strip():
             raise PreparationError(
-                "a commercial campaign needs an opt-out line: pass footer=, for example"
+                "a commercial campaign needs an opt-out line: pass footer= (--footer), for example"
                 " ' Afmelden? Sms STOP naar 3010'",
                 column="footer",
             )

@@ -91,7 +91,7 @@ def check_options(
         close = difflib.get_close_matches(str(to), names, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise PreparationError(
-            f"to={to!r} names no column.{hint} Columns: {', '.join(map(repr, names))}",
+            f"to={to!r} (--to {to}) names no column.{hint} Columns: {', '.join(map(repr, names))}",
             column=str(to),
         )
     if not isinstance(region, str) or region.upper() not in phonenumbers.SUPPORTED_REGIONS:

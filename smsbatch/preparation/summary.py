@@ -272,7 +272,7 @@ def _advice(
             f"(UCS-2) because of {' '.join(map(_visible, characters))}: fewer characters fit in a "
             "segment, and "
             "the gateway documents no Unicode option, so they may arrive garbled; "
-            "transliterate=True replaces typographic quotes, dashes and ellipses"
+            "transliterate=True (--transliterate) replaces typographic quotes, dashes and ellipses"
         )
     if counts.get("ready") and counts["ready"] == len(frame):
         advice.append(
