@@ -170,6 +170,24 @@ def test_a_long_list_of_different_problems_ends_with_how_many_more(
     assert problems.count("duplicate") == 20 and problems.endswith("... and 5 more")
 
 
+
+def test_a_date_error_in_every_row_is_said_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dates = tmp_path / "afspraken.csv"
+    rows = [f"06{10000000 + i},2026-13-{i:02d}" for i in range(20)]  # month 13: text
+    dates.write_text("phone,datum\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["preview", str(dates), "--text", "Tot {datum:%d-%m}"]) == 1
+    out = capsys.readouterr().out
+    problems = out.split("Rows that will not be sent (20):\n")[1].split("\n\n")[0]
+    assert problems.splitlines() == [
+        "20 rows (0, 1, 2, 3, 4, ...): invalid: column 'datum': … is text, not a date, so"
+        " {datum:%d-%m} cannot format it; use {datum} to send it as written, or write dates as"
+        " 2026-12-03 (or as Excel dates) in the file"
+    ]
+    assert out.count("is text, not a date") == 10 + 2  # the first rows, the list, the summary
+    assert "in the file (20x)" in out and "other reasons" not in out
+
 def test_preview_exits_1_when_no_row_is_ready(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

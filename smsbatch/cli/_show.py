@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from smsbatch.preparation.campaign import Prepared
-from smsbatch.preparation.summary import Summary, summarize
+from smsbatch.preparation.summary import Summary, reason_kind, summarize
 from smsbatch.sending.finish import Finish, estimate_finish
 from smsbatch.sending.repeats import Repeats
 
@@ -38,8 +38,10 @@ def show_preview(frame: pd.DataFrame, *, to: str, rows: int) -> Summary:
 
 def _show_problems(problems: pd.DataFrame) -> None:
     """List the rows that will not be sent: each on its own line, but a reason shared by
-    several rows once, with how many and which (a date error in every row is one line)."""
-    reason = problems["sms_status"].astype(str) + ": " + problems["sms_error"].astype(str)
+    several rows once, with how many and which (a date error in every row is one line, each
+    row's own value left out: it is in the row's sms_error)."""
+    kinds = problems["sms_error"].astype(str).map(reason_kind)
+    reason = problems["sms_status"].astype(str) + ": " + kinds
     shared = reason.duplicated(keep=False)
     single = problems[~shared]
     with pd.option_context("display.max_colwidth", None, "display.width", 200):

@@ -8,6 +8,7 @@ in a terminal; ``_repr_html_`` renders a small table in a notebook with the prob
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "STATUSES",
     "Summary",
     "destinations_differ",
+    "reason_kind",
     "summarize",
 ]
 
@@ -188,6 +190,19 @@ def _visible(character: str) -> str:
     return f"U+{ord(character):04X}"
 
 
+#: The row's own value in a reason that quotes it (a date column's text, a value a format
+#: specification cannot take): the rest is the same for every row with that problem.
+_ROW_VALUE = re.compile(
+    r"^(column .+?: (?:cannot format )?)(.+?)( is text, not a date, | with \{)"
+)
+
+
+def reason_kind(reason: str) -> str:
+    """``reason`` without the row's own value, so that the rows of one problem (a date column
+    that is text in every row) are counted and shown as one: ``column 'datum': … is text``."""
+    return _ROW_VALUE.sub(r"\1…\3", reason, count=1)
+
+
 def _rows(count: int, singular: str, plural: str) -> str:
     return f"{count:,} row {singular}" if count == 1 else f"{count:,} rows {plural}"
 
@@ -201,7 +216,8 @@ def _advice(
         ("failed", "failed", "failed"),
     ):
         if counts.get(status):
-            reasons = Counter(frame.loc[frame["sms_status"] == status, "sms_error"].astype(str))
+            errors = frame.loc[frame["sms_status"] == status, "sms_error"].astype(str)
+            reasons = Counter(map(reason_kind, errors))
             common = "; ".join(
                 f"{reason} ({c:,}x)" for reason, c in reasons.most_common(_TOP_REASONS)
             )
