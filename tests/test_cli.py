@@ -373,15 +373,17 @@ def test_at_a_real_terminal_the_question_tells_the_whole_truth(
         process.wait(timeout=30)
     screen = seen.decode().replace("\r\n", "\n")
     host = account.url.split("/")[2]
-    question = screen[screen.index("10 messages as fast as the gateway answers") :]
+    question = screen[screen.index("Send 10 messages") :]
     lines = question.splitlines()
-    assert lines[1] == (
+    assert lines[0] == (
         f"Send 10 messages (10 SMS parts, estimated cost 0.70) from '{SAMPLE_SENDER}'"
         f" through {host}?"
     )
-    assert lines[2] == "The journal skips 3 sent with it in an earlier run."
-    assert lines[3] == "--limit: the other 6 stay not_sent, for a later run with the same journal."
+    assert lines[1] == "The journal skips 3 sent with it in an earlier run."
+    assert lines[2] == "--limit: the other 6 stay not_sent, for a later run with the same journal."
+    assert lines[3].startswith("10 messages as fast as the gateway answers: done ")
     first = re.fullmatch(r"First message, to (\d+): Beste \w+, .*", lines[4])
+    assert lines[5] == "Type 'yes' to send: yes"
     assert first and first[1] not in earlier
     assert process.returncode == 0, screen
     assert len(account.messages) == 13 and account.messages[3].to == first[1]
@@ -795,7 +797,7 @@ def test_the_question_counts_only_what_another_journal_did_not_send(
     out = capsys.readouterr().out
     line = out.index("5 messages were sent to the same numbers on ")
     ask = f"Send {READY - 5} messages ({READY - 5} SMS parts) from '{SAMPLE_SENDER}'"
-    assert line < out.index(ask)
+    assert out.index(ask) < line < out.index("Type 'yes' to send")  # part of the question
     assert "5 messages were already sent to the same numbers through another journal" in out
     received = _received(account)
     assert len(received) == READY and max(received.values()) == 1

@@ -114,17 +114,19 @@ def send(args: argparse.Namespace) -> int:
         **control,
     )  # raises for a journal that cannot be trusted: said before anything about it
     print(f"Journal: {journal}{reused}")
-    if planned.repeats:
-        print(repeats_line(planned.repeats, allowed=args.allow_repeat))
+    headline, *details = _plan_lines(planned, allowed=args.allow_repeat)
     if planned.messages == 0 and not (planned.journal_sent or planned.journal_unknown):
+        print(repeats_line(planned.repeats, allowed=args.allow_repeat))
         print(
             "smsbatch send: nothing to send: every ready message was already sent through"
             " another journal (--allow-repeat sends them again)",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(planned.finish)
-    refusal = None if args.yes or planned.messages == 0 else _confirm(planned)
+    asking = not args.yes and planned.messages > 0
+    refusal = _confirm(headline, details, planned.messages) if asking else None
+    if not asking:
+        print("\n".join(details))
     if refusal:
         print(f"smsbatch send: {refusal}", file=sys.stderr)
         return EXIT_USAGE
@@ -162,15 +164,11 @@ def _read(args: argparse.Namespace) -> pd.DataFrame:
     return recipients
 
 
-def _confirm(planned: SendPlan) -> str | None:
-    """Ask the person at the terminal, telling the whole truth; return why not to send, or
-    None to go ahead."""
+def _plan_lines(planned: SendPlan, *, allowed: bool) -> list[str]:
+    """What a send will do, as the question and the lines under it: the whole truth a person
+    confirms (what the journal, the history and the limit leave out, when it will be done, the
+    first message); with ``--yes`` the lines are printed without the question."""
     count = f"{planned.messages:,} message{'s' if planned.messages != 1 else ''}"
-    if not sys.stdin.isatty():
-        return (
-            f"refusing to send {count} without confirmation: there is no terminal to ask; add"
-            " --yes to send from a script"
-        )
     parts = f"{planned.parts:,} SMS part{'s' if planned.parts != 1 else ''}"
     cost = "" if planned.cost is None else f", estimated cost {planned.cost:,.2f}"
     lines = [f"Send {count} ({parts}{cost}) from {planned.sender!r} through {planned.host}?"]
@@ -181,14 +179,28 @@ def _confirm(planned: SendPlan) -> str | None:
             f"The journal holds back {planned.journal_unknown:,} whose outcome is unknown"
             " (ask the provider; --resend-unknown sends them again)."
         )
+    if planned.repeats:
+        lines.append(repeats_line(planned.repeats, allowed=allowed))
     if planned.beyond_limit:
         lines.append(
             f"--limit: the other {planned.beyond_limit:,} stay not_sent, for a later run with"
             " the same journal."
         )
+    lines.append(str(planned.finish))
     if planned.first is not None:
         lines.append(f"First message, to {planned.first.to}: {planned.first.text}")
-    print("\n".join(lines))
+    return lines
+
+
+def _confirm(question: str, details: list[str], messages: int) -> str | None:
+    """Ask the person at the terminal; return why not to send, or None to go ahead."""
+    if not sys.stdin.isatty():
+        count = f"{messages:,} message{'s' if messages != 1 else ''}"
+        return (
+            f"refusing to send {count} without confirmation: there is no terminal to ask; add"
+            " --yes to send from a script"
+        )
+    print("\n".join([question, *details]))
     try:
         answer = input("Type 'yes' to send: ")
     except EOFError:  # Ctrl-D
