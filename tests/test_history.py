@@ -69,14 +69,16 @@ def test_the_file_holds_no_number_no_text_and_no_journal_folder(tmp_path: Path) 
     path = tmp_path / "h.db"
     folder = tmp_path / "Patienten-lijsten"
     with History(path, folder / "campagne.db") as past:
-        past.note(_key(), "sent", at=time.time())
+        with past.recording():  # the journal's path is kept while the campaign sends
+            past.note(_key(), "sent", at=time.time())
         past.flush()
-        data = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))  # with the -wal
-    data += path.read_bytes()
+        during = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))  # with the -wal
+    after = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))
     for secret in (NUMBER, NUMBER[2:], "612345678", TEXT, "Sanne", _key(), "Patienten"):
-        assert secret.encode() not in data, secret
-        assert secret.encode("utf-16-le") not in data, secret
-    assert b"campagne.db" in data  # the file name only, to tell the user which journal
+        for data in (during, after) if secret != "Patienten" else (after,):
+            assert secret.encode() not in data, secret
+            assert secret.encode("utf-16-le") not in data, secret
+    assert b"campagne.db" in after  # the file name only, to tell the user which journal
 
 
 def test_two_history_files_hash_the_same_message_differently(tmp_path: Path) -> None:
@@ -182,3 +184,54 @@ def test_two_processes_record_at_once_and_nothing_is_lost(tmp_path: Path) -> Non
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT journal_name, count(*) FROM sent GROUP BY 1 ORDER BY 1")
         assert rows.fetchall() == [("a.db", 2000), ("b.db", 2000)]
+
+
+# -- a campaign that dies before it records its last sends ---------------------------------------
+
+
+def _runs(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return [row[0] for row in db.execute("SELECT journal FROM runs")]
+
+
+def test_a_campaign_still_sending_records_its_own_and_a_dead_ones_sends_are_copied(
+    tmp_path: Path,
+) -> None:
+    from smsbatch.sending.journal import Journal
+
+    path, first_journal = tmp_path / "h.db", tmp_path / "a.db"
+    sent, flying = _key(), _key(text="another message")
+    journal = Journal(first_journal)
+    first = History(path, first_journal, "gw")
+    recording = first.recording()
+    recording.__enter__()
+    journal.begin((sent, 0), NUMBER, "text", TEXT, at=time.time())
+    journal.answer((sent, 0), 200, "SMS message sent.", NUMBER, at=time.time())
+    journal.begin((flying, 0), NUMBER, "text", "another message", at=time.time())
+    assert _runs(path) == [os.path.realpath(first_journal)]
+    with History(path, tmp_path / "b.db", "gw") as other:
+        assert other.repeats([sent, flying]) == {}  # alive: it records its own sends
+    assert _runs(path) == [os.path.realpath(first_journal)]
+    # It dies (as a kill -9 would leave it): nothing recorded here, its journal unlocked.
+    journal.close()
+    with History(path, tmp_path / "b.db", "gw") as other:
+        found = other.repeats([sent, flying])
+    assert {key: repeat.state for key, repeat in found.items()} == {
+        sent: "sent", flying: "unknown"
+    }
+    assert found[sent].journal_name == "a.db" and not found[sent].here
+    assert _runs(path) == []
+    with History(path, tmp_path / "b.db", "other gateway") as elsewhere:
+        assert elsewhere.repeats([sent]) == {}  # remembered per gateway, as its own would be
+    recording.__exit__(None, None, None)  # the stand-in for the dead process stops its thread
+    first.close()
+
+
+def test_a_campaign_that_ends_forgets_its_journal_path(tmp_path: Path) -> None:
+    path, journal = tmp_path / "h.db", tmp_path / "a.db"
+    with History(path, journal, "gw") as past, past.recording():
+        assert _runs(path) == [os.path.realpath(journal)]
+        past.note(_key(), "sent", time.time())
+    assert _runs(path) == []
+    with History(path, tmp_path / "b.db", "gw") as other:
+        assert other.repeats([_key()])[_key()].state == "sent"

@@ -22,6 +22,7 @@ __all__ = [
     "check_still_here",
     "close",
     "identity",
+    "in_use",
     "lock",
     "open_file",
     "write_at",
@@ -67,6 +68,21 @@ def lock(fd: int, path: str) -> None:
             f"the journal {path!r} is in use by another campaign; wait for it to finish or use "
             "another journal file"
         ) from err
+
+
+def in_use(path: str) -> bool:
+    """Whether a campaign holds the journal at ``path`` now (its lock dies with its process)."""
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return False
+    try:
+        lock(fd, path)
+    except JournalError:
+        return True
+    finally:
+        os.close(fd)  # and with it the lock, if this took it
+    return False
 
 
 def identity(fd: int) -> Identity:

@@ -21,9 +21,11 @@ repeats, as long as the file at its path still records them: one deleted and mad
 resume does not, and then they are repeats.
 
 Records are written in batches a few times a second by a background thread, off the sending
-path; a ``kill -9`` loses at most the last fraction of a second of them (the journal
-itself has every one). Two processes may use the history at once: SQLite's locking, with a
-busy timeout, serialises their writes.
+path. A ``kill -9`` between two batches leaves the last sends in the journal only: while a
+campaign sends, the history keeps its journal's real path (table ``runs``, erased when the
+campaign ends), and whoever opens the history next copies the sends of a journal left there
+whose campaign no longer holds it. Two processes may use the history at once: SQLite's
+locking, with a busy timeout, serialises their writes.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from smsbatch.exceptions import HistoryError
+from smsbatch.exceptions import HistoryError, JournalError
+from smsbatch.sending._journal_file import in_use
+from smsbatch.sending.journal_tools import read_journal
 
 __all__ = [
     "RETENTION_DAYS",
@@ -85,6 +89,13 @@ CREATE TABLE IF NOT EXISTS sent (
     journal_name TEXT NOT NULL    -- the journal's file name, to tell the user which
 );
 CREATE INDEX IF NOT EXISTS sent_digest ON sent (digest);
+"""
+# Added to files of version 1 as they are opened: older smsbatch versions ignore it.
+_RUNS = """
+CREATE TABLE IF NOT EXISTS runs (
+    journal TEXT PRIMARY KEY,     -- the real path of the journal of a campaign that is sending
+    gateway TEXT NOT NULL         -- its base URL (sends are remembered per gateway)
+)
 """
 
 State = Literal["sent", "unknown"]
@@ -174,14 +185,16 @@ class History:
         except HistoryError:
             self._db.close()
             raise
+        self._journal: str | None = None
         if journal is None:
             # Nothing resumes a run without a journal: each is a journal of its own.
             self._journal_id = secrets.token_bytes(_DIGEST_BYTES)
             self._journal_name = "no journal"
         else:
-            where = os.path.realpath(os.fspath(journal))
-            self._journal_id = self._digest(where)
-            self._journal_name = os.path.basename(where)
+            self._journal = os.path.realpath(os.fspath(journal))
+            self._journal_id = self._digest(self._journal)
+            self._journal_name = os.path.basename(self._journal)
+        self._catch_up()
 
     def __repr__(self) -> str:
         return f"History({str(self.path)!r}, journal={self._journal_name!r})"
@@ -189,9 +202,63 @@ class History:
     def _digest(self, value: str) -> bytes:
         return hmac.digest(self._secret, value.encode("utf-8"), "sha256")[:_DIGEST_BYTES]
 
-    def _message(self, key: str) -> bytes:
-        """The digest of a message sent through this history's gateway."""
-        return self._digest(f"{key}\0{self._gateway}")
+    def _message(self, key: str, gateway: str | None = None) -> bytes:
+        """The digest of a message sent through this history's gateway (or ``gateway``)."""
+        return self._digest(f"{key}\0{self._gateway if gateway is None else gateway}")
+
+    def _catch_up(self) -> None:
+        """Record what campaigns that died sending (``kill -9``, a killed kernel) sent in their
+        last fraction of a second, before they could record it here: their journals have it.
+
+        A campaign whose journal is still locked is alive, and records its own sends.
+        """
+        for journal, gateway in self._db.execute("SELECT journal, gateway FROM runs").fetchall():
+            if not (os.path.exists(journal) and in_use(journal)):
+                self._copy_sends(journal, gateway)
+
+    def _copy_sends(self, journal: str, gateway: str) -> None:
+        """Record every send of ``journal`` (a campaign's that died) that is not recorded yet,
+        and forget its path."""
+        rows = []
+        try:
+            messages = read_journal(journal)
+        except JournalError as err:  # moved away, or damaged: nothing to copy from it
+            logger.warning("the history of sends cannot catch up with %s: %s", journal, err)
+        else:
+            done = messages[messages["status"].isin(["sent", "unknown"])]
+            journal_id, name = self._digest(journal), os.path.basename(journal)
+            known = {
+                bytes(row[0])
+                for row in self._db.execute(
+                    "SELECT digest FROM sent WHERE journal = ?", (journal_id,)
+                )
+            }
+            times = [moment.timestamp() for moment in done["last_at"]]
+            rows = [
+                (digest, at, state, journal_id, name)
+                for key, state, at in zip(done["key"], done["status"], times, strict=True)
+                if (digest := self._message(key, gateway)) not in known
+            ]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "INSERT INTO sent (digest, at, state, journal, journal_name)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+                self._db.execute("DELETE FROM runs WHERE journal = ?", (journal,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        if rows:
+            logger.warning(
+                "the history of sends recorded %d sends of %s, whose campaign stopped before it"
+                " could record them",
+                len(rows),
+                journal,
+            )
 
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
         """Return, for each of these ``Message.key`` values sent within :data:`RETENTION_DAYS`,
@@ -268,6 +335,19 @@ class History:
             while not done.wait(_FLUSH_EVERY):
                 self.flush()
 
+        if self._journal is not None:
+            # This campaign holds its journal: an earlier run of it that died is caught up now.
+            for (gateway,) in self._db.execute(
+                "SELECT gateway FROM runs WHERE journal = ?", (self._journal,)
+            ).fetchall():
+                self._copy_sends(self._journal, gateway)
+            # Until the campaign ends, its journal's path is kept here: if it dies before it
+            # records its last sends, the next campaign to open the history copies them.
+            with self._lock:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO runs (journal, gateway) VALUES (?, ?)",
+                    (self._journal, self._gateway),
+                )
         writer = threading.Thread(target=keep_writing, name="smsbatch-history", daemon=True)
         writer.start()
         try:
@@ -276,6 +356,9 @@ class History:
             done.set()
             writer.join()
             self.flush()
+            if self._journal is not None and not self._pending:
+                with self._lock:
+                    self._db.execute("DELETE FROM runs WHERE journal = ?", (self._journal,))
 
     def close(self) -> None:
         """Write what is pending and close the file."""
@@ -385,6 +468,9 @@ def _initialise(db: sqlite3.Connection, path: Path) -> bytes:
         )
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
+    # A journal's path is kept only while its campaign sends: deleted, it is overwritten.
+    db.execute("PRAGMA secure_delete=ON")
+    db.execute(_RUNS)
     db.execute("DELETE FROM sent WHERE at < ?", (time.time() - RETENTION_DAYS * 86400,))
     row = db.execute("SELECT key FROM secret WHERE id = 1").fetchone()
     if row is None:

@@ -141,7 +141,9 @@ def check_history(
 
     What :func:`smsbatch.run_campaign` will skip (unless ``allow_repeat=True``), for a front end
     to show before it asks to confirm. Messages recorded through ``journal`` itself are the
-    journal's business (a resume), never repeats. Nothing is created or recorded.
+    journal's business (a resume) while it records them. Nothing is created or recorded, but for
+    the last sends of a campaign that was killed before it recorded them (copied from its
+    journal).
 
     Parameters
     ----------
