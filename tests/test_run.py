@@ -142,6 +142,8 @@ def test_a_test_send_reaches_only_the_test_number_and_skips_nobody_later(sim, cl
     assert [(m.to, m.text) for m in sim.messages] == [("31619990000", "Hi P0")]
     assert trial.sent == 1 and trial.result["sms_to"].tolist() == ["31619990000"]
     assert "test message (the text of row 0)" in trial.result["sms_error"].iloc[0]
+    assert "this was a test: the campaign's first message, to your own number (sms_to);" \
+        " nothing went to the recipients" in str(smsbatch.summarize(trial.result))
     assert not journal.exists()  # a test is no part of the campaign's record
     real = run_campaign(people(3), client, journal=journal, **FAST, **CAMPAIGN)
     assert real.sent == 3 and real.already_sent == 0

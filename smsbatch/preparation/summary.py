@@ -26,6 +26,7 @@ __all__ = [
     "EARLIER_RUN",
     "STATUSES",
     "Summary",
+    "TEST_MESSAGE",
     "destinations_differ",
     "reason_kind",
     "summarize",
@@ -56,6 +57,8 @@ PRICE_ATTR = "smsbatch_price_per_segment"
 #: The note on a row the journal says was sent in an earlier run: the only ``sent`` row with an
 #: ``sms_error``, so a results file read back still says which rows were skipped.
 EARLIER_RUN = "already sent in an earlier run (the journal says so); not sent again"
+#: How the note of a test send's row starts (``test_to=``).
+TEST_MESSAGE = "test message (the text of row "
 #: How the note starts on a ``sent`` row whose answer names a destination other than the
 #: number sent: a gateway that rewrites or mixes up numbers may have reached the wrong person.
 DESTINATION_DIFFERS = "sent, but the gateway answered for another destination"
@@ -224,6 +227,13 @@ def _advice(
             more = len(reasons) - _TOP_REASONS
             common += f"; and {more:,} other reason{'s' if more > 1 else ''}" if more > 0 else ""
             advice.append(f"{_rows(counts[status], singular, plural)}; see sms_error: {common}")
+    tests = int(frame["sms_error"].astype(str).str.startswith(TEST_MESSAGE).sum())
+    if tests:
+        advice.append(
+            f"{'this was a test' if tests == 1 else f'these {tests:,} were tests'}: the"
+            " campaign's first message, to your own number"
+            f"{'' if tests == 1 else 's'} (sms_to); nothing went to the recipients"
+        )
     earlier = int(((frame["sms_status"] == "sent") & (frame["sms_error"] == EARLIER_RUN)).sum())
     if earlier:
         advice.append(

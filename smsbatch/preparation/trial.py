@@ -12,10 +12,11 @@ import pandas as pd
 from smsbatch.exceptions import PreparationError
 from smsbatch.preparation.campaign import Prepared
 from smsbatch.preparation.phones import normalise_numbers
+from smsbatch.preparation.summary import TEST_MESSAGE
 
 __all__ = ["TRIAL_NOTE", "trial_campaign"]
 
-TRIAL_NOTE = "test message (the text of row {row}); not sent to the recipients"
+TRIAL_NOTE = TEST_MESSAGE + "{row}); not sent to the recipients"
 
 
 def trial_campaign(prepared: Prepared, numbers: Sequence[str], region: str = "NL") -> Prepared:
