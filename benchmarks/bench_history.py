@@ -3,8 +3,9 @@
 (a) recording: ``note`` (what a worker does after each answer) plus the batched ``flush`` (what
     the background writer does), per message, CPU of this process;
 (b) checking: ``find_repeats`` of a campaign against a history that already holds many
-    records (what ``run_campaign`` does before its first message, and ``check_history`` for
-    the CLI), per message, for a campaign that is new and for one that was all sent before.
+    records, claiming what is left to send, and erasing the claims at the end (what
+    ``run_campaign`` does before its first message and after its last), per message, for a
+    campaign that is new and for one that was all sent before.
 
 The key of each message is computed beforehand (the journal needs it anyway). Run from the
 repository root::
@@ -62,7 +63,9 @@ def main() -> None:
         ):
             with History(path, Path(tmp) / through) as past:
                 cpu, wall = time.process_time(), time.perf_counter()
-                repeats = find_repeats(past, messages)
+                repeats = find_repeats(past, messages, claim=True)
+                with past.recording():  # ends the run: its claims are erased
+                    pass
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             print(f"(b) check {n:,} messages of {label} ({repeats.count:,} repeats)")
             print(f"    CPU {per_message(cpu, n)} per message, wall {per_message(wall, n)}")

@@ -806,7 +806,34 @@ def test_after_kill_9_a_renamed_copy_of_the_input_texts_nobody_twice(
     # Each of the first campaign's messages is skipped; the one in flight when it was killed
     # (delivered or not: unknown) is held back, not sent again.
     assert len(received) >= READY - 1
-    assert "through another journal (recipients.smsbatch-journal.db)" in out
+    assert "through another journal (recipients.smsbatch-journal.db" in out
+
+
+def test_two_campaigns_of_the_same_list_at_once_text_nobody_twice(
+    recipients: str, simulator: Simulator, history: Path
+) -> None:
+    """The first claims its messages in the history before it sends them: the second, started
+    while the first still sends, finds every one sent or being sent."""
+    folder = Path(recipients).parent
+    # 19 messages at 3/s: over 5 s left for the second to start and finish meanwhile.
+    first = _run(["send", recipients, *CAMPAIGN, "--yes", "--rate", "3"], folder, _env(simulator))
+    copy = str(shutil.copy(recipients, folder / "recipients-kopie.csv"))
+    try:
+        assert simulator.wait_for(messages=2)
+        again = _run(["send", copy, *CAMPAIGN, "--yes", "--rate", "unlimited"], folder,
+                     _env(simulator))  # fmt: skip
+        out, err = again.communicate(timeout=60)
+        assert first.poll() is None  # still sending when the second was done
+        first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0
+    assert again.returncode == 2, (out, err)
+    assert "being sent right now by a campaign that runs" in out
+    assert "nothing to send: every ready message was already sent" in err
+    received = _received(simulator)
+    assert len(received) == READY and max(received.values()) == 1
 
 def test_the_question_counts_only_what_another_journal_did_not_send(
     recipients: str, account: Simulator, at_terminal, capsys: pytest.CaptureFixture[str]

@@ -69,7 +69,8 @@ def test_the_file_holds_no_number_no_text_and_no_journal_folder(tmp_path: Path) 
     path = tmp_path / "h.db"
     folder = tmp_path / "Patienten-lijsten"
     with History(path, folder / "campagne.db") as past:
-        with past.recording():  # the journal's path is kept while the campaign sends
+        past.claim([_key()])  # the journal's path is kept while the campaign sends
+        with past.recording():
             past.note(_key(), "sent", at=time.time())
         past.flush()
         during = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))  # with the -wal
@@ -203,6 +204,7 @@ def test_a_campaign_still_sending_records_its_own_and_a_dead_ones_sends_are_copi
     sent, flying = _key(), _key(text="another message")
     journal = Journal(first_journal)
     first = History(path, first_journal, "gw")
+    assert first.claim([sent, flying]) == {}
     recording = first.recording()
     recording.__enter__()
     journal.begin((sent, 0), NUMBER, "text", TEXT, at=time.time())
@@ -210,7 +212,11 @@ def test_a_campaign_still_sending_records_its_own_and_a_dead_ones_sends_are_copi
     journal.begin((flying, 0), NUMBER, "text", "another message", at=time.time())
     assert _runs(path) == [os.path.realpath(first_journal)]
     with History(path, tmp_path / "b.db", "gw") as other:
-        assert other.repeats([sent, flying]) == {}  # alive: it records its own sends
+        # Alive: it records its own sends, and what it claimed is being sent.
+        found = other.repeats([sent, flying, _key(text="not in that campaign")])
+    assert {key: (r.state, r.journal_name) for key, r in found.items()} == {
+        sent: ("sending", "a.db"), flying: ("sending", "a.db")
+    }
     assert _runs(path) == [os.path.realpath(first_journal)]
     # It dies (as a kill -9 would leave it): nothing recorded here, its journal unlocked.
     journal.close()
@@ -229,9 +235,13 @@ def test_a_campaign_still_sending_records_its_own_and_a_dead_ones_sends_are_copi
 
 def test_a_campaign_that_ends_forgets_its_journal_path(tmp_path: Path) -> None:
     path, journal = tmp_path / "h.db", tmp_path / "a.db"
-    with History(path, journal, "gw") as past, past.recording():
-        assert _runs(path) == [os.path.realpath(journal)]
-        past.note(_key(), "sent", time.time())
+    with History(path, journal, "gw") as past:
+        past.claim([_key(), _key(text="left unsent")])
+        with past.recording():
+            assert _runs(path) == [os.path.realpath(journal)]
+            past.note(_key(), "sent", time.time())
     assert _runs(path) == []
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM planned").fetchone()[0] == 0
     with History(path, tmp_path / "b.db", "gw") as other:
         assert other.repeats([_key()])[_key()].state == "sent"

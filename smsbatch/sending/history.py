@@ -24,8 +24,10 @@ Records are written in batches a few times a second by a background thread, off 
 path. A ``kill -9`` between two batches leaves the last sends in the journal only: while a
 campaign sends, the history keeps its journal's real path (table ``runs``, erased when the
 campaign ends), and whoever opens the history next copies the sends of a journal left there
-whose campaign no longer holds it. Two processes may use the history at once: SQLite's
-locking, with a busy timeout, serialises their writes.
+whose campaign no longer holds it. Before its first message, a campaign also claims the
+messages it is going to send (table ``planned``, erased with its path), in the transaction that
+checks for repeats: one that starts meanwhile finds them ``sending``. Two processes may use the
+history at once: SQLite's locking, with a busy timeout, serialises their writes.
 """
 
 from __future__ import annotations
@@ -95,10 +97,18 @@ _RUNS = """
 CREATE TABLE IF NOT EXISTS runs (
     journal TEXT PRIMARY KEY,     -- the real path of the journal of a campaign that is sending
     gateway TEXT NOT NULL         -- its base URL (sends are remembered per gateway)
-)
+);
+CREATE TABLE IF NOT EXISTS planned (
+    digest BLOB NOT NULL,         -- as sent.digest: a message that campaign is going to send
+    journal TEXT NOT NULL         -- runs.journal
+);
+CREATE INDEX IF NOT EXISTS planned_digest ON planned (digest);
 """
 
 State = Literal["sent", "unknown"]
+#: What a repeat found in the history is: sent, or unknown, or being sent now by a campaign
+#: that is still running.
+Found = Literal["sent", "unknown", "sending"]
 #: What ``history=`` accepts: True for the user's history, False for none, or a file.
 HistorySetting = bool | str | os.PathLike[str]
 
@@ -123,7 +133,7 @@ class Repeat:
     """
 
     at: float
-    state: State
+    state: Found
     journal_name: str
     here: bool = False
 
@@ -216,6 +226,11 @@ class History:
             if not (os.path.exists(journal) and in_use(journal)):
                 self._copy_sends(journal, gateway)
 
+    def _forget(self, journal: str) -> None:
+        """Forget a campaign's journal path and what it was going to send (it ended)."""
+        self._db.execute("DELETE FROM planned WHERE journal = ?", (journal,))
+        self._db.execute("DELETE FROM runs WHERE journal = ?", (journal,))
+
     def _copy_sends(self, journal: str, gateway: str) -> None:
         """Record every send of ``journal`` (a campaign's that died) that is not recorded yet,
         and forget its path."""
@@ -247,7 +262,7 @@ class History:
                     " VALUES (?, ?, ?, ?, ?)",
                     rows,
                 )
-                self._db.execute("DELETE FROM runs WHERE journal = ?", (journal,))
+                self._forget(journal)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -263,27 +278,78 @@ class History:
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
         """Return, for each of these ``Message.key`` values sent within :data:`RETENTION_DAYS`,
         its latest send (a ``sent`` before an ``unknown``; through another journal before one
-        through this journal's path, which is marked ``here``)."""
+        through this journal's path, which is marked ``here``), or ``sending`` when a campaign
+        that is running now (through another journal) is going to send it."""
+        with self._lock:
+            return self._find({self._message(key): key for key in keys})
+
+    def claim(self, keys: Iterable[str]) -> dict[str, Repeat]:
+        """:meth:`repeats`, and in the same transaction mark the others as this campaign's to
+        send (until it ends), so that a campaign starting meanwhile finds them ``sending``.
+
+        Only a campaign with a journal can claim: the journal's lock tells the others whether
+        it is still running.
+        """
         digests = {self._message(key): key for key in keys}
+        if self._journal is None:
+            with self._lock:
+                return self._find(digests)
+        own = self._journal
+        for (gateway,) in self._db.execute(
+            "SELECT gateway FROM runs WHERE journal = ?", (own,)
+        ).fetchall():  # an earlier run of this journal that died: caught up now
+            self._copy_sends(own, gateway)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                found = self._find(digests)
+                self._db.execute(
+                    "INSERT OR REPLACE INTO runs (journal, gateway) VALUES (?, ?)",
+                    (own, self._gateway),
+                )
+                self._db.executemany(
+                    "INSERT INTO planned (digest, journal) VALUES (?, ?)",
+                    (
+                        (digest, own)
+                        for digest, key in digests.items()
+                        if key not in found or found[key].here  # the journal may resend those
+                    ),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return found
+
+    def _find(self, digests: dict[bytes, str]) -> dict[str, Repeat]:
         found: dict[str, Repeat] = {}
         cutoff = time.time() - RETENTION_DAYS * 86400
         every = list(digests)
-        with self._lock:
-            for start in range(0, len(every), _CHUNK):
-                part = every[start : start + _CHUNK]
-                rows = self._db.execute(
-                    "SELECT digest, at, state, journal_name, journal = ? FROM sent WHERE digest"
-                    f" IN ({', '.join('?' * len(part))}) AND at >= ?",
-                    (self._journal_id, *part, cutoff),
-                ).fetchall()
-                for digest, at, state, name, here in rows:
-                    key = digests[digest]
-                    known = found.get(key)
-                    # Another journal's send is a repeat for sure; one that surely happened
-                    # says more than one that may have.
-                    rank = (not here, state == "sent", at)
-                    if known is None or rank > (not known.here, known.state == "sent", known.at):
-                        found[key] = Repeat(at, state, name, bool(here))
+        for start in range(0, len(every), _CHUNK):
+            part = every[start : start + _CHUNK]
+            marks = ", ".join("?" * len(part))
+            rows = self._db.execute(
+                "SELECT digest, at, state, journal_name, journal = ? FROM sent WHERE digest"
+                f" IN ({marks}) AND at >= ?",
+                (self._journal_id, *part, cutoff),
+            ).fetchall()
+            now = time.time()
+            rows += [
+                (digest, now, "sending", os.path.basename(journal), False)
+                for digest, journal in self._db.execute(
+                    f"SELECT digest, journal FROM planned WHERE digest IN ({marks})"
+                    " AND journal != ?",
+                    (*part, self._journal or ""),
+                )
+            ]
+            for digest, at, state, name, here in rows:
+                key = digests[digest]
+                known = found.get(key)
+                # Another journal's send is a repeat for sure; one that surely happened
+                # says more than one that may have.
+                rank = (not here, state == "sent", at)
+                if known is None or rank > (not known.here, known.state == "sent", known.at):
+                    found[key] = Repeat(at, state, name, bool(here))
         return found
 
     def note(self, key: str, state: State, at: float) -> None:
@@ -335,19 +401,6 @@ class History:
             while not done.wait(_FLUSH_EVERY):
                 self.flush()
 
-        if self._journal is not None:
-            # This campaign holds its journal: an earlier run of it that died is caught up now.
-            for (gateway,) in self._db.execute(
-                "SELECT gateway FROM runs WHERE journal = ?", (self._journal,)
-            ).fetchall():
-                self._copy_sends(self._journal, gateway)
-            # Until the campaign ends, its journal's path is kept here: if it dies before it
-            # records its last sends, the next campaign to open the history copies them.
-            with self._lock:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO runs (journal, gateway) VALUES (?, ?)",
-                    (self._journal, self._gateway),
-                )
         writer = threading.Thread(target=keep_writing, name="smsbatch-history", daemon=True)
         writer.start()
         try:
@@ -358,7 +411,7 @@ class History:
             self.flush()
             if self._journal is not None and not self._pending:
                 with self._lock:
-                    self._db.execute("DELETE FROM runs WHERE journal = ?", (self._journal,))
+                    self._forget(self._journal)
 
     def close(self) -> None:
         """Write what is pending and close the file."""
@@ -379,6 +432,9 @@ class NoHistory:
     path = None
 
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
+        return {}
+
+    def claim(self, keys: Iterable[str]) -> dict[str, Repeat]:
         return {}
 
     def note(self, key: str, state: State, at: float) -> None:
@@ -470,7 +526,9 @@ def _initialise(db: sqlite3.Connection, path: Path) -> bytes:
     db.execute("PRAGMA synchronous=NORMAL")
     # A journal's path is kept only while its campaign sends: deleted, it is overwritten.
     db.execute("PRAGMA secure_delete=ON")
-    db.execute(_RUNS)
+    for statement in _RUNS.split(";"):
+        if statement.strip():
+            db.execute(statement)
     db.execute("DELETE FROM sent WHERE at < ?", (time.time() - RETENTION_DAYS * 86400,))
     row = db.execute("SELECT key FROM secret WHERE id = 1").fetchone()
     if row is None:

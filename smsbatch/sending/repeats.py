@@ -45,6 +45,7 @@ class Repeats:
 
     notes: Mapping[int, str] = field(default_factory=dict)
     unknown: int = 0
+    sending: int = 0
     days: tuple[str, ...] = ()
     journals: tuple[str, ...] = ()
 
@@ -61,10 +62,12 @@ class Repeats:
         numbers on 30 Nov 2026 through another journal (campagne.db)"``; it adds their fate."""
         days = self.days
         when = f"on {days[0]}" if len(days) == 1 else f"between {days[0]} and {days[-1]}"
-        unknown = f" ({self.unknown:,} of them with an unknown outcome)" if self.unknown else ""
+        unknown = f", {self.unknown:,} of them with an unknown outcome" if self.unknown else ""
+        if self.sending:
+            unknown += f", {self.sending:,} of them being sent right now by a campaign that runs"
         return (
             f"{self.count:,} messages were sent to the same numbers {when} through another"
-            f" journal ({', '.join(self.journals)}){unknown}"
+            f" journal ({', '.join(self.journals)}{unknown})"
         )
 
     def mark(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -87,17 +90,21 @@ def find_repeats(
     past: History | NoHistory,
     messages: Iterable[tuple[int, str]],
     journaled: Callable[[], Container[str]] = frozenset,
+    *,
+    claim: bool = False,
 ) -> Repeats:
     """The repeats among ``(row position, Message.key)`` pairs. ``journaled()`` gives the keys
     the campaign's journal records (asked only when the history holds sends through the same
     journal path): the history's sends of those through it are the journal's business; of
-    any other message they are repeats (the journal there was deleted and made anew)."""
+    any other message they are repeats (the journal there was deleted and made anew).
+    ``claim``: the campaign is about to send the others (see :meth:`History.claim`)."""
     if isinstance(past, NoHistory):  # nothing to find: no need to list a million keys
         return Repeats()
     messages = list(messages)
-    found = past.repeats(key for _, key in messages)
+    keys = (key for _, key in messages)
+    found = past.claim(keys) if claim else past.repeats(keys)
     notes: dict[int, str] = {}
-    unknown = 0
+    unknown = sending = 0
     counted: dict[str, Repeat] = {}
     known = journaled() if any(repeat.here for repeat in found.values()) else frozenset()
     for position, key in messages:
@@ -108,6 +115,12 @@ def find_repeats(
         where = f"on {repeat.day} {ANOTHER_JOURNAL} ({_journal(repeat)})"
         if repeat.state == "sent":
             notes[position] = f"the same message was sent to this number {where}; {ALLOW}"
+        elif repeat.state == "sending":
+            sending += 1
+            notes[position] = (
+                "the same message is being sent to this number right now by a campaign that runs"
+                f" through another journal ({_journal(repeat)}); {ALLOW}"
+            )
         else:
             unknown += 1
             notes[position] = (
@@ -118,6 +131,7 @@ def find_repeats(
     return Repeats(
         notes=notes,
         unknown=unknown,
+        sending=sending,
         days=tuple(dict.fromkeys(r.day for r in repeats)),
         journals=tuple(dict.fromkeys(_journal(r) for r in repeats)),
     )

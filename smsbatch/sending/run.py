@@ -338,7 +338,10 @@ def run_campaign(
             )
         # What the journal leaves to send, another journal may have sent: found before the
         # first message leaves.
-        repeats = Repeats() if allow_repeat else find_repeats(past, todo.keys(), journaled)
+        # Claimed in the history too: a campaign starting meanwhile finds them being sent.
+        repeats = find_repeats(past, todo.keys(), journaled, claim=True)
+        if allow_repeat:
+            repeats = Repeats()
         if repeats:
             todo = todo.without(repeats.notes)
         todo = todo.first(limit)
