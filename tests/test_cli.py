@@ -731,7 +731,9 @@ def test_a_limit_sends_the_first_n_and_says_when_it_would_be_done(
 ) -> None:
     assert main(["send", recipients, *CAMPAIGN, "--yes", "--limit", "3", "--rate", "5"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"\n3 messages at 5/s: done (today|tomorrow) at \d\d:\d\d\n", out)
+    assert re.search(
+        r"\n3 messages at 5/s: done (today|tomorrow) at \d\d:\d\d \(Europe/Amsterdam\)\n", out
+    )
     assert len(account.messages) == 3
 
 

@@ -98,7 +98,7 @@ def test_when_a_campaign_would_be_done() -> None:
             "20,000 messages at 10/s within 08:00-21:00 mon-sun (Europe/Amsterdam):"
             " done today at 14:33",
         ),
-        ("2026-12-01 20:50", {}, "20,000 messages at 10/s: done today at 21:23"),
+        ("2026-12-01 20:50", {}, "20,000 messages at 10/s: done today at 21:23 (Europe/Amsterdam)"),
         (
             "2026-12-01 20:50",
             {"window": "08:00-21:00", "days": "mon-sat"},
@@ -108,7 +108,8 @@ def test_when_a_campaign_would_be_done() -> None:
         (
             "2026-12-01 14:00",
             {"start_at": "2026-12-04 09:00"},
-            "20,000 messages at 10/s from Fri 04 Dec at 09:00: done Fri 04 Dec at 09:33",
+            "20,000 messages at 10/s from Fri 04 Dec at 09:00: done Fri 04 Dec at 09:33"
+            " (Europe/Amsterdam)",
         ),
         (
             "2026-12-01 14:00",
@@ -124,7 +125,7 @@ def test_when_a_campaign_would_be_done() -> None:
         (
             "2026-12-01 14:00",
             {"rate_unit": "segment"},
-            "60,000 SMS parts at 10/s: done today at 15:40",
+            "60,000 SMS parts at 10/s: done today at 15:40 (Europe/Amsterdam)",
         ),
     ],
     ids=[

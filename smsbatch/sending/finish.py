@@ -56,9 +56,13 @@ class Finish:
         within = f" within {self.hours}" if self.hours else ""
         later = self.start > self.now + dt.timedelta(minutes=1)
         begins = f" from {_day(self.start, self.now)}" if later else ""
+        # The clock times are the sending hours' zone's: named once, where the hours do not.
+        zone = "" if self.hours else f" ({self.done.tzinfo})"
         if self.rate is None:
-            return f"{what} {pace}{within}{begins}: done {'soon after' if later else 'about now'}"
-        return f"{what} {pace}{within}{begins}: done {_day(self.done, self.now)}"
+            if not later:
+                return f"{what} {pace}: done about now"
+            return f"{what} {pace}{within}{begins}: done soon after{zone}"
+        return f"{what} {pace}{within}{begins}: done {_day(self.done, self.now)}{zone}"
 
 
 def estimate_finish(
