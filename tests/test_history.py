@@ -192,7 +192,7 @@ def test_two_processes_record_at_once_and_nothing_is_lost(tmp_path: Path) -> Non
 
 def _runs(path: Path) -> list[str]:
     with sqlite3.connect(path) as db:
-        return [row[0] for row in db.execute("SELECT journal FROM runs")]
+        return [row[0] for row in db.execute("SELECT journal FROM running")]
 
 
 def test_a_campaign_still_sending_records_its_own_and_a_dead_ones_sends_are_copied(
@@ -242,6 +242,98 @@ def test_a_campaign_that_ends_forgets_its_journal_path(tmp_path: Path) -> None:
             past.note(_key(), "sent", time.time())
     assert _runs(path) == []
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT count(*) FROM planned").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM claimed").fetchone()[0] == 0
     with History(path, tmp_path / "b.db", "gw") as other:
         assert other.repeats([_key()])[_key()].state == "sent"
+
+
+def test_catching_up_a_dead_run_leaves_a_resume_of_its_journal_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While one campaign copies a dead run's sends, the user resumes that journal: the
+    resume's own claims must survive the copy."""
+    from smsbatch.sending.journal import Journal
+
+    path, journal_path = tmp_path / "h.db", tmp_path / "a.db"
+    sent, left = _key(), _key(text="left to send")
+    with Journal(journal_path) as journal, History(path, journal_path, "gw") as dead:
+        dead.claim([sent, left])
+        journal.begin((sent, 0), NUMBER, "text", TEXT, at=time.time())
+        journal.answer((sent, 0), 200, "SMS message sent.", NUMBER, at=time.time())
+    # It died: its run is still registered, its journal unlocked.
+    resumed: list[History] = []
+    read = history_module.read_journal
+
+    resume_lock: list[Journal] = []
+
+    def read_while_resumed(where: str):  # type: ignore[no-untyped-def]
+        messages = read(where)
+        if not resume_lock:  # meanwhile, the journal is resumed and claims what is left
+            resume_lock.append(Journal(journal_path))
+            resumed.append(History(path, journal_path, "gw"))
+            resumed[0].claim([left])
+        return messages
+
+    monkeypatch.setattr(history_module, "read_journal", read_while_resumed)
+    with History(path, tmp_path / "b.db", "gw") as other:
+        found = other.repeats([sent, left])
+    assert {key: r.state for key, r in found.items()} == {sent: "sent", left: "sending"}
+    assert _runs(path) == [os.path.realpath(journal_path)]  # the resume's own registration
+    resume_lock[0].close()
+    resumed[0].close()
+
+
+def test_a_busy_history_at_the_end_of_a_run_loses_no_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(history_module, "_BUSY_TIMEOUT", 0.05)
+    path = tmp_path / "h.db"
+    past = History(path, tmp_path / "a.db", "gw")
+    past.claim([_key()])
+    blocker = sqlite3.connect(path, isolation_level=None)
+    with past.recording():
+        blocker.execute("BEGIN IMMEDIATE")  # another campaign writing, for longer than we wait
+    assert "keeps an ended run for now" in caplog.text  # said, not raised: the result is kept
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    past.close()
+    with History(path, tmp_path / "b.db", "gw") as other:  # its journal is gone: forgotten
+        assert other.repeats([_key()]) == {}
+    assert _runs(path) == []
+
+
+def test_a_limited_run_claims_only_what_it_will_send(tmp_path: Path) -> None:
+    from smsbatch.sending.journal import Journal
+
+    keys = [_key(text=f"message {i}") for i in range(5)]
+    with Journal(tmp_path / "a.db"), History(tmp_path / "h.db", tmp_path / "a.db", "gw") as past:
+        past.claim(keys, limit=2)
+        with History(tmp_path / "h.db", tmp_path / "b.db", "gw") as other:
+            assert sorted(other.repeats(keys)) == sorted(keys[:2])
+
+
+def test_an_ended_run_leaves_no_path_while_another_campaign_has_the_history_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "h.db"
+    folder = tmp_path / "Patienten-lijsten"
+    with History(path, tmp_path / "b.db", "gw") as other:  # open throughout, as a panel would
+        other.repeats([_key()])
+        with History(path, folder / "campagne.db", "gw") as past:
+            past.claim([_key(), _key(text="two")])
+            with past.recording():
+                past.note(_key(), "sent", time.time())
+        data = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))
+        assert b"Patienten" not in data
+        assert b"campagne.db" in data  # the name of the journal of the send, as always
+
+
+def test_a_dead_runs_path_that_is_no_journal_any_more_is_forgotten(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    where = tmp_path / "weg.db"
+    with History(path, where, "gw") as dead:
+        dead.claim([_key()])
+    where.mkdir()  # its path is now a folder
+    with History(path, tmp_path / "b.db", "gw") as other:
+        assert other.repeats([_key()]) == {}
+    assert _runs(path) == []

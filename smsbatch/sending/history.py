@@ -22,10 +22,10 @@ resume does not, and then they are repeats.
 
 Records are written in batches a few times a second by a background thread, off the sending
 path. A ``kill -9`` between two batches leaves the last sends in the journal only: while a
-campaign sends, the history keeps its journal's real path (table ``runs``, erased when the
+campaign sends, the history keeps its journal's real path (table ``running``, erased when the
 campaign ends), and whoever opens the history next copies the sends of a journal left there
 whose campaign no longer holds it. Before its first message, a campaign also claims the
-messages it is going to send (table ``planned``, erased with its path), in the transaction that
+messages it is going to send (table ``claimed``, erased with its path), in the transaction that
 checks for repeats: one that starts meanwhile finds them ``sending``. Two processes may use the
 history at once: SQLite's locking, with a busy timeout, serialises their writes.
 """
@@ -94,15 +94,16 @@ CREATE INDEX IF NOT EXISTS sent_digest ON sent (digest);
 """
 # Added to files of version 1 as they are opened: older smsbatch versions ignore it.
 _RUNS = """
-CREATE TABLE IF NOT EXISTS runs (
-    journal TEXT PRIMARY KEY,     -- the real path of the journal of a campaign that is sending
+CREATE TABLE IF NOT EXISTS running (
+    run BLOB PRIMARY KEY,         -- a random id of one campaign run that is sending
+    journal TEXT NOT NULL,        -- the real path of its journal, to copy its sends if it dies
     gateway TEXT NOT NULL         -- its base URL (sends are remembered per gateway)
 );
-CREATE TABLE IF NOT EXISTS planned (
-    digest BLOB NOT NULL,         -- as sent.digest: a message that campaign is going to send
-    journal TEXT NOT NULL         -- runs.journal
+CREATE TABLE IF NOT EXISTS claimed (
+    digest BLOB NOT NULL,         -- as sent.digest: a message that run is going to send
+    run BLOB NOT NULL             -- running.run
 );
-CREATE INDEX IF NOT EXISTS planned_digest ON planned (digest);
+CREATE INDEX IF NOT EXISTS claimed_digest ON claimed (digest);
 """
 
 State = Literal["sent", "unknown"]
@@ -196,6 +197,7 @@ class History:
             self._db.close()
             raise
         self._journal: str | None = None
+        self._run = secrets.token_bytes(_DIGEST_BYTES)  # this campaign run, if it claims
         if journal is None:
             # Nothing resumes a run without a journal: each is a journal of its own.
             self._journal_id = secrets.token_bytes(_DIGEST_BYTES)
@@ -204,7 +206,10 @@ class History:
             self._journal = os.path.realpath(os.fspath(journal))
             self._journal_id = self._digest(self._journal)
             self._journal_name = os.path.basename(self._journal)
-        self._catch_up()
+        try:
+            self._catch_up()
+        except sqlite3.Error as err:  # busy: the next campaign to open it catches up
+            logger.warning("the history of sends %s could not catch up now: %s", self.path, err)
 
     def __repr__(self) -> str:
         return f"History({str(self.path)!r}, journal={self._journal_name!r})"
@@ -222,22 +227,20 @@ class History:
 
         A campaign whose journal is still locked is alive, and records its own sends.
         """
-        for journal, gateway in self._db.execute("SELECT journal, gateway FROM runs").fetchall():
+        runs = self._db.execute("SELECT run, journal, gateway FROM running").fetchall()
+        for run, journal, gateway in runs:
             if not (os.path.exists(journal) and in_use(journal)):
-                self._copy_sends(journal, gateway)
+                self._copy_sends(bytes(run), journal, gateway)
 
-    def _forget(self, journal: str) -> None:
-        """Forget a campaign's journal path and what it was going to send (it ended)."""
-        self._db.execute("DELETE FROM planned WHERE journal = ?", (journal,))
-        self._db.execute("DELETE FROM runs WHERE journal = ?", (journal,))
-
-    def _copy_sends(self, journal: str, gateway: str) -> None:
-        """Record every send of ``journal`` (a campaign's that died) that is not recorded yet,
-        and forget its path."""
+    def _copy_sends(self, run: bytes, journal: str, gateway: str) -> None:
+        """Record every send of ``journal`` (a campaign's that died) not recorded yet, and
+        forget that ``run``: its path and its claims."""
         rows = []
         try:
+            if not os.path.isfile(journal):  # moved away (or never a file): nothing to read
+                raise JournalError(f"{journal!r} is not there any more")
             messages = read_journal(journal)
-        except JournalError as err:  # moved away, or damaged: nothing to copy from it
+        except (JournalError, OSError) as err:
             logger.warning("the history of sends cannot catch up with %s: %s", journal, err)
         else:
             done = messages[messages["status"].isin(["sent", "unknown"])]
@@ -254,19 +257,13 @@ class History:
                 for key, state, at in zip(done["key"], done["status"], times, strict=True)
                 if (digest := self._message(key, gateway)) not in known
             ]
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "INSERT INTO sent (digest, at, state, journal, journal_name)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    rows,
-                )
-                self._forget(journal)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, self._transaction():
+            self._db.executemany(
+                "INSERT INTO sent (digest, at, state, journal, journal_name)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+            self._forget(run)  # that run only: a resume of its journal may have begun since
         if rows:
             logger.warning(
                 "the history of sends recorded %d sends of %s, whose campaign stopped before it"
@@ -274,6 +271,21 @@ class History:
                 len(rows),
                 journal,
             )
+
+    def _forget(self, run: bytes) -> None:
+        """Forget a campaign run's journal path and what it was going to send."""
+        self._db.execute("DELETE FROM claimed WHERE run = ?", (run,))
+        self._db.execute("DELETE FROM running WHERE run = ?", (run,))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
         """Return, for each of these ``Message.key`` values sent within :data:`RETENTION_DAYS`,
@@ -283,42 +295,46 @@ class History:
         with self._lock:
             return self._find({self._message(key): key for key in keys})
 
-    def claim(self, keys: Iterable[str]) -> dict[str, Repeat]:
-        """:meth:`repeats`, and in the same transaction mark the others as this campaign's to
-        send (until it ends), so that a campaign starting meanwhile finds them ``sending``.
+    def claim(self, keys: Iterable[str], limit: int | None = None) -> dict[str, Repeat]:
+        """:meth:`repeats`, and in the same transaction mark the first ``limit`` of the others
+        as this campaign's to send (until it ends): a campaign starting meanwhile finds them
+        ``sending``.
 
-        Only a campaign with a journal can claim: the journal's lock tells the others whether
-        it is still running.
+        Only a campaign with a journal claims: the journal's lock tells the others whether it
+        is still running.
+
+        Raises
+        ------
+        HistoryError
+            The history cannot be written (another campaign holds it too long).
         """
         digests = {self._message(key): key for key in keys}
         if self._journal is None:
             with self._lock:
                 return self._find(digests)
         own = self._journal
-        for (gateway,) in self._db.execute(
-            "SELECT gateway FROM runs WHERE journal = ?", (own,)
-        ).fetchall():  # an earlier run of this journal that died: caught up now
-            self._copy_sends(own, gateway)
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+        try:
+            for run, gateway in self._db.execute(
+                "SELECT run, gateway FROM running WHERE journal = ?", (own,)
+            ).fetchall():  # an earlier run of this journal that died: caught up now
+                self._copy_sends(bytes(run), own, gateway)
+            with self._lock, self._transaction():
                 found = self._find(digests)
+                # Those sent through this journal's path may be the journal's to send again.
+                mine = [d for d, key in digests.items() if key not in found or found[key].here]
                 self._db.execute(
-                    "INSERT OR REPLACE INTO runs (journal, gateway) VALUES (?, ?)",
-                    (own, self._gateway),
+                    "INSERT INTO running (run, journal, gateway) VALUES (?, ?, ?)",
+                    (self._run, own, self._gateway),
                 )
                 self._db.executemany(
-                    "INSERT INTO planned (digest, journal) VALUES (?, ?)",
-                    (
-                        (digest, own)
-                        for digest, key in digests.items()
-                        if key not in found or found[key].here  # the journal may resend those
-                    ),
+                    "INSERT INTO claimed (digest, run) VALUES (?, ?)",
+                    ((digest, self._run) for digest in mine[:limit]),
                 )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        except sqlite3.Error as err:
+            raise HistoryError(
+                f"cannot use the history of sends {str(self.path)!r}: {err}; nothing was sent;"
+                f" try again, or {_WAY_OUT}"
+            ) from err
         return found
 
     def _find(self, digests: dict[bytes, str]) -> dict[str, Repeat]:
@@ -337,8 +353,9 @@ class History:
             rows += [
                 (digest, now, "sending", os.path.basename(journal), False)
                 for digest, journal in self._db.execute(
-                    f"SELECT digest, journal FROM planned WHERE digest IN ({marks})"
-                    " AND journal != ?",
+                    "SELECT claimed.digest, running.journal FROM claimed JOIN running"
+                    f" ON running.run = claimed.run WHERE claimed.digest IN ({marks})"
+                    " AND running.journal != ?",
                     (*part, self._journal or ""),
                 )
             ]
@@ -410,8 +427,18 @@ class History:
             writer.join()
             self.flush()
             if self._journal is not None and not self._pending:
-                with self._lock:
-                    self._forget(self._journal)
+                self._end_run()
+
+    def _end_run(self) -> None:
+        """Forget this run's journal path and claims: its sends are recorded. A failure is only
+        logged: the result is kept, and the next campaign to open the history forgets them."""
+        try:
+            with self._lock, self._transaction():
+                self._forget(self._run)
+            # Out of SQLite's write-ahead log too, unless another campaign reads it right now.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as err:
+            logger.warning("the history of sends %s keeps an ended run for now: %s", self.path, err)
 
     def close(self) -> None:
         """Write what is pending and close the file."""
@@ -434,7 +461,7 @@ class NoHistory:
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
         return {}
 
-    def claim(self, keys: Iterable[str]) -> dict[str, Repeat]:
+    def claim(self, keys: Iterable[str], limit: int | None = None) -> dict[str, Repeat]:
         return {}
 
     def note(self, key: str, state: State, at: float) -> None:

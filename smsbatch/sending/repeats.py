@@ -92,17 +92,19 @@ def find_repeats(
     journaled: Callable[[], Container[str]] = frozenset,
     *,
     claim: bool = False,
+    limit: int | None = None,
 ) -> Repeats:
     """The repeats among ``(row position, Message.key)`` pairs. ``journaled()`` gives the keys
     the campaign's journal records (asked only when the history holds sends through the same
     journal path): the history's sends of those through it are the journal's business; of
     any other message they are repeats (the journal there was deleted and made anew).
-    ``claim``: the campaign is about to send the others (see :meth:`History.claim`)."""
+    ``claim``: the campaign is about to send the first ``limit`` of the others (see
+    :meth:`History.claim`)."""
     if isinstance(past, NoHistory):  # nothing to find: no need to list a million keys
         return Repeats()
     messages = list(messages)
     keys = (key for _, key in messages)
-    found = past.claim(keys) if claim else past.repeats(keys)
+    found = past.claim(keys, limit) if claim else past.repeats(keys)
     notes: dict[int, str] = {}
     unknown = sending = 0
     counted: dict[str, Repeat] = {}
