@@ -69,7 +69,7 @@ def test_the_file_holds_no_number_no_text_and_no_journal_folder(tmp_path: Path) 
     path = tmp_path / "h.db"
     folder = tmp_path / "Patienten-lijsten"
     with History(path, folder / "campagne.db") as past:
-        past.claim([_key()])  # the journal's path is kept while the campaign sends
+        _claim(past, [_key()])  # the journal's path is kept while the campaign sends
         with past.recording():
             past.note(_key(), "sent", at=time.time())
         past.flush()
@@ -190,6 +190,11 @@ def test_two_processes_record_at_once_and_nothing_is_lost(tmp_path: Path) -> Non
 # -- a campaign that dies before it records its last sends ---------------------------------------
 
 
+def _claim(past: History, keys: list[str], limit: int | None = None) -> dict:
+    """Claim what a campaign sends of ``keys``: those not sent elsewhere, the first ``limit``."""
+    return past.claim(keys, lambda found: [key for key in keys if key not in found][:limit])
+
+
 def _runs(path: Path) -> list[str]:
     with sqlite3.connect(path) as db:
         return [row[0] for row in db.execute("SELECT journal FROM running")]
@@ -204,7 +209,7 @@ def test_a_campaign_still_sending_records_its_own_and_a_dead_ones_sends_are_copi
     sent, flying = _key(), _key(text="another message")
     journal = Journal(first_journal)
     first = History(path, first_journal, "gw")
-    assert first.claim([sent, flying]) == {}
+    assert _claim(first, [sent, flying]) == {}
     recording = first.recording()
     recording.__enter__()
     journal.begin((sent, 0), NUMBER, "text", TEXT, at=time.time())
@@ -236,7 +241,7 @@ def test_a_campaign_still_sending_records_its_own_and_a_dead_ones_sends_are_copi
 def test_a_campaign_that_ends_forgets_its_journal_path(tmp_path: Path) -> None:
     path, journal = tmp_path / "h.db", tmp_path / "a.db"
     with History(path, journal, "gw") as past:
-        past.claim([_key(), _key(text="left unsent")])
+        _claim(past, [_key(), _key(text="left unsent")])
         with past.recording():
             assert _runs(path) == [os.path.realpath(journal)]
             past.note(_key(), "sent", time.time())
@@ -257,7 +262,7 @@ def test_catching_up_a_dead_run_leaves_a_resume_of_its_journal_alone(
     path, journal_path = tmp_path / "h.db", tmp_path / "a.db"
     sent, left = _key(), _key(text="left to send")
     with Journal(journal_path) as journal, History(path, journal_path, "gw") as dead:
-        dead.claim([sent, left])
+        _claim(dead, [sent, left])
         journal.begin((sent, 0), NUMBER, "text", TEXT, at=time.time())
         journal.answer((sent, 0), 200, "SMS message sent.", NUMBER, at=time.time())
     # It died: its run is still registered, its journal unlocked.
@@ -271,7 +276,7 @@ def test_catching_up_a_dead_run_leaves_a_resume_of_its_journal_alone(
         if not resume_lock:  # meanwhile, the journal is resumed and claims what is left
             resume_lock.append(Journal(journal_path))
             resumed.append(History(path, journal_path, "gw"))
-            resumed[0].claim([left])
+            _claim(resumed[0], [left])
         return messages
 
     monkeypatch.setattr(history_module, "read_journal", read_while_resumed)
@@ -289,7 +294,7 @@ def test_a_busy_history_at_the_end_of_a_run_loses_no_result(
     monkeypatch.setattr(history_module, "_BUSY_TIMEOUT", 0.05)
     path = tmp_path / "h.db"
     past = History(path, tmp_path / "a.db", "gw")
-    past.claim([_key()])
+    _claim(past, [_key()])
     blocker = sqlite3.connect(path, isolation_level=None)
     with past.recording():
         blocker.execute("BEGIN IMMEDIATE")  # another campaign writing, for longer than we wait
@@ -307,7 +312,7 @@ def test_a_limited_run_claims_only_what_it_will_send(tmp_path: Path) -> None:
 
     keys = [_key(text=f"message {i}") for i in range(5)]
     with Journal(tmp_path / "a.db"), History(tmp_path / "h.db", tmp_path / "a.db", "gw") as past:
-        past.claim(keys, limit=2)
+        _claim(past, keys, limit=2)
         with History(tmp_path / "h.db", tmp_path / "b.db", "gw") as other:
             assert sorted(other.repeats(keys)) == sorted(keys[:2])
 
@@ -320,7 +325,7 @@ def test_an_ended_run_leaves_no_path_while_another_campaign_has_the_history_open
     with History(path, tmp_path / "b.db", "gw") as other:  # open throughout, as a panel would
         other.repeats([_key()])
         with History(path, folder / "campagne.db", "gw") as past:
-            past.claim([_key(), _key(text="two")])
+            _claim(past, [_key(), _key(text="two")])
             with past.recording():
                 past.note(_key(), "sent", time.time())
         data = b"".join(p.read_bytes() for p in tmp_path.glob("h.db*"))
@@ -332,7 +337,7 @@ def test_a_dead_runs_path_that_is_no_journal_any_more_is_forgotten(tmp_path: Pat
     path = tmp_path / "h.db"
     where = tmp_path / "weg.db"
     with History(path, where, "gw") as dead:
-        dead.claim([_key()])
+        _claim(dead, [_key()])
     where.mkdir()  # its path is now a folder
     with History(path, tmp_path / "b.db", "gw") as other:
         assert other.repeats([_key()]) == {}

@@ -211,3 +211,37 @@ def test_a_rehearsal_against_the_simulator_skips_nobody_at_the_real_gateway(sim,
         journal = tmp_path / "echt.db"
         report = run_campaign(people(3), elsewhere, journal=journal, **FAST, **CAMPAIGN)
         assert report.repeats == 0 and report.sent == 3 and len(real.messages) == 3
+
+
+@pytest.mark.parametrize("how", ["journal-made-anew", "allow-repeat"])
+def test_a_limited_run_claims_exactly_the_messages_it_sends(
+    sim, client, tmp_path, history, monkeypatch, how
+):
+    """What a campaign started meanwhile finds 'being sent right now' is what this run sends:
+    claiming others would leave them to nobody, missing some would let them go twice."""
+    journal = tmp_path / "j.db"
+    first = journal if how == "journal-made-anew" else tmp_path / "other.db"
+    run_campaign(people(3), client, journal=first, **FAST, **CAMPAIGN)
+    if how == "journal-made-anew":
+        journal.unlink()
+    everyone = prepare(people(10), **CAMPAIGN)
+    keys = {m.key: m.to for _, m in everyone.messages()}
+    seen: dict[str, str] = {}
+    recording = History.recording
+
+    def look_first(self):  # type: ignore[no-untyped-def]
+        if not seen:  # the claims are made: look as a campaign starting now would
+            with History(history, tmp_path / "meanwhile.db", client.base_url) as other:
+                found = other.repeats(keys)
+            seen.update({keys[k]: r.state for k, r in found.items()})
+        return recording(self)
+
+    monkeypatch.setattr(History, "recording", look_first)
+    report = run_campaign(
+        people(10), client, journal=journal, limit=5, allow_repeat=how == "allow-repeat",
+        **FAST, **CAMPAIGN,
+    )  # fmt: skip
+    assert report.sent == 5
+    now = {m.to for m in sim.messages[3:]}
+    assert now <= set(seen)  # each is sent or being sent, for the campaign starting meanwhile
+    assert {to for to, state in seen.items() if state == "sending"} <= now  # no other claimed

@@ -41,7 +41,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -295,10 +295,12 @@ class History:
         with self._lock:
             return self._find({self._message(key): key for key in keys})
 
-    def claim(self, keys: Iterable[str], limit: int | None = None) -> dict[str, Repeat]:
-        """:meth:`repeats`, and in the same transaction mark the first ``limit`` of the others
-        as this campaign's to send (until it ends): a campaign starting meanwhile finds them
-        ``sending``.
+    def claim(
+        self, keys: Iterable[str], sends: Callable[[dict[str, Repeat]], Iterable[str]]
+    ) -> dict[str, Repeat]:
+        """:meth:`repeats`, and in the same transaction mark the keys ``sends(repeats)`` says
+        this campaign will send as its own (until it ends): a campaign starting meanwhile
+        finds them ``sending``.
 
         Only a campaign with a journal claims: the journal's lock tells the others whether it
         is still running.
@@ -311,7 +313,9 @@ class History:
         digests = {self._message(key): key for key in keys}
         if self._journal is None:
             with self._lock:
-                return self._find(digests)
+                found = self._find(digests)
+            sends(found)
+            return found
         own = self._journal
         try:
             for run, gateway in self._db.execute(
@@ -320,15 +324,14 @@ class History:
                 self._copy_sends(bytes(run), own, gateway)
             with self._lock, self._transaction():
                 found = self._find(digests)
-                # Those sent through this journal's path may be the journal's to send again.
-                mine = [d for d, key in digests.items() if key not in found or found[key].here]
+                going = sends(found)
                 self._db.execute(
                     "INSERT INTO running (run, journal, gateway) VALUES (?, ?, ?)",
                     (self._run, own, self._gateway),
                 )
                 self._db.executemany(
                     "INSERT INTO claimed (digest, run) VALUES (?, ?)",
-                    ((digest, self._run) for digest in mine[:limit]),
+                    ((self._message(key), self._run) for key in going),
                 )
         except sqlite3.Error as err:
             raise HistoryError(
@@ -461,7 +464,9 @@ class NoHistory:
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
         return {}
 
-    def claim(self, keys: Iterable[str], limit: int | None = None) -> dict[str, Repeat]:
+    def claim(
+        self, keys: Iterable[str], sends: Callable[[dict[str, Repeat]], Iterable[str]]
+    ) -> dict[str, Repeat]:
         return {}
 
     def note(self, key: str, state: State, at: float) -> None:

@@ -93,18 +93,40 @@ def find_repeats(
     *,
     claim: bool = False,
     limit: int | None = None,
+    allow_repeat: bool = False,
 ) -> Repeats:
     """The repeats among ``(row position, Message.key)`` pairs. ``journaled()`` gives the keys
     the campaign's journal records (asked only when the history holds sends through the same
     journal path): the history's sends of those through it are the journal's business; of
     any other message they are repeats (the journal there was deleted and made anew).
-    ``claim``: the campaign is about to send the first ``limit`` of the others (see
-    :meth:`History.claim`)."""
+
+    ``claim``: the campaign is about to send these messages, but for the repeats (unless
+    ``allow_repeat``), the first ``limit`` of them; exactly those are claimed in the history
+    (see :meth:`History.claim`), in the transaction that finds the repeats.
+    """
     if isinstance(past, NoHistory):  # nothing to find: no need to list a million keys
         return Repeats()
     messages = list(messages)
-    keys = (key for _, key in messages)
-    found = past.claim(keys, limit) if claim else past.repeats(keys)
+    keys = [key for _, key in messages]
+    if not claim:
+        return _repeats(past.repeats(keys), messages, journaled)
+    found: list[Repeats] = []
+
+    def sends(repeats: dict[str, Repeat]) -> list[str]:
+        found.append(_repeats(repeats, messages, journaled))
+        notes = {} if allow_repeat else found[-1].notes
+        return [key for position, key in messages if position not in notes][:limit]
+
+    past.claim(keys, sends)
+    return found[-1]
+
+
+def _repeats(
+    found: dict[str, Repeat],
+    messages: list[tuple[int, str]],
+    journaled: Callable[[], Container[str]],
+) -> Repeats:
+    """The repeats the history ``found`` among ``messages``."""
     notes: dict[int, str] = {}
     unknown = sending = 0
     counted: dict[str, Repeat] = {}

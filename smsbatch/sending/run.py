@@ -339,7 +339,9 @@ def run_campaign(
         # What the journal leaves to send, another journal may have sent: found before the
         # first message leaves.
         # Claimed in the history too: a campaign starting meanwhile finds them being sent.
-        repeats = find_repeats(past, todo.keys(), journaled, claim=True, limit=limit)
+        repeats = find_repeats(
+            past, todo.keys(), journaled, claim=True, limit=limit, allow_repeat=allow_repeat
+        )
         if allow_repeat:
             repeats = Repeats()
         if repeats:
