@@ -127,6 +127,8 @@ def _repeats(
     journaled: Callable[[], Container[str]],
 ) -> Repeats:
     """The repeats the history ``found`` among ``messages``."""
+    if not found:
+        return Repeats()
     notes: dict[int, str] = {}
     unknown = sending = 0
     counted: dict[str, Repeat] = {}
