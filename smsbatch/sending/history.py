@@ -74,7 +74,9 @@ ENVIRONMENT_VARIABLE = "SMSBATCH_HISTORY"
 APPLICATION_ID = 0x534D5348  # "SMSH": marks the file as ours for `PRAGMA application_id`
 SCHEMA_VERSION = 1
 _DIGEST_BYTES = 16
-_BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
+# Seconds another process may hold the write lock before we give up: a campaign of a million
+# messages holds it about 8 s while it claims them.
+_BUSY_TIMEOUT = 30.0
 _FLUSH_EVERY = 0.2  # seconds between batched writes while a campaign runs
 _CHUNK = 990  # digests per lookup query: SQLite before 3.32 takes at most 999 parameters
 
