@@ -342,3 +342,34 @@ def test_a_dead_runs_path_that_is_no_journal_any_more_is_forgotten(tmp_path: Pat
     with History(path, tmp_path / "b.db", "gw") as other:
         assert other.repeats([_key()]) == {}
     assert _runs(path) == []
+
+
+def test_a_run_without_a_journal_claims_too_and_a_file_beside_the_history_says_it_lives(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "h.db"
+    keys = [_key(), _key(text="two")]
+    with History(path, None, "gw") as alone:
+        _claim(alone, keys)
+        run_files = [p.name for p in tmp_path.iterdir() if ".run-" in p.name]
+        assert len(run_files) == 1 and (tmp_path / run_files[0]).stat().st_mode & 0o777 == 0o600
+        with History(path, tmp_path / "b.db", "gw") as other:
+            found = other.repeats(keys)
+        assert {r.state for r in found.values()} == {"sending"}
+        assert {r.journal_name for r in found.values()} == {"no journal"}
+        with alone.recording():
+            alone.note(keys[0], "sent", time.time())
+    assert not [p for p in tmp_path.iterdir() if ".run-" in p.name]  # gone with the run
+    with History(path, tmp_path / "b.db", "gw") as other:
+        assert {k: r.state for k, r in other.repeats(keys).items()} == {keys[0]: "sent"}
+
+
+def test_a_dead_run_without_a_journal_is_forgotten_with_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    with History(path, None, "gw") as dead:
+        _claim(dead, [_key()])  # closed without ending its run, as a killed process leaves it
+    assert [p for p in tmp_path.iterdir() if ".run-" in p.name]
+    with History(path, tmp_path / "b.db", "gw") as other:
+        assert other.repeats([_key()]) == {}
+    assert not [p for p in tmp_path.iterdir() if ".run-" in p.name]
+    assert _runs(path) == []

@@ -3,6 +3,7 @@ them (unless allow_repeat=True), says so on their rows, in the report and in the
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -245,3 +246,20 @@ def test_a_limited_run_claims_exactly_the_messages_it_sends(
     now = {m.to for m in sim.messages[3:]}
     assert now <= set(seen)  # each is sent or being sent, for the campaign starting meanwhile
     assert {to for to, state in seen.items() if state == "sending"} <= now  # no other claimed
+
+
+def test_two_sends_without_journals_at_once_text_nobody_twice(sim, client):
+    """send()'s default has no journal: its claims live by a locked file beside the history."""
+    first = threading.Thread(
+        target=run_campaign, args=(people(10), client),
+        kwargs={**FAST, "rate": 10, **CAMPAIGN},
+    )  # fmt: skip
+    first.start()
+    try:
+        assert sim.wait_for(messages=2)
+        second = run_campaign(people(10), client, **FAST, **CAMPAIGN)
+        assert first.is_alive()  # the second was done while the first still sent
+    finally:
+        first.join()
+    assert second.sent == 0 and second.repeats == 10
+    assert len(set(_received(sim))) == len(sim.messages) == 10

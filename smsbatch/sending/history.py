@@ -26,12 +26,14 @@ campaign sends, the history keeps its journal's real path (table ``running``, er
 campaign ends), and whoever opens the history next copies the sends of a journal left there
 whose campaign no longer holds it. Before its first message, a campaign also claims the
 messages it is going to send (table ``claimed``, erased with its path), in the transaction that
-checks for repeats: one that starts meanwhile finds them ``sending``. Two processes may use the
-history at once: SQLite's locking, with a busy timeout, serialises their writes.
+checks for repeats: one that starts meanwhile finds them ``sending``. A campaign without a
+journal holds a file of its own locked instead (``history.db.run-<id>``). Two processes may
+use the history at once: SQLite's locking, with a busy timeout, serialises their writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hmac
 import logging
@@ -49,7 +51,7 @@ from pathlib import Path
 from typing import Literal
 
 from smsbatch.exceptions import HistoryError, JournalError
-from smsbatch.sending._journal_file import in_use
+from smsbatch.sending._journal_file import in_use, lock
 from smsbatch.sending.journal_tools import read_journal
 
 __all__ = [
@@ -78,6 +80,9 @@ _DIGEST_BYTES = 16
 # messages holds it about 8 s while it claims them.
 _BUSY_TIMEOUT = 30.0
 _FLUSH_EVERY = 0.2  # seconds between batched writes while a campaign runs
+#: ``history.db.run-<id>``: the file a campaign without a journal holds locked while it runs,
+#: so that the others can tell whether its claims are still alive.
+_RUN_FILE = ".run-"
 _CHUNK = 990  # digests per lookup query: SQLite before 3.32 takes at most 999 parameters
 
 _SCHEMA = """
@@ -200,6 +205,8 @@ class History:
             raise
         self._journal: str | None = None
         self._run = secrets.token_bytes(_DIGEST_BYTES)  # this campaign run, if it claims
+        self._claimed = False
+        self._run_file: int | None = None  # held locked by a claiming run without a journal
         if journal is None:
             # Nothing resumes a run without a journal: each is a journal of its own.
             self._journal_id = secrets.token_bytes(_DIGEST_BYTES)
@@ -237,28 +244,12 @@ class History:
     def _copy_sends(self, run: bytes, journal: str, gateway: str) -> None:
         """Record every send of ``journal`` (a campaign's that died) not recorded yet, and
         forget that ``run``: its path and its claims."""
-        rows = []
-        try:
-            if not os.path.isfile(journal):  # moved away (or never a file): nothing to read
-                raise JournalError(f"{journal!r} is not there any more")
-            messages = read_journal(journal)
-        except (JournalError, OSError) as err:
-            logger.warning("the history of sends cannot catch up with %s: %s", journal, err)
+        if _RUN_FILE in os.path.basename(journal):  # a run without a journal: nothing to copy
+            rows = []
+            with contextlib.suppress(OSError):
+                os.remove(journal)
         else:
-            done = messages[messages["status"].isin(["sent", "unknown"])]
-            journal_id, name = self._digest(journal), os.path.basename(journal)
-            known = {
-                bytes(row[0])
-                for row in self._db.execute(
-                    "SELECT digest FROM sent WHERE journal = ?", (journal_id,)
-                )
-            }
-            times = [moment.timestamp() for moment in done["last_at"]]
-            rows = [
-                (digest, at, state, journal_id, name)
-                for key, state, at in zip(done["key"], done["status"], times, strict=True)
-                if (digest := self._message(key, gateway)) not in known
-            ]
+            rows = self._unrecorded(journal, gateway)
         with self._lock, self._transaction():
             self._db.executemany(
                 "INSERT INTO sent (digest, at, state, journal, journal_name)"
@@ -273,6 +264,28 @@ class History:
                 len(rows),
                 journal,
             )
+
+    def _unrecorded(self, journal: str, gateway: str) -> list[tuple[bytes, float, str, bytes, str]]:
+        """The sends ``journal`` records that this history does not, as rows of ``sent``."""
+        try:
+            if not os.path.isfile(journal):  # moved away (or never a file): nothing to read
+                raise JournalError(f"{journal!r} is not there any more")
+            messages = read_journal(journal)
+        except (JournalError, OSError) as err:
+            logger.warning("the history of sends cannot catch up with %s: %s", journal, err)
+            return []
+        done = messages[messages["status"].isin(["sent", "unknown"])]
+        journal_id, name = self._digest(journal), os.path.basename(journal)
+        known = {
+            bytes(row[0])
+            for row in self._db.execute("SELECT digest FROM sent WHERE journal = ?", (journal_id,))
+        }
+        times = [moment.timestamp() for moment in done["last_at"]]
+        return [
+            (digest, at, state, journal_id, name)
+            for key, state, at in zip(done["key"], done["status"], times, strict=True)
+            if (digest := self._message(key, gateway)) not in known
+        ]
 
     def _forget(self, run: bytes) -> None:
         """Forget a campaign run's journal path and what it was going to send."""
@@ -304,8 +317,8 @@ class History:
         this campaign will send as its own (until it ends): a campaign starting meanwhile
         finds them ``sending``.
 
-        Only a campaign with a journal claims: the journal's lock tells the others whether it
-        is still running.
+        The others tell whether the claims are alive by the lock of the campaign's journal
+        (of a file next to the history, without one).
 
         Raises
         ------
@@ -313,34 +326,41 @@ class History:
             The history cannot be written (another campaign holds it too long).
         """
         digests = {self._message(key): key for key in keys}
-        if self._journal is None:
-            with self._lock:
-                found = self._find(digests)
-            sends(found)
-            return found
-        own = self._journal
         try:
-            for run, gateway in self._db.execute(
-                "SELECT run, gateway FROM running WHERE journal = ?", (own,)
-            ).fetchall():  # an earlier run of this journal that died: caught up now
-                self._copy_sends(bytes(run), own, gateway)
+            if self._journal is None:
+                holder = self._hold_run_file()
+            else:
+                holder = self._journal
+                for run, gateway in self._db.execute(
+                    "SELECT run, gateway FROM running WHERE journal = ?", (holder,)
+                ).fetchall():  # an earlier run of this journal that died: caught up now
+                    self._copy_sends(bytes(run), holder, gateway)
             with self._lock, self._transaction():
                 found = self._find(digests)
                 going = sends(found)
                 self._db.execute(
                     "INSERT INTO running (run, journal, gateway) VALUES (?, ?, ?)",
-                    (self._run, own, self._gateway),
+                    (self._run, holder, self._gateway),
                 )
                 self._db.executemany(
                     "INSERT INTO claimed (digest, run) VALUES (?, ?)",
                     ((self._message(key), self._run) for key in going),
                 )
-        except sqlite3.Error as err:
+        except (sqlite3.Error, OSError) as err:
             raise HistoryError(
                 f"cannot use the history of sends {str(self.path)!r}: {err}; nothing was sent;"
                 f" try again, or {_WAY_OUT}"
             ) from err
+        self._claimed = True
         return found
+
+    def _hold_run_file(self) -> str:
+        """Make and lock the file that tells the others this run (without a journal) lives."""
+        path = f"{self.path}{_RUN_FILE}{self._run.hex()}"
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        self._run_file = os.open(path, flags, 0o600)
+        lock(self._run_file, path)
+        return path
 
     def _find(self, digests: dict[bytes, str]) -> dict[str, Repeat]:
         found: dict[str, Repeat] = {}
@@ -356,7 +376,7 @@ class History:
             ).fetchall()
             now = time.time()
             rows += [
-                (digest, now, "sending", os.path.basename(journal), False)
+                (digest, now, "sending", _journal_name(journal), False)
                 for digest, journal in self._db.execute(
                     "SELECT claimed.digest, running.journal FROM claimed JOIN running"
                     f" ON running.run = claimed.run WHERE claimed.digest IN ({marks})"
@@ -431,7 +451,7 @@ class History:
             done.set()
             writer.join()
             self.flush()
-            if self._journal is not None and not self._pending:
+            if self._claimed and not self._pending:
                 self._end_run()
 
     def _end_run(self) -> None:
@@ -444,12 +464,21 @@ class History:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as err:
             logger.warning("the history of sends %s keeps an ended run for now: %s", self.path, err)
+            return
+        if self._run_file is not None:
+            os.close(self._run_file)
+            self._run_file = None
+            with contextlib.suppress(OSError):
+                os.remove(f"{self.path}{_RUN_FILE}{self._run.hex()}")
 
     def close(self) -> None:
         """Write what is pending and close the file."""
         self.flush()
         with self._lock:
             self._db.close()
+        if self._run_file is not None:  # a run that did not end: the next one forgets it
+            os.close(self._run_file)
+            self._run_file = None
 
     def __enter__(self) -> History:
         return self
@@ -489,6 +518,11 @@ class NoHistory:
 
     def __exit__(self, *exc_info: object) -> None:
         pass
+
+
+def _journal_name(holder: str) -> str:
+    """How a running campaign's journal is named to the user."""
+    return "no journal" if _RUN_FILE in os.path.basename(holder) else os.path.basename(holder)
 
 
 def history_path(history: HistorySetting) -> Path | None:
