@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from smsbatch import HistoryError
+from smsbatch.sending import _history_file as history_file
 from smsbatch.sending import history as history_module
 from smsbatch.sending.history import History, NoHistory, default_path, open_history
 
@@ -291,7 +292,7 @@ def test_catching_up_a_dead_run_leaves_a_resume_of_its_journal_alone(
 def test_a_busy_history_at_the_end_of_a_run_loses_no_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(history_module, "_BUSY_TIMEOUT", 0.05)
+    monkeypatch.setattr(history_file, "BUSY_TIMEOUT", 0.05)
     path = tmp_path / "h.db"
     past = History(path, tmp_path / "a.db", "gw")
     _claim(past, [_key()])

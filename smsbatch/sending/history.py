@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Literal
 
 from smsbatch.exceptions import HistoryError, JournalError
+from smsbatch.sending._history_file import WAY_OUT, connect, initialise
 from smsbatch.sending._journal_file import in_use, lock
 from smsbatch.sending.journal_tools import read_journal
 
@@ -73,45 +74,12 @@ RETENTION_DAYS = 90
 #: The file used instead of the one in the user's data folder, when this variable names one.
 ENVIRONMENT_VARIABLE = "SMSBATCH_HISTORY"
 
-APPLICATION_ID = 0x534D5348  # "SMSH": marks the file as ours for `PRAGMA application_id`
-SCHEMA_VERSION = 1
 _DIGEST_BYTES = 16
-# Seconds another process may hold the write lock before we give up: a campaign of a million
-# messages holds it about 8 s while it claims them.
-_BUSY_TIMEOUT = 30.0
 _FLUSH_EVERY = 0.2  # seconds between batched writes while a campaign runs
 #: ``history.db.run-<id>``: the file a campaign without a journal holds locked while it runs,
 #: so that the others can tell whether its claims are still alive.
 _RUN_FILE = ".run-"
 _CHUNK = 990  # digests per lookup query: SQLite before 3.32 takes at most 999 parameters
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS secret (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    key BLOB NOT NULL             -- the HMAC key of this file, 32 random bytes
-);
-CREATE TABLE IF NOT EXISTS sent (
-    digest BLOB NOT NULL,         -- HMAC-SHA256(secret, Message.key)[:16]
-    at REAL NOT NULL,             -- when the request left (time.time())
-    state TEXT NOT NULL,          -- sent | unknown
-    journal BLOB NOT NULL,        -- HMAC-SHA256(secret, absolute path of the journal)[:16]
-    journal_name TEXT NOT NULL    -- the journal's file name, to tell the user which
-);
-CREATE INDEX IF NOT EXISTS sent_digest ON sent (digest);
-"""
-# Added to files of version 1 as they are opened: older smsbatch versions ignore it.
-_RUNS = """
-CREATE TABLE IF NOT EXISTS running (
-    run BLOB PRIMARY KEY,         -- a random id of one campaign run that is sending
-    journal TEXT NOT NULL,        -- the real path of its journal, to copy its sends if it dies
-    gateway TEXT NOT NULL         -- its base URL (sends are remembered per gateway)
-);
-CREATE TABLE IF NOT EXISTS claimed (
-    digest BLOB NOT NULL,         -- as sent.digest: a message that run is going to send
-    run BLOB NOT NULL             -- running.run
-);
-CREATE INDEX IF NOT EXISTS claimed_digest ON claimed (digest);
-"""
 
 State = Literal["sent", "unknown"]
 #: What a repeat found in the history is: sent, or unknown, or being sent now by a campaign
@@ -188,17 +156,19 @@ class History:
         self._pending: deque[tuple[str, State, float]] = deque()  # thread-safe appends
         self._lock = threading.Lock()
         try:
-            self._db = _connect(self.path)
+            self._db = connect(self.path)
         except (OSError, sqlite3.Error) as err:
             raise HistoryError(
-                f"cannot open the history of sends {str(self.path)!r}: {err}; {_WAY_OUT}"
+                f"cannot open the history of sends {str(self.path)!r}: {err}; {WAY_OUT}"
             ) from err
         try:
-            self._secret = _initialise(self._db, self.path)
+            self._secret = initialise(self._db, self.path)
+            cutoff = time.time() - RETENTION_DAYS * 86400
+            self._db.execute("DELETE FROM sent WHERE at < ?", (cutoff,))
         except sqlite3.Error as err:
             self._db.close()
             raise HistoryError(
-                f"cannot use the history of sends {str(self.path)!r}: {err}; {_WAY_OUT}"
+                f"cannot use the history of sends {str(self.path)!r}: {err}; {WAY_OUT}"
             ) from err
         except HistoryError:
             self._db.close()
@@ -349,7 +319,7 @@ class History:
         except (sqlite3.Error, OSError) as err:
             raise HistoryError(
                 f"cannot use the history of sends {str(self.path)!r}: {err}; nothing was sent;"
-                f" try again, or {_WAY_OUT}"
+                f" try again, or {WAY_OUT}"
             ) from err
         self._claimed = True
         return found
@@ -544,61 +514,3 @@ def open_history(
     through ``journal`` to ``gateway`` (its base URL)."""
     path = history_path(history)
     return NoHistory() if path is None else History(path, journal, gateway)
-
-
-_WAY_OUT = (
-    "move the file away to start a new history, or switch the history off"
-    " (history=False, --no-history)"
-)
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # Made private before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    return sqlite3.connect(
-        path, timeout=_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
-    )
-
-
-def _initialise(db: sqlite3.Connection, path: Path) -> bytes:
-    """Make the file a history if it is empty, check that it is one, and return its secret."""
-    application_id = db.execute("PRAGMA application_id").fetchone()[0]
-    if application_id not in (0, APPLICATION_ID):
-        raise HistoryError(f"{str(path)!r} is not an smsbatch history of sends; {_WAY_OUT}")
-    if application_id == 0:
-        if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            raise HistoryError(f"{str(path)!r} is not an smsbatch history of sends; {_WAY_OUT}")
-        # Two processes creating it at once: one does, in full; the other finds it made.
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(
-                "INSERT OR IGNORE INTO secret (id, key) VALUES (1, ?)", (secrets.token_bytes(32),)
-            )
-            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version != SCHEMA_VERSION:
-        raise HistoryError(
-            f"the history of sends {str(path)!r} has format version {version}; this smsbatch"
-            f" reads version {SCHEMA_VERSION}: upgrade smsbatch, or {_WAY_OUT}"
-        )
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    # A journal's path is kept only while its campaign sends: deleted, it is overwritten.
-    db.execute("PRAGMA secure_delete=ON")
-    for statement in _RUNS.split(";"):
-        if statement.strip():
-            db.execute(statement)
-    db.execute("DELETE FROM sent WHERE at < ?", (time.time() - RETENTION_DAYS * 86400,))
-    row = db.execute("SELECT key FROM secret WHERE id = 1").fetchone()
-    if row is None:
-        raise HistoryError(f"the history of sends {str(path)!r} lost its key; {_WAY_OUT}")
-    return bytes(row[0])
