@@ -837,6 +837,25 @@ def test_two_campaigns_of_the_same_list_at_once_text_nobody_twice(
     received = _received(simulator)
     assert len(received) == READY and max(received.values()) == 1
 
+
+def test_preview_and_dry_run_say_what_another_journal_sent(
+    recipients: str, account: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["send", recipients, *CAMPAIGN, "--yes", "--rate", "unlimited"]) == 0
+    copy = str(shutil.copy(recipients, Path(recipients).with_name("kopie.csv")))
+    capsys.readouterr()
+    said = f"{READY} messages were sent to the same numbers on "
+    assert main(["preview", copy, *CAMPAIGN]) == 0
+    out = capsys.readouterr().out
+    assert said in out and "they will be skipped (--allow-repeat sends them again)" in out
+    assert main(["preview", recipients, *CAMPAIGN]) == 0  # its own journal: a resume's business
+    assert said not in capsys.readouterr().out
+    assert main(["send", copy, *CAMPAIGN, "--dry-run"]) == 0
+    assert said in capsys.readouterr().out
+    assert main(["send", copy, *CAMPAIGN, "--dry-run", "--no-history"]) == 0
+    assert said not in capsys.readouterr().out
+    assert len(account.messages) == READY
+
 def test_the_question_counts_only_what_another_journal_did_not_send(
     recipients: str, account: Simulator, at_terminal, capsys: pytest.CaptureFixture[str]
 ) -> None:

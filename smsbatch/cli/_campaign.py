@@ -21,12 +21,13 @@ from smsbatch.cli._arguments import (
 )
 from smsbatch.cli._results import check_results_path, free_path, write_free
 from smsbatch.cli._show import finish_of_ready, repeats_line, show_preview
-from smsbatch.exceptions import PreparationError, ResultsFileError
+from smsbatch.exceptions import ConfigurationError, PreparationError, ResultsFileError
 from smsbatch.gateway.client import Client
 from smsbatch.gateway.simulator import Simulator
-from smsbatch.preparation.campaign import prepare
+from smsbatch.preparation.campaign import Prepared, prepare
 from smsbatch.samples import SAMPLE_SENDER, SAMPLE_TEMPLATE, SAMPLE_TO, sample_path
 from smsbatch.sending.plan import SendPlan, plan_send
+from smsbatch.sending.repeats import check_history
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.run import run_campaign
 from smsbatch.spreadsheets import read_recipients
@@ -69,6 +70,7 @@ def preview(args: argparse.Namespace) -> int:
         print("smsbatch preview: no row is ready to send: see the reasons above", file=sys.stderr)
         return EXIT_INCOMPLETE
     print(finish_of_ready(shown, rate=args.rate, **_control(args)))
+    _say_repeats(shown, _default_journal(args.file))
     return EXIT_OK
 
 
@@ -83,6 +85,8 @@ def send(args: argparse.Namespace) -> int:
     if args.dry_run:
         if ready:
             print(finish_of_ready(shown, rate=args.rate, **control))
+            if not args.no_history:
+                _say_repeats(shown, args.journal or _default_journal(args.file))
         print("Dry run: nothing was sent.")
         if args.out:
             print(f"Preview written to {write_free(shown.frame, out)}")
@@ -251,6 +255,18 @@ def _present(report: RunReport, out: Path, *, resume: str, **summary: Any) -> in
             )
         print(f"To resume without sending anything twice:\n  {resume}", file=sys.stderr)
     return status
+
+
+def _say_repeats(shown: Prepared, journal: Path) -> None:
+    """Say what ``send`` would skip because another journal sent it (the history of sends),
+    where no credentials are needed: the gateway is the one ``SMSBATCH_BASE_URL`` names."""
+    try:
+        gateway = Client.base_url_from_env()
+    except ConfigurationError:  # send will say so; a preview goes on without it
+        return
+    repeats = check_history(shown, journal=journal.absolute(), gateway=gateway)
+    if repeats:
+        print(repeats_line(repeats, allowed=False))
 
 
 def _default_journal(file: Path) -> Path:

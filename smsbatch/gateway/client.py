@@ -114,9 +114,14 @@ class Client:
         missing = [n for n in ("SMSBATCH_LOGIN", "SMSBATCH_PASSWORD") if not os.environ.get(n)]
         if missing:
             raise ConfigurationError(f"set {' and '.join(missing)} in the environment")
-        base_url = os.environ.get("SMSBATCH_BASE_URL") or DEFAULT_BASE_URL
-        return cls(os.environ["SMSBATCH_LOGIN"], os.environ["SMSBATCH_PASSWORD"], base_url,
-                   **kwargs)
+        return cls(os.environ["SMSBATCH_LOGIN"], os.environ["SMSBATCH_PASSWORD"],
+                   cls.base_url_from_env(), **kwargs)
+
+    @staticmethod
+    def base_url_from_env() -> str:
+        """The API address :meth:`from_env` uses (``SMSBATCH_BASE_URL`` or the provider's),
+        checked: what a preview, which needs no credentials, names the gateway by."""
+        return _check_base_url(os.environ.get("SMSBATCH_BASE_URL") or DEFAULT_BASE_URL)
 
     def __repr__(self) -> str:
         return f"Client(login={self.login!r}, password={MASK!r}, base_url={self.base_url!r})"
