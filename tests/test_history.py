@@ -14,6 +14,7 @@ import pytest
 
 from smsbatch import HistoryError
 from smsbatch.sending import _history_file as history_file
+from smsbatch.sending import _running as running_module
 from smsbatch.sending import history as history_module
 from smsbatch.sending.history import History, NoHistory, default_path, open_history
 
@@ -268,7 +269,7 @@ def test_catching_up_a_dead_run_leaves_a_resume_of_its_journal_alone(
         journal.answer((sent, 0), 200, "SMS message sent.", NUMBER, at=time.time())
     # It died: its run is still registered, its journal unlocked.
     resumed: list[History] = []
-    read = history_module.read_journal
+    read = running_module.read_journal
 
     resume_lock: list[Journal] = []
 
@@ -280,7 +281,7 @@ def test_catching_up_a_dead_run_leaves_a_resume_of_its_journal_alone(
             _claim(resumed[0], [left])
         return messages
 
-    monkeypatch.setattr(history_module, "read_journal", read_while_resumed)
+    monkeypatch.setattr(running_module, "read_journal", read_while_resumed)
     with History(path, tmp_path / "b.db", "gw") as other:
         found = other.repeats([sent, left])
     assert {key: r.state for key, r in found.items()} == {sent: "sent", left: "sending"}

@@ -33,7 +33,6 @@ use the history at once: SQLite's locking, with a busy timeout, serialises their
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hmac
 import logging
@@ -50,10 +49,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from smsbatch.exceptions import HistoryError, JournalError
+from smsbatch.exceptions import HistoryError
 from smsbatch.sending._history_file import WAY_OUT, connect, initialise
-from smsbatch.sending._journal_file import in_use, lock
-from smsbatch.sending.journal_tools import read_journal
+from smsbatch.sending._running import Running
 
 __all__ = [
     "RETENTION_DAYS",
@@ -76,9 +74,6 @@ ENVIRONMENT_VARIABLE = "SMSBATCH_HISTORY"
 
 _DIGEST_BYTES = 16
 _FLUSH_EVERY = 0.2  # seconds between batched writes while a campaign runs
-#: ``history.db.run-<id>``: the file a campaign without a journal holds locked while it runs,
-#: so that the others can tell whether its claims are still alive.
-_RUN_FILE = ".run-"
 _CHUNK = 990  # digests per lookup query: SQLite before 3.32 takes at most 999 parameters
 
 State = Literal["sent", "unknown"]
@@ -185,8 +180,9 @@ class History:
             self._journal = os.path.realpath(os.fspath(journal))
             self._journal_id = self._digest(self._journal)
             self._journal_name = os.path.basename(self._journal)
+        self._running = Running(self._db, self._lock, self.path, self._digest, self._message)
         try:
-            self._catch_up()
+            self._running.catch_up()
         except sqlite3.Error as err:  # busy: the next campaign to open it catches up
             logger.warning("the history of sends %s could not catch up now: %s", self.path, err)
 
@@ -199,78 +195,6 @@ class History:
     def _message(self, key: str, gateway: str | None = None) -> bytes:
         """The digest of a message sent through this history's gateway (or ``gateway``)."""
         return self._digest(f"{key}\0{self._gateway if gateway is None else gateway}")
-
-    def _catch_up(self) -> None:
-        """Record what campaigns that died sending (``kill -9``, a killed kernel) sent in their
-        last fraction of a second, before they could record it here: their journals have it.
-
-        A campaign whose journal is still locked is alive, and records its own sends.
-        """
-        runs = self._db.execute("SELECT run, journal, gateway FROM running").fetchall()
-        for run, journal, gateway in runs:
-            if not (os.path.exists(journal) and in_use(journal)):
-                self._copy_sends(bytes(run), journal, gateway)
-
-    def _copy_sends(self, run: bytes, journal: str, gateway: str) -> None:
-        """Record every send of ``journal`` (a campaign's that died) not recorded yet, and
-        forget that ``run``: its path and its claims."""
-        if _RUN_FILE in os.path.basename(journal):  # a run without a journal: nothing to copy
-            rows = []
-            with contextlib.suppress(OSError):
-                os.remove(journal)
-        else:
-            rows = self._unrecorded(journal, gateway)
-        with self._lock, self._transaction():
-            self._db.executemany(
-                "INSERT INTO sent (digest, at, state, journal, journal_name)"
-                " VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
-            self._forget(run)  # that run only: a resume of its journal may have begun since
-        if rows:
-            logger.warning(
-                "the history of sends recorded %d sends of %s, whose campaign stopped before it"
-                " could record them",
-                len(rows),
-                journal,
-            )
-
-    def _unrecorded(self, journal: str, gateway: str) -> list[tuple[bytes, float, str, bytes, str]]:
-        """The sends ``journal`` records that this history does not, as rows of ``sent``."""
-        try:
-            if not os.path.isfile(journal):  # moved away (or never a file): nothing to read
-                raise JournalError(f"{journal!r} is not there any more")
-            messages = read_journal(journal)
-        except (JournalError, OSError) as err:
-            logger.warning("the history of sends cannot catch up with %s: %s", journal, err)
-            return []
-        done = messages[messages["status"].isin(["sent", "unknown"])]
-        journal_id, name = self._digest(journal), os.path.basename(journal)
-        known = {
-            bytes(row[0])
-            for row in self._db.execute("SELECT digest FROM sent WHERE journal = ?", (journal_id,))
-        }
-        times = [moment.timestamp() for moment in done["last_at"]]
-        return [
-            (digest, at, state, journal_id, name)
-            for key, state, at in zip(done["key"], done["status"], times, strict=True)
-            if (digest := self._message(key, gateway)) not in known
-        ]
-
-    def _forget(self, run: bytes) -> None:
-        """Forget a campaign run's journal path and what it was going to send."""
-        self._db.execute("DELETE FROM claimed WHERE run = ?", (run,))
-        self._db.execute("DELETE FROM running WHERE run = ?", (run,))
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def repeats(self, keys: Iterable[str]) -> dict[str, Repeat]:
         """Return, for each of these ``Message.key`` values sent within :data:`RETENTION_DAYS`,
@@ -296,26 +220,18 @@ class History:
             The history cannot be written (another campaign holds it too long).
         """
         digests = {self._message(key): key for key in keys}
+        running = self._running
         try:
             if self._journal is None:
-                holder = self._hold_run_file()
+                self._run_file = running.hold_run_file(self._run)
+                holder = running.run_file(self._run)
             else:
                 holder = self._journal
-                for run, gateway in self._db.execute(
-                    "SELECT run, gateway FROM running WHERE journal = ?", (holder,)
-                ).fetchall():  # an earlier run of this journal that died: caught up now
-                    self._copy_sends(bytes(run), holder, gateway)
-            with self._lock, self._transaction():
+                running.catch_up_journal(holder)  # earlier runs of it died: this one holds it
+            with self._lock, running.transaction():
                 found = self._find(digests)
-                going = sends(found)
-                self._db.execute(
-                    "INSERT INTO running (run, journal, gateway) VALUES (?, ?, ?)",
-                    (self._run, holder, self._gateway),
-                )
-                self._db.executemany(
-                    "INSERT INTO claimed (digest, run) VALUES (?, ?)",
-                    ((self._message(key), self._run) for key in going),
-                )
+                claimed = [self._message(key) for key in sends(found)]
+                running.register(self._run, holder, self._gateway, claimed)
         except (sqlite3.Error, OSError) as err:
             raise HistoryError(
                 f"cannot use the history of sends {str(self.path)!r}: {err}; nothing was sent;"
@@ -323,14 +239,6 @@ class History:
             ) from err
         self._claimed = True
         return found
-
-    def _hold_run_file(self) -> str:
-        """Make and lock the file that tells the others this run (without a journal) lives."""
-        path = f"{self.path}{_RUN_FILE}{self._run.hex()}"
-        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        self._run_file = os.open(path, flags, 0o600)
-        lock(self._run_file, path)
-        return path
 
     def _find(self, digests: dict[bytes, str]) -> dict[str, Repeat]:
         found: dict[str, Repeat] = {}
@@ -346,13 +254,8 @@ class History:
             ).fetchall()
             now = time.time()
             rows += [
-                (digest, now, "sending", _journal_name(journal), False)
-                for digest, journal in self._db.execute(
-                    "SELECT claimed.digest, running.journal FROM claimed JOIN running"
-                    f" ON running.run = claimed.run WHERE claimed.digest IN ({marks})"
-                    " AND running.journal != ?",
-                    (*part, self._journal or ""),
-                )
+                (digest, now, "sending", name, False)
+                for digest, name in self._running.sending(part, self._journal or "")
             ]
             for digest, at, state, name, here in rows:
                 key = digests[digest]
@@ -382,18 +285,12 @@ class History:
             for key, state, at in batch
         ]
         try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    self._db.executemany(
-                        "INSERT INTO sent (digest, at, state, journal, journal_name)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        rows,
-                    )
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
+            with self._lock, self._running.transaction():
+                self._db.executemany(
+                    "INSERT INTO sent (digest, at, state, journal, journal_name)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
         except sqlite3.Error as err:
             self._pending.extendleft(reversed(batch))
             logger.warning(
@@ -421,25 +318,9 @@ class History:
             done.set()
             writer.join()
             self.flush()
-            if self._claimed and not self._pending:
-                self._end_run()
-
-    def _end_run(self) -> None:
-        """Forget this run's journal path and claims: its sends are recorded. A failure is only
-        logged: the result is kept, and the next campaign to open the history forgets them."""
-        try:
-            with self._lock, self._transaction():
-                self._forget(self._run)
-            # Out of SQLite's write-ahead log too, unless another campaign reads it right now.
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error as err:
-            logger.warning("the history of sends %s keeps an ended run for now: %s", self.path, err)
-            return
-        if self._run_file is not None:
-            os.close(self._run_file)
-            self._run_file = None
-            with contextlib.suppress(OSError):
-                os.remove(f"{self.path}{_RUN_FILE}{self._run.hex()}")
+            ended = self._claimed and not self._pending
+            if ended and self._running.end(self._run, self._run_file):
+                self._run_file = None
 
     def close(self) -> None:
         """Write what is pending and close the file."""
@@ -488,11 +369,6 @@ class NoHistory:
 
     def __exit__(self, *exc_info: object) -> None:
         pass
-
-
-def _journal_name(holder: str) -> str:
-    """How a running campaign's journal is named to the user."""
-    return "no journal" if _RUN_FILE in os.path.basename(holder) else os.path.basename(holder)
 
 
 def history_path(history: HistorySetting) -> Path | None:
