@@ -3,6 +3,8 @@ processes where a terminal, a signal or the installed entry point matters."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import io
 import os
 import pty
@@ -11,12 +13,13 @@ import select
 import shlex
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -791,7 +794,7 @@ def test_after_kill_9_a_renamed_copy_of_the_input_texts_nobody_twice(
     """The history is written a few times a second; a campaign killed between two writes
     leaves its last sends in its journal only, and the next campaign copies them from there."""
     folder = Path(recipients).parent
-    first = _run(["send", recipients, *CAMPAIGN, "--yes", "--rate", "20"], folder, _env(simulator))
+    first = _run(["send", recipients, *CAMPAIGN, "--yes", "--rate", "5"], folder, _env(simulator))
     try:
         assert simulator.wait_for(messages=8)
         first.kill()  # SIGKILL: no finally, no flush
@@ -814,28 +817,47 @@ def test_after_kill_9_a_renamed_copy_of_the_input_texts_nobody_twice(
 def test_two_campaigns_of_the_same_list_at_once_text_nobody_twice(
     recipients: str, simulator: Simulator, history: Path
 ) -> None:
-    """The first claims its messages in the history before it sends them: the second, started
-    while the first still sends, finds every one sent or being sent."""
+    """The first claims its messages in the history before its first one leaves; here it then
+    waits for its start time, so the second surely starts while the first runs, and finds every
+    message being sent."""
     folder = Path(recipients).parent
-    # 19 messages at 3/s: over 5 s left for the second to start and finish meanwhile.
-    first = _run(["send", recipients, *CAMPAIGN, "--yes", "--rate", "3"], folder, _env(simulator))
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    first = _run(["send", recipients, *CAMPAIGN, "--yes", "--start-at", later, "--tz", "UTC"],
+                 folder, _env(simulator))  # fmt: skip
     copy = str(shutil.copy(recipients, folder / "recipients-kopie.csv"))
     try:
-        assert simulator.wait_for(messages=2)
+        _until(lambda: _claimed(history) == READY)
         again = _run(["send", copy, *CAMPAIGN, "--yes", "--rate", "unlimited"], folder,
                      _env(simulator))  # fmt: skip
         out, err = again.communicate(timeout=60)
-        assert first.poll() is None  # still sending when the second was done
+        first.send_signal(signal.SIGINT)  # the paused first campaign stops as any Ctrl-C does
         first.communicate(timeout=60)
     finally:
         if first.poll() is None:
             first.kill()
-    assert first.returncode == 0
+    assert first.returncode == 130  # interrupted
     assert again.returncode == 2, (out, err)
-    assert "being sent right now by a campaign that runs" in out
+    assert f"{READY} messages were sent to the same numbers" in out
+    assert f"{READY} of them being sent right now by a campaign that runs" in out
     assert "nothing to send: every ready message was already sent" in err
-    received = _received(simulator)
-    assert len(received) == READY and max(received.values()) == 1
+    assert simulator.requests == 0
+    assert _claimed(history) == 0  # the interrupted campaign's claims went with it
+
+
+def _claimed(history: Path) -> int:
+    with contextlib.closing(sqlite3.connect(history)) as db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'claimed'").fetchone():
+            return 0  # no campaign has made the table yet
+        count: int = db.execute("SELECT count(*) FROM claimed").fetchone()[0]
+        return count
+
+
+def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll a condition another process makes true (no event crosses the process boundary)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 def test_preview_and_dry_run_say_what_another_journal_sent(

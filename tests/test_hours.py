@@ -117,6 +117,12 @@ def test_when_a_campaign_would_be_done() -> None:
             "20,000 messages as fast as the gateway answers: done about now",
         ),
         (
+            "2026-12-01 14:00",
+            {"rate": None, "window": "08:00-21:00"},
+            "20,000 messages as fast as the gateway answers within 08:00-21:00 mon-sun"
+            " (Europe/Amsterdam): done about now",
+        ),
+        (
             "2026-12-05 22:00",
             {"rate": None, "window": "08:00-21:00", "days": "mon-sat"},
             "20,000 messages as fast as the gateway answers within 08:00-21:00 mon-sat"
@@ -134,6 +140,7 @@ def test_when_a_campaign_would_be_done() -> None:
         "past-closing",
         "start-at",
         "unlimited",
+        "unlimited-open",
         "unlimited-closed",
         "segments",
     ],

@@ -3,6 +3,7 @@ them (unless allow_repeat=True), says so on their rows, in the report and in the
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from pathlib import Path
@@ -249,17 +250,31 @@ def test_a_limited_run_claims_exactly_the_messages_it_sends(
 
 
 def test_two_sends_without_journals_at_once_text_nobody_twice(sim, client):
-    """send()'s default has no journal: its claims live by a locked file beside the history."""
+    """send()'s default has no journal: its claims live by a locked file beside the history.
+    The first run is held before its first message (its start time not yet come, on a clock
+    the test turns) while the second runs."""
+    start = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+    waiting, go = threading.Event(), threading.Event()
+
+    class Clock:
+        def now(self) -> dt.datetime:
+            return start if go.is_set() else start - dt.timedelta(hours=1)
+
+        def wait(self, seconds: float) -> bool:
+            waiting.set()  # claimed, and waiting for its start
+            go.wait(30)
+            return False
+
     first = threading.Thread(
         target=run_campaign, args=(people(10), client),
-        kwargs={**FAST, "rate": 10, **CAMPAIGN},
+        kwargs={**FAST, "start_at": start, "clock": Clock(), **CAMPAIGN},
     )  # fmt: skip
     first.start()
     try:
-        assert sim.wait_for(messages=2)
+        assert waiting.wait(30)
         second = run_campaign(people(10), client, **FAST, **CAMPAIGN)
-        assert first.is_alive()  # the second was done while the first still sent
     finally:
+        go.set()
         first.join()
     assert second.sent == 0 and second.repeats == 10
     assert len(set(_received(sim))) == len(sim.messages) == 10

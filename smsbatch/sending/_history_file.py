@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from smsbatch.exceptions import HistoryError
 
-__all__ = ["BUSY_TIMEOUT", "WAY_OUT", "connect", "initialise"]
+__all__ = ["BUSY_TIMEOUT", "WAY_OUT", "connect", "initialise", "transaction"]
 
 APPLICATION_ID = 0x534D5348  # "SMSH": marks the file as ours for `PRAGMA application_id`
 SCHEMA_VERSION = 1
@@ -76,20 +78,13 @@ def initialise(db: sqlite3.Connection, path: Path) -> bytes:
         if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             raise HistoryError(f"{str(path)!r} is not an smsbatch history of sends; {WAY_OUT}")
         # Two processes creating it at once: one does, in full; the other finds it made.
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        with transaction(db):
+            _create(db, _SCHEMA)
             db.execute(
                 "INSERT OR IGNORE INTO secret (id, key) VALUES (1, ?)", (secrets.token_bytes(32),)
             )
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version != SCHEMA_VERSION:
         raise HistoryError(
@@ -100,10 +95,28 @@ def initialise(db: sqlite3.Connection, path: Path) -> bytes:
     db.execute("PRAGMA synchronous=NORMAL")
     # A journal's path is kept only while its campaign sends: deleted, it is overwritten.
     db.execute("PRAGMA secure_delete=ON")
-    for statement in _RUNS.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    _create(db, _RUNS)
     row = db.execute("SELECT key FROM secret WHERE id = 1").fetchone()
     if row is None:
         raise HistoryError(f"the history of sends {str(path)!r} lost its key; {WAY_OUT}")
     return bytes(row[0])
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction of the history file, taken at once (no upgrade deadlock)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _create(db: sqlite3.Connection, script: str) -> None:
+    """Run the ``CREATE ... IF NOT EXISTS`` statements of ``script`` (``executescript`` would
+    commit the caller's transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)

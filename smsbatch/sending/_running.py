@@ -14,15 +14,15 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from smsbatch.exceptions import JournalError
+from smsbatch.sending._history_file import transaction
 from smsbatch.sending._journal_file import in_use, lock
 from smsbatch.sending.journal_tools import read_journal
 
-__all__ = ["Running", "journal_name"]
+__all__ = ["Running"]
 
 # Logged as the history, whose internals these are (as the journal's file does for it).
 logger = logging.getLogger("smsbatch.sending.history")
@@ -33,7 +33,7 @@ _RUN_FILE = ".run-"
 SentRow = tuple[bytes, float, str, bytes, str]  # a row of the table ``sent``
 
 
-def journal_name(holder: str) -> str:
+def _journal_name(holder: str) -> str:
     """How a running campaign's journal is named to the user."""
     return "no journal" if _RUN_FILE in os.path.basename(holder) else os.path.basename(holder)
 
@@ -55,17 +55,6 @@ class Running:
     ) -> None:
         self._db, self._lock, self._path = db, lock, path
         self._digest, self._message = digest, message
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction of the history file (the caller holds the lock)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def catch_up(self) -> None:
         """Record what campaigns that died sending (``kill -9``, a killed kernel) sent in their
@@ -116,14 +105,14 @@ class Running:
             " AND running.journal != ?",
             (*digests, holder),
         )
-        return [(bytes(digest), journal_name(journal)) for digest, journal in rows]
+        return [(bytes(digest), _journal_name(journal)) for digest, journal in rows]
 
     def end(self, run: bytes, run_file: int | None) -> bool:
         """Forget an ended ``run`` (its sends are recorded), out of SQLite's log too, and close
         and remove its run file. A failure is only logged (the next history open forgets it):
         return whether it ended."""
         try:
-            with self._lock, self.transaction():
+            with self._lock, transaction(self._db):
                 self._forget(run)
             # Out of SQLite's write-ahead log too, unless another campaign reads it right now.
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -146,7 +135,7 @@ class Running:
                 os.remove(holder)
         else:
             rows = self._unrecorded(holder, gateway)
-        with self._lock, self.transaction():
+        with self._lock, transaction(self._db):
             self._db.executemany(
                 "INSERT INTO sent (digest, at, state, journal, journal_name)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -164,8 +153,8 @@ class Running:
     def _unrecorded(self, journal: str, gateway: str) -> list[SentRow]:
         """The sends ``journal`` records that the history does not, as rows of ``sent``."""
         try:
-            if not os.path.isfile(journal):  # moved away (or never a file): nothing to read
-                raise JournalError(f"{journal!r} is not there any more")
+            if not os.path.isfile(journal):  # moved away, or never a file (a FIFO would block)
+                raise FileNotFoundError(f"{journal!r} is not a journal file there any more")
             messages = read_journal(journal)
         except (JournalError, OSError) as err:
             logger.warning("the history of sends cannot catch up with %s: %s", journal, err)

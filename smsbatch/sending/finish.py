@@ -59,9 +59,8 @@ class Finish:
         # The clock times are the sending hours' zone's: named once, where the hours do not.
         zone = "" if self.hours else f" ({self.done.tzinfo})"
         if self.rate is None:
-            if not later:
-                return f"{what} {pace}: done about now"
-            return f"{what} {pace}{within}{begins}: done soon after{zone}"
+            done = f"soon after{zone}" if later else "about now"
+            return f"{what} {pace}{within}{begins}: done {done}"
         return f"{what} {pace}{within}{begins}: done {_day(self.done, self.now)}{zone}"
 
 

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Literal
 
 from smsbatch.exceptions import HistoryError
-from smsbatch.sending._history_file import WAY_OUT, connect, initialise
+from smsbatch.sending._history_file import WAY_OUT, connect, initialise, transaction
 from smsbatch.sending._running import Running
 
 __all__ = [
@@ -228,7 +228,7 @@ class History:
             else:
                 holder = self._journal
                 running.catch_up_journal(holder)  # earlier runs of it died: this one holds it
-            with self._lock, running.transaction():
+            with self._lock, transaction(self._db):
                 found = self._find(digests)
                 claimed = [self._message(key) for key in sends(found)]
                 running.register(self._run, holder, self._gateway, claimed)
@@ -285,7 +285,7 @@ class History:
             for key, state, at in batch
         ]
         try:
-            with self._lock, self._running.transaction():
+            with self._lock, transaction(self._db):
                 self._db.executemany(
                     "INSERT INTO sent (digest, at, state, journal, journal_name)"
                     " VALUES (?, ?, ?, ?, ?)",

@@ -110,15 +110,15 @@ def find_repeats(
     keys = [key for _, key in messages]
     if not claim:
         return _repeats(past.repeats(keys), messages, journaled)
-    found: list[Repeats] = []
+    made: list[Repeats] = []  # by sends(), inside the claim's transaction
 
-    def sends(repeats: dict[str, Repeat]) -> list[str]:
-        found.append(_repeats(repeats, messages, journaled))
-        notes = {} if allow_repeat else found[-1].notes
+    def sends(found: dict[str, Repeat]) -> list[str]:
+        made.append(_repeats(found, messages, journaled))
+        notes = {} if allow_repeat else made[-1].notes
         return [key for position, key in messages if position not in notes][:limit]
 
     past.claim(keys, sends)
-    return found[-1]
+    return made[-1]
 
 
 def _repeats(
