@@ -55,8 +55,11 @@ _NEEDED = ("sms_to", "sms_status", "sms_segments", "sms_encoding", "sms_text", "
 # Where prepare leaves the price, so that summarize(frame) finds it.
 PRICE_ATTR = "smsbatch_price_per_segment"
 #: The note on a row the journal says was sent in an earlier run: the only ``sent`` row with an
-#: ``sms_error``, so a results file read back still says which rows were skipped.
-EARLIER_RUN = "already sent in an earlier run (the journal says so); not sent again"
+#: ``sms_error``, so a results file read back still says which rows were skipped. Short: a
+#: resume of a million messages writes it a million times.
+EARLIER_RUN = "sent in an earlier run"
+#: The note before it was shortened: results files saved with it still count when read back.
+_EARLIER_RUN_BEFORE = "already sent in an earlier run (the journal says so); not sent again"
 #: How the note of a test send's row starts (``test_to=``).
 TEST_MESSAGE = "test message (the text of row "
 #: How the note starts on a ``sent`` row whose answer names a destination other than the
@@ -234,7 +237,8 @@ def _advice(
             " campaign's first message, to your own number"
             f"{'' if tests == 1 else 's'} (sms_to); nothing went to the recipients"
         )
-    earlier = int(((frame["sms_status"] == "sent") & (frame["sms_error"] == EARLIER_RUN)).sum())
+    earlier_note = frame["sms_error"].isin([EARLIER_RUN, _EARLIER_RUN_BEFORE])
+    earlier = int(((frame["sms_status"] == "sent") & earlier_note).sum())
     if earlier:
         advice.append(
             _rows(earlier, "was", "were")

@@ -265,7 +265,7 @@ def result_frame(
     times = np.full(n, math.nan)
     times[rows] = sent_at
     # The times first: their conversion's scratch memory is then reused by the columns below.
-    sent = pd.to_datetime(pd.Series(times, index=frame.index), unit="s", utc=True)
+    sent = pd.Series(_utc_times(times), index=frame.index)
     result = frame.copy(deep=False)  # copy-on-write: the columns set below are new ones
     own_error = frame["sms_error"].array
     result["sms_status"] = str_array(n, rows, status, base=frame["sms_status"].array)
@@ -279,3 +279,12 @@ def result_frame(
     result["sms_sent_at"] = sent
     return result
 
+
+def _utc_times(seconds: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Seconds since the epoch (NaN: never) as UTC times, to the microsecond as the journal
+    keeps them: numpy arithmetic, where ``pd.to_datetime`` takes a million floats one by one."""
+    never = np.isnan(seconds)
+    nanoseconds = np.round(np.where(never, 0.0, seconds) * 1e6).astype(np.int64)
+    nanoseconds *= 1000
+    nanoseconds[never] = np.iinfo(np.int64).min  # NaT
+    return pd.array(nanoseconds.view("M8[ns]"), dtype=pd.DatetimeTZDtype("ns", "UTC"))
