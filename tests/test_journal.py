@@ -336,8 +336,15 @@ def read_columns(path: Path) -> tuple[bool, list[list[object]]]:
         chunks = list(records)
     finally:
         os.close(fd)
-    columns = ("event", "key", "occurrence", "at", "starts", "ends")
-    return records.trusted, [getattr(c, name).tolist() for c in chunks for name in columns]
+    columns = ("event", "key", "occurrence", "starts", "ends")
+    return records.trusted, [
+        column
+        for c in chunks
+        for column in (
+            *(getattr(c, name).tolist() for name in columns),
+            c.at(np.arange(len(c))).tolist(),
+        )
+    ]
 
 
 def test_the_header_crc_vouches_for_every_record_and_a_wrong_one_checks_each(tmp_path):
@@ -419,3 +426,49 @@ def test_a_resume_reads_the_same_latest_state_as_the_entries(tmp_path_factory, h
             assert destination in ("=", entry.destination)
         elif entry.state != "in_flight":
             assert recorded.error(int(recorded.note[row])) == entry.error
+
+
+def read_back(path: Path, idents: list[tuple[str, int]]) -> tuple[list[list[str]], list[object]]:
+    """Every record's fields, and what a resume's reader makes of them, without writing."""
+    digests = np.frombuffer(b"".join(bytes.fromhex(k) for k, _ in idents), np.uint64)
+    recorded = Recorded(digests.reshape(-1, 2), np.array([occ for _, occ in idents]))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fields = []
+        for chunk in fmt.Records(fd, fmt.read_header(fd, str(path)), str(path)):
+            recorded(chunk)
+            fields += [chunk.fields(row) for row in range(len(chunk))]
+    finally:
+        os.close(fd)
+    notes = [
+        recorded.answer(int(n)) if e == ord("a") else recorded.error(int(n)) if n >= 0 else None
+        for e, n in zip(recorded.event, recorded.note, strict=True)
+    ]
+    state = [recorded.event.tolist(), recorded.code.tolist(), recorded.sent_at.tolist(), notes]
+    return fields, state
+
+
+@pytest.mark.parametrize("block", [64, 150, 1000])
+@pytest.mark.parametrize("header", ["right", "wrong"])
+def test_records_across_read_blocks_are_read_as_in_one(tmp_path, monkeypatch, block, header):
+    """A journal is read in blocks: records that straddle two, records longer than a block and
+    a torn last line read the same as with one block for the whole file, with the header's CRC
+    vouching for the records or each checked on its own."""
+    path = tmp_path / "campaign.journal"
+    idents = [(key(f"m{n}"), n % 2) for n in range(30)]
+    with Journal(path) as journal:
+        for n, ident in enumerate(idents):
+            journal.begin(ident, "31612345678", "text", "lang " * n, at=1000.0 + n)
+            if n % 3 == 0:
+                journal.answer(ident, 200 + n, f"ok {n}", "=", at=1000.5 + n)
+            elif n % 3 == 1:
+                journal.no_answer(ident, "unknown", f"timeout {n}", at=1000.5 + n)
+    data = path.read_bytes()
+    if header == "wrong":
+        at = data.index(b"crc=") + 4
+        data = data[:at] + (b"0" if data[at : at + 1] != b"0" else b"1") + data[at + 1 :]
+    path.write_bytes(data + b"b\t" + b"0" * 40)  # a torn last line: the crash of an append
+    whole = read_back(path, idents)
+    assert len(whole[0]) == 50 and whole[1][0].count(ord("a")) == 10
+    monkeypatch.setattr(fmt, "_READ_SIZE", block)
+    assert read_back(path, idents) == whole

@@ -41,8 +41,8 @@ from smsbatch.exceptions import JournalError
 
 __all__ = [
     "ANSWERED",
-    "ANSWER_SKIP",
     "BEGIN",
+    "CODE_WIDTH",
     "COUNT_OFFSET",
     "HEADER_SIZE",
     "NOT_SENT",
@@ -82,8 +82,7 @@ _OLD_APPLICATION_ID = 0x534D5342  # "SMSB": how smsbatch 0.1 marked its SQLite j
 
 # Fixed layout of a record: event, key, occurrence and time at fixed offsets.
 _KEY, _OCC, _AT, _TAIL = 2, 35, 44, 61
-_CODE_WIDTH = 7  # "+000200": a sign and six digits
-ANSWER_SKIP = _CODE_WIDTH + 1  # an answer's text and destination follow its code
+CODE_WIDTH = 7  # "+000200": a sign and six digits
 _MIN_LINE = _TAIL - 1 + 9  # no tail fields: "...AT<TAB>CRC"
 _READ_SIZE = 4 << 20
 
@@ -192,41 +191,37 @@ def record(event: bytes, key: str, occurrence: int, at: float, fields: tuple[str
 class Chunk:
     """Consecutive complete records of a journal, as columns (numpy, no object per record)."""
 
-    data: bytes
+    data: bytes  # the records from its start, and maybe the beginning of the next one
+    size: int  # bytes of ``data`` that are whole records
     starts: np.ndarray  # offset of each line in data
     ends: np.ndarray  # offset of each line's checksum tab (its end, without the CRC)
     event: np.ndarray  # uint8: b, a, n or u
     key: np.ndarray  # (n, 2) uint64: the 16 bytes of the key
     occurrence: np.ndarray  # int64
-    at: np.ndarray  # int64 microseconds
 
     def __len__(self) -> int:
         return len(self.starts)
 
-    def codes(self, rows: np.ndarray) -> np.ndarray:
-        """The answer code of ``rows`` (answered records)."""
-        digits = _gather(self.data, self.starts[rows] + _TAIL + 1, _CODE_WIDTH - 1) - 48
-        value = digits @ (10 ** np.arange(_CODE_WIDTH - 2, -1, -1, dtype=np.int64))
-        sign = np.frombuffer(self.data, np.uint8)[self.starts[rows] + _TAIL]
-        return np.where(sign == ord("-"), -value, value)
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """The time of ``rows``, in microseconds (int64)."""
+        # The digits are not checked one by one: the checksum already vouches for them.
+        digits = _gather(self.data, self.starts[rows] + _AT, 16) - np.uint8(48)
+        at: np.ndarray = digits.astype(np.int64) @ (10 ** np.arange(15, -1, -1, dtype=np.int64))
+        return at
 
-    def tails(self, rows: np.ndarray, skip: int = 0) -> list[bytes]:
-        """The raw tail of ``rows`` (escaped fields after the fixed ones, ``skip`` bytes in)."""
-        data = self.data
-        firsts = (self.starts[rows] + _TAIL + skip).tolist()
-        return [data[s:e] for s, e in zip(firsts, self.ends[rows].tolist(), strict=True)]
-
-    def tail_ids(self, rows: np.ndarray, skip: int, ids: dict[bytes, int]) -> np.ndarray:
+    def tail_ids(self, rows: np.ndarray, ids: dict[bytes, int]) -> np.ndarray:
         """Number the distinct raw tails of ``rows`` in ``ids`` (which grows); return each row's.
 
-        Nearly every answer of a campaign has the same tail ("SMS message sent." sent to the
-        number itself): it is compared with numpy, and only the others are sliced one by one.
+        A tail is the escaped fields after the fixed ones: an answer's code, text and
+        destination, or an error. Nearly every answer of a campaign has the same tail ("SMS
+        message sent." sent to the number itself): it is compared with numpy, and only the
+        others are sliced one by one.
         """
         result = np.empty(len(rows), dtype=np.int64)
         if not len(rows):
             return result
         data = self.data
-        firsts = self.starts[rows] + _TAIL + skip
+        firsts = self.starts[rows] + _TAIL
         lengths = self.ends[rows] - firsts
         common = data[firsts[0] : firsts[0] + lengths[0]]
         same = lengths == len(common)
@@ -264,19 +259,21 @@ class Records:
             self.crc = 0  # counted again over the records found
 
     def __iter__(self) -> Iterator[Chunk]:
-        rest = b""
-        seen = 0
-        for block in _blocks(self._fd, self._header.size):
-            data = rest + block if rest else block
-            last = data.rfind(b"\n")
-            rest = data[last + 1 :]
-            if last < 0:
+        seen, offset, size = 0, self._header.size, _READ_SIZE
+        while True:
+            data = _pread(self._fd, size, offset)
+            end = data.rfind(b"\n") + 1
+            if not end:  # the end, a torn last line, or a record longer than a block
+                if len(data) < size:
+                    break
+                size *= 2
                 continue
-            data = data if last == len(data) - 1 else data[: last + 1]
-            chunk = _chunk(data, self._path, seen, checked=not self.trusted)
+            # Parsed up to its last whole line, where the next read starts: no block is copied.
+            chunk = _chunk(data, end, self._path, seen, checked=not self.trusted)
             if not self.trusted:
-                self.crc = zlib.crc32(data, self.crc)
+                self.crc = zlib.crc32(memoryview(data)[:end], self.crc)
             seen += len(chunk)
+            offset += end
             yield chunk
         self._check_count(seen)
 
@@ -317,59 +314,62 @@ def _pread(fd: int, size: int, offset: int) -> bytes:
     return os.read(fd, size)
 
 
-def _chunk(data: bytes, path: str, before: int, *, checked: bool) -> Chunk:
-    """The records of ``data`` (whole lines) as columns; ``checked``: each against its CRC
-    and the layout, else vouched for by the header's CRC of the whole file."""
-    buf = np.frombuffer(data, np.uint8)
+def _chunk(data: bytes, end: int, path: str, before: int, *, checked: bool) -> Chunk:
+    """The records of ``data`` up to ``end`` (whole lines) as columns; ``checked``: each
+    against its CRC and the layout, else vouched for by the header's CRC of the whole file."""
+    buf = np.frombuffer(data, np.uint8, count=end)
     newlines = np.flatnonzero(buf == 10)
     starts = np.empty_like(newlines)
     starts[0] = 0
     starts[1:] = newlines[:-1] + 1
     ends = newlines - 9
     ok = newlines - starts >= _MIN_LINE
-    fixed = _gather(data, np.where(ok, starts, 0), _TAIL)
+    fixed = _gather(data, np.where(ok, starts, 0), _AT)
     key_raw, key_ok = _hex(fixed[:, _KEY : _KEY + 32])
     occurrence_raw, occurrence_ok = _hex(fixed[:, _OCC : _OCC + 8])
     if checked:
         ok &= key_ok & occurrence_ok
-        ok &= _intact(data, starts, ends, fixed, ok)
+        ok &= _intact(data, end, starts, ends, fixed, ok)
         if not ok.all():
             bad = int(np.flatnonzero(~ok)[0])
             raise JournalError(
                 f"the journal {path!r} is corrupt: record {before + bad + 1:,} does not match "
                 "its checksum. Restore it from the original or a backup; nothing was sent"
             )
-    # The time's digits are not checked one by one: the checksum already vouches for them.
-    digits = fixed[:, _AT : _AT + 16] - np.uint8(48)
     return Chunk(
         data=data,
+        size=end,
         starts=starts,
         ends=ends,
         event=fixed[:, 0].copy(),
         key=np.frombuffer(key_raw, np.uint64).reshape(-1, 2),
         occurrence=np.frombuffer(occurrence_raw, ">u4").astype(np.int64),
-        at=digits.astype(np.int64) @ (10 ** np.arange(15, -1, -1, dtype=np.int64)),
     )
 
 
 def _intact(
-    data: bytes, starts: np.ndarray, ends: np.ndarray, fixed: np.ndarray, ok: np.ndarray
+    data: bytes,
+    end: int,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    fixed: np.ndarray,
+    ok: np.ndarray,
 ) -> np.ndarray:
     """Which records (of those ``ok`` so far) have the layout and the CRC of their own."""
-    buf = np.frombuffer(data, np.uint8)
+    buf = np.frombuffer(data, np.uint8, count=end)
     ok = ok & (fixed[:, _KEY - 1] == 9) & (fixed[:, _OCC - 1] == 9) & (fixed[:, _AT - 1] == 9)
     ok &= buf[np.where(ok, ends, 0)] == 9
     ok &= np.isin(fixed[:, 0], list(b"banu"))
     stored_raw, stored_ok = _hex(_gather(data, np.where(ok, ends + 1, 0), 8))
     stored = np.frombuffer(stored_raw, ">u4").astype(np.uint32)
     ok &= stored_ok
-    lines = data.split(b"\n")[:-1]
+    lines = data[:end].split(b"\n")[:-1]
     whole = np.fromiter(map(zlib.crc32, lines), dtype=np.uint32, count=len(lines))
     tails = _gather(data, np.where(ok, ends, 0), 9)
     ok &= whole == _crc_continue(stored, tails)
     answered = ok & (fixed[:, 0] == ANSWERED[0])
-    ok &= ~answered | (ends - starts >= _TAIL + _CODE_WIDTH)
-    code = _gather(data, np.where(answered, starts + _TAIL, 0), _CODE_WIDTH)
+    ok &= ~answered | (ends - starts >= _TAIL + CODE_WIDTH)
+    code = _gather(data, np.where(answered, starts + _TAIL, 0), CODE_WIDTH)
     sign_ok = (code[:, 0] == ord("+")) | (code[:, 0] == ord("-"))
     ok &= ~answered | (sign_ok & ((code[:, 1:] >= 48) & (code[:, 1:] <= 57)).all(axis=1))
     return ok

@@ -42,8 +42,6 @@ class Recorded:
         The latest record's event (``b``, ``a``, ``n``, ``u``; 0: the journal never saw it).
     sent_at : ndarray of float
         When its latest attempt left (seconds; NaN: never).
-    code : ndarray of int64
-        The gateway's code, when the latest record is an answer.
     note : ndarray of int64
         The latest record's answer or error, as an index for :meth:`answer` or :meth:`error`.
     """
@@ -53,7 +51,6 @@ class Recorded:
         self.digests, self.occurrence = digests, occurrence
         self.event = np.zeros(n, dtype=np.uint8)
         self.sent_at = np.full(n, np.nan)
-        self.code = np.zeros(n, dtype=np.int64)
         self.note = np.full(n, -1, dtype=np.int64)
         self._notes: dict[bytes, int] = {}
         self._by_id: dict[int, str] | None = None
@@ -76,31 +73,61 @@ class Recorded:
         self.event[where] = chunk.event[last]
         begins = chunk.event[rows] == fmt.BEGIN[0]
         began, began_where = _last(rows[begins], positions[begins])
-        self.sent_at[began_where] = chunk.at[began] / 1e6
-        answered = chunk.event[last] == fmt.ANSWERED[0]
-        ended = ~answered & (chunk.event[last] != fmt.BEGIN[0])
-        self.code[where[answered]] = chunk.codes(last[answered])
-        self.note[where[answered]] = chunk.tail_ids(last[answered], fmt.ANSWER_SKIP, self._notes)
-        self.note[where[ended]] = chunk.tail_ids(last[ended], 0, self._notes)
+        self.sent_at[began_where] = chunk.at(began) / 1e6
+        ended = chunk.event[last] != fmt.BEGIN[0]  # an answer or an error: its tail says which
+        self.note[where[ended]] = chunk.tail_ids(last[ended], self._notes)
+
+    @property
+    def code(self) -> np.ndarray:
+        """The gateway's code where the latest record is an answer (else 0), read once per
+        distinct answer (``+000200<TAB>text<TAB>destination``; an error holds no raw tab)."""
+        by_note = np.zeros(len(self._notes) + 1, dtype=np.int64)  # the last: no note (-1)
+        for raw, note in self._notes.items():
+            if raw[fmt.CODE_WIDTH : fmt.CODE_WIDTH + 1] == b"\t":
+                by_note[note] = int(raw[: fmt.CODE_WIDTH])
+        code: np.ndarray = np.where(self.event == fmt.ANSWERED[0], by_note[self.note], 0)
+        return code
 
     def _positions(self, chunk: fmt.Chunk) -> np.ndarray:
+        """Each record's row in ``digests`` (-1: not a message of this campaign)."""
+        key, occurrence = chunk.key, chunk.occurrence
         if self._index is None:
             return np.array(
                 [
-                    self._exact.get((key.tobytes(), int(occ)), -1)
-                    for key, occ in zip(chunk.key, chunk.occurrence, strict=True)
+                    self._exact.get((k.tobytes(), int(occ)), -1)
+                    for k, occ in zip(key, occurrence, strict=True)
                 ],
                 dtype=np.int64,
             )
-        positions = self._index.get_indexer(pd.Index(_ident(chunk.key, chunk.occurrence)))
-        found = np.flatnonzero(positions >= 0)
-        mine = positions[found]
-        theirs = chunk.key[found]
-        same = self.digests[mine, 1] == theirs[:, 1]  # the other half is in the index already
-        same &= self.occurrence[mine] == chunk.occurrence[found]
-        same &= self.digests[mine, 0] == theirs[:, 0]
-        positions[found[~same]] = -1
+        # A record of the same message as the one before it (an answer after its attempt)
+        # shares its row: only the others are looked for.
+        head = np.ones(len(key), dtype=bool)
+        head[1:] = (key[1:] != key[:-1]).any(axis=1) | (occurrence[1:] != occurrence[:-1])
+        heads = np.flatnonzero(head)
+        key, occurrence = key[heads], occurrence[heads]
+        # A campaign sends its messages in order: each is first guessed to follow the one
+        # before it, checked against its whole key; only what the guess misses is looked up.
+        guess: np.ndarray = self._lookup(key[:1], occurrence[:1])[0] + np.arange(len(key))
+        found = self._matches(guess, key, occurrence)
+        missed = np.flatnonzero(~found)
+        guess[missed] = self._lookup(key[missed], occurrence[missed])
+        positions: np.ndarray = guess[np.cumsum(head) - 1]
         return positions
+
+    def _lookup(self, key: np.ndarray, occurrence: np.ndarray) -> np.ndarray:
+        assert self._index is not None
+        positions = self._index.get_indexer(pd.Index(_ident(key, occurrence)))
+        positions[~self._matches(positions, key, occurrence)] = -1
+        return positions
+
+    def _matches(self, rows: np.ndarray, key: np.ndarray, occurrence: np.ndarray) -> np.ndarray:
+        """Which ``rows`` hold the message of ``key`` and ``occurrence`` (whole keys compared)."""
+        valid = (rows >= 0) & (rows < len(self.digests))
+        mine = np.where(valid, rows, 0)
+        valid &= self.digests[mine, 1] == key[:, 1]
+        valid &= self.occurrence[mine] == occurrence
+        valid &= self.digests[mine, 0] == key[:, 0]
+        return valid
 
     def release(self) -> None:
         """Drop what matching records needs (the hash index: tens of MiB at a million
@@ -109,7 +136,7 @@ class Recorded:
 
     def answer(self, note: int) -> tuple[str, str]:
         """The gateway's text and destination (``=``: the number sent to) of an answer."""
-        text, destination = self._decoded(note).split("\t")
+        _, text, destination = self._decoded(note).split("\t")
         return fmt.unescape(text), fmt.unescape(destination)
 
     def error(self, note: int) -> str:
@@ -129,5 +156,9 @@ def _ident(digests: np.ndarray, occurrence: np.ndarray) -> np.ndarray:
 
 def _last(rows: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The last of ``rows`` for each distinct position, and those positions."""
+    if len(positions) > 1 and bool((positions[1:] >= positions[:-1]).all()):
+        # In campaign order (nearly always): the last of each run of equal positions.
+        end = np.append(positions[1:] != positions[:-1], True)
+        return rows[end], positions[end]
     where, first_from_end = np.unique(positions[::-1], return_index=True)
     return rows[::-1][first_from_end], where

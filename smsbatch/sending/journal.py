@@ -135,7 +135,7 @@ class Journal:
         for chunk in records:
             if reader is not None:
                 reader(chunk)
-            end += len(chunk.data)
+            end += chunk.size
             count += len(chunk)
         # A version 2 journal stays version 2: its records are appended as they are.
         self._version, self._crc = stored.version, records.crc
