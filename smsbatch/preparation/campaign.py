@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, TypedDict, Unpack
 
 import numpy as np
@@ -160,25 +161,28 @@ class Prepared:
         What a resume of a million messages matches against its journal: one hash per row and
         no ``Message`` object.
         """
-        every = self.positions()
-        # In batches: the numbers and texts become Python objects only a batch at a time.
+        # In batches of rows: their numbers and texts become Python objects a batch at a time.
         chunks = [
-            b"".join(self._digests_at(every[start : start + _BATCH]))
-            for start in range(0, len(every), _BATCH)
+            b"".join(self._digests_of(slice(start, start + _BATCH)))
+            for start in range(0, len(self._ready), _BATCH)
         ]
         return np.frombuffer(b"".join(chunks), dtype=np.uint64).reshape(-1, 2)
 
-    def _digests_at(self, positions: np.ndarray) -> list[bytes]:
-        to, text, kind = self._to[positions], self._text[positions], self.kind
+    def _digests_of(self, rows: slice) -> list[bytes]:
+        """The digests of the ready rows among ``rows`` (a slice: the columns' own buffers)."""
+        ready, to, text, kind = self._ready[rows], self._to[rows], self._text[rows], self.kind
         if self._fields or not isinstance(to, _ARROW) or not isinstance(text, _ARROW):
+            positions = np.flatnonzero(ready) + rows.start
+            pairs = zip(to[ready].tolist(), text[ready].tolist(), strict=True)
             return [
                 message_digest(str(t), kind, str(x), self._fields_at(p))
-                for p, t, x in zip(positions.tolist(), to.tolist(), text.tolist(), strict=True)
+                for p, (t, x) in zip(positions.tolist(), pairs, strict=True)
             ]
         # message_digest's encoding, made by Arrow for the whole batch; copying an empty hash
         # is cheaper than making one with its parameters each time.
         empty = hashlib.blake2b(digest_size=16)
-        return [_digest(empty.copy(), encoded) for encoded in _encodings(to, kind, text)]
+        encoded = compress(_encodings(to, kind, text), ready.tolist())
+        return [_digest(empty.copy(), message) for message in encoded]
 
     def _fields_at(self, position: int) -> tuple[tuple[str, str], ...]:
         pairs = ((name, values[position]) for name, values in self._fields.items())
