@@ -96,7 +96,11 @@ def str_array(
     starts[strings] = offset + np.arange(len(strings))
     parts.append(pd.array([str(texts.values[code]) for code in strings.tolist()], dtype="str"))
     codes = texts.codes
-    index[rows] = starts[codes] + np.where(per_row[codes], rows, 0)
+    at = starts[codes]
+    if per_row.any():
+        marked = np.flatnonzero(per_row[codes])
+        at[marked] += rows[marked]
+    index[rows] = at
     array: Any = type(parts[0])
     source = array._concat_same_type(parts)
     return array._concat_same_type(

@@ -242,14 +242,14 @@ def result_frame(
     Python strings.
     """
     rows = journal.positions
-    status, error, text, destination = (
-        journal.status.copy(), journal.error.copy(), journal.text.copy(), journal.destination.copy()
-    )
+    status, text, destination = journal.status, journal.text, journal.destination
     code, has_code, sent_at = journal.code, journal.has_code, journal.sent_at
+    error = journal.error.copy()  # with the note of what was not attempted
     never = f"not attempted: {stop_reason}" if stop_reason is not None else ""
     error.put(~journal.done, never)
     mine = np.flatnonzero(outcomes.recorded())
     if len(mine):  # the journal's columns stay as they were
+        status, text, destination = status.copy(), text.copy(), destination.copy()
         code, has_code, sent_at = code.copy(), has_code.copy(), sent_at.copy()
         status.codes[mine] = np.array([status.code(s) for s in _STATUSES])[outcomes.status[mine]]
         for part, column in enumerate((text, destination, error)):
