@@ -401,13 +401,14 @@ def test_a_resume_reads_the_same_latest_state_as_the_entries(tmp_path_factory, h
     path = tmp_path_factory.mktemp("j") / "campaign.journal"
     idents = [(key(f"m{n % 4}"), n // 4) for n in range(6)]  # two messages sent twice
     with Journal(path) as journal:
-        for at, (n, event, code, text) in enumerate(history):
+        for step, (n, event, code, text) in enumerate(history):
+            at = 1_733_000_000 + step * 0.123457  # every one of the 16 digits in use
             if event == "begin":
-                journal.begin(idents[n], "31612345678", "text", text, at=float(at))
+                journal.begin(idents[n], "31612345678", "text", text, at=at)
             elif event == "answer":
-                journal.answer(idents[n], code, text, "31612345678", at=float(at))
+                journal.answer(idents[n], code, text, "31612345678", at=at)
             else:
-                journal.no_answer(idents[n], event, text, at=float(at))
+                journal.no_answer(idents[n], event, text, at=at)
     digests = np.frombuffer(b"".join(bytes.fromhex(k) for k, _ in idents), np.uint64)
     recorded = Recorded(digests.reshape(-1, 2), np.array([occ for _, occ in idents]))
     with Journal(path, reader=recorded) as journal:
@@ -419,6 +420,8 @@ def test_a_resume_reads_the_same_latest_state_as_the_entries(tmp_path_factory, h
         assert state == (entry and entry.state)
         if entry is None:
             continue
+        if any(idents[n] == ident and event == "begin" for n, event, _, _ in history):
+            assert recorded.sent_at[row] == entry.sent_at  # the last attempt's time
         if entry.state == "answered":
             assert recorded.code[row] == entry.code
             text, destination = recorded.answer(int(recorded.note[row]))

@@ -205,9 +205,7 @@ class Chunk:
     def at(self, rows: np.ndarray) -> np.ndarray:
         """The time of ``rows``, in microseconds (int64)."""
         # The digits are not checked one by one: the checksum already vouches for them.
-        digits = _gather(self.data, self.starts[rows] + _AT, 16) - np.uint8(48)
-        at: np.ndarray = digits.astype(np.int64) @ (10 ** np.arange(15, -1, -1, dtype=np.int64))
-        return at
+        return _decimal16(_gather(self.data, self.starts[rows] + _AT, 16))
 
     def tail_ids(self, rows: np.ndarray, ids: dict[bytes, int]) -> np.ndarray:
         """Number the distinct raw tails of ``rows`` in ``ids`` (which grows); return each row's.
@@ -380,6 +378,27 @@ def _gather(data: bytes, starts: np.ndarray, width: int) -> np.ndarray:
     windows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(data, np.uint8), width)
     gathered: np.ndarray = windows[np.minimum(starts, len(windows) - 1)]
     return gathered
+
+
+_PAIRS = [
+    (np.uint64(scale), np.uint64(shift), np.uint64(mask))
+    for scale, shift, mask in (
+        (10, 8, 0x00FF00FF00FF00FF),
+        (100, 16, 0x0000FFFF0000FFFF),
+        (10_000, 32, 0xFFFFFFFF),
+    )
+]
+
+
+def _decimal16(digits: np.ndarray) -> np.ndarray:
+    """Rows of 16 ASCII digits as int64: eight digits at a time in a 64-bit word, combined in
+    pairs, then fours, then eights (an integer matrix product is ten times slower)."""
+    words = np.ascontiguousarray(digits).view("<u8") - np.uint64(0x3030303030303030)
+    for scale, shift, mask in _PAIRS:
+        # The first digit is the lowest byte: each pair becomes first * scale + second.
+        words = (words * scale + (words >> shift)) & mask
+    value: np.ndarray = (words[:, 0] * np.uint64(10**8) + words[:, 1]).astype(np.int64)
+    return value
 
 
 def _hex(chars: np.ndarray) -> tuple[bytes, np.ndarray]:
