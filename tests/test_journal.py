@@ -466,12 +466,15 @@ def test_records_across_read_blocks_are_read_as_in_one(tmp_path, monkeypatch, bl
                 journal.answer(ident, 200 + n, f"ok {n}", "=", at=1000.5 + n)
             elif n % 3 == 1:
                 journal.no_answer(ident, "unknown", f"timeout {n}", at=1000.5 + n)
+            if n % 6 == 3:  # refused, then tried again by a run that died before the answer
+                journal.begin(ident, "31612345678", "text", "lang " * n, at=1000.7 + n)
     data = path.read_bytes()
     if header == "wrong":
         at = data.index(b"crc=") + 4
         data = data[:at] + (b"0" if data[at : at + 1] != b"0" else b"1") + data[at + 1 :]
     path.write_bytes(data + b"b\t" + b"0" * 40)  # a torn last line: the crash of an append
     whole = read_back(path, idents)
-    assert len(whole[0]) == 50 and whole[1][0].count(ord("a")) == 10
+    assert len(whole[0]) == 55 and whole[1][0].count(ord("a")) == 5
+    assert [whole[1][3][n] for n in (3, 9)] == [None, None]  # no answer to the last attempt
     monkeypatch.setattr(fmt, "_READ_SIZE", block)
     assert read_back(path, idents) == whole

@@ -602,6 +602,16 @@ def test_a_campaign_repeated_with_the_same_journal_says_it_reached_nobody(sim, c
     assert "2 rows were already sent in an earlier run" in str(summarize(saved))
 
 
+def test_a_journal_resumed_with_every_row_left_out_sends_nothing_and_says_why(
+    sim, client, tmp_path
+):
+    journal = tmp_path / "campaign.db"
+    send(people(2), client, **quick(journal=journal))
+    again = send(people(2), client, **quick(journal=journal, exclude=["0620000000", "0620000001"]))
+    assert sim.requests == 2
+    assert again["sms_status"].tolist() == ["excluded", "excluded"]
+
+
 def test_rows_without_an_answer_show_no_nan_in_the_answer_columns(sim, client):
     df = people(2)
     df.loc["row-1", "phone"] = "not a number"

@@ -76,6 +76,7 @@ class Recorded:
         self.sent_at[began_where] = chunk.at(began) / 1e6
         ended = chunk.event[last] != fmt.BEGIN[0]  # an answer or an error: its tail says which
         self.note[where[ended]] = chunk.tail_ids(last[ended], self._notes)
+        self.note[where[~ended]] = -1  # attempted again: an earlier chunk's answer is past
 
     @property
     def code(self) -> np.ndarray:
@@ -91,6 +92,8 @@ class Recorded:
     def _positions(self, chunk: fmt.Chunk) -> np.ndarray:
         """Each record's row in ``digests`` (-1: not a message of this campaign)."""
         key, occurrence = chunk.key, chunk.occurrence
+        if not len(self.digests):  # a campaign with nothing to send
+            return np.full(len(key), -1, dtype=np.int64)
         if self._index is None:
             return np.array(
                 [
