@@ -71,9 +71,9 @@ def str_array(
     """A ``str`` array of ``n``: ``texts`` at ``rows``, ``base`` (or "") elsewhere; a text
     that is a marker of ``columns`` takes that column's value at its row.
 
-    One take from the chunks ["", base, columns..., distinct values]: whole columns are chunks
-    as they are (no copy), so each string is copied once, into the result, and in batches (a
-    single take of a million strings holds about half as much again while it grows).
+    One take from ["", base, columns..., distinct values], joined into one Arrow array first
+    (Arrow would join the chunks again for every batch), in batches (a single take of a million
+    strings holds about half as much again while it grows).
     """
     parts: list[Any] = [pd.array([""], dtype="str")]
     index = np.zeros(n, dtype=np.int64)
@@ -103,6 +103,9 @@ def str_array(
     index[rows] = at
     array: Any = type(parts[0])
     source = array._concat_same_type(parts)
+    if isinstance(source, pd.arrays.ArrowStringArray):
+        # Arrow's take from several chunks joins them first, at every call: joined once here.
+        source = array(source.__arrow_array__().combine_chunks(), dtype=source.dtype)
     return array._concat_same_type(
         [source.take(index[start : start + _TAKE]) for start in range(0, max(n, 1), _TAKE)]
     )
