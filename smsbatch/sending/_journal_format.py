@@ -118,7 +118,8 @@ def counters(version: int, count: int, crc: int) -> bytes:
 
 def read_header(fd: int, path: str) -> Header:
     """Read and parse a journal's first line, or refuse the file."""
-    return _parse_header(_pread(fd, HEADER_SIZE, 0), path)
+    head = bytearray(HEADER_SIZE)
+    return _parse_header(bytes(head[: _read_into(fd, head, 0)]), path)
 
 
 def _parse_header(head: bytes, path: str) -> Header:
@@ -191,7 +192,7 @@ def record(event: bytes, key: str, occurrence: int, at: float, fields: tuple[str
 class Chunk:
     """Consecutive complete records of a journal, as columns (numpy, no object per record)."""
 
-    data: bytes  # the records from its start, and maybe the beginning of the next one
+    data: bytearray  # the records from its start, then what the buffer held before
     size: int  # bytes of ``data`` that are whole records
     starts: np.ndarray  # offset of each line in data
     ends: np.ndarray  # offset of each line's checksum tab (its end, without the CRC)
@@ -221,7 +222,7 @@ class Chunk:
         data = self.data
         firsts = self.starts[rows] + _TAIL
         lengths = self.ends[rows] - firsts
-        common = data[firsts[0] : firsts[0] + lengths[0]]
+        common = bytes(data[firsts[0] : firsts[0] + lengths[0]])
         same = lengths == len(common)
         if common:
             pattern = np.frombuffer(common, np.uint8)
@@ -229,7 +230,7 @@ class Chunk:
         result[same] = ids.setdefault(common, len(ids))
         others = np.flatnonzero(~same)
         result[others] = [
-            ids.setdefault(data[first : first + length], len(ids))
+            ids.setdefault(bytes(data[first : first + length]), len(ids))
             for first, length in zip(firsts[others].tolist(), lengths[others].tolist(), strict=True)
         ]
         return result
@@ -257,19 +258,21 @@ class Records:
             self.crc = 0  # counted again over the records found
 
     def __iter__(self) -> Iterator[Chunk]:
-        seen, offset, size = 0, self._header.size, _READ_SIZE
+        """The chunks, each read into the same buffer: a chunk's ``data`` is good until the
+        next chunk is read (a fresh 4 MiB object per block costs its pages anew)."""
+        seen, offset, buffer = 0, self._header.size, bytearray(_READ_SIZE)
         while True:
-            data = _pread(self._fd, size, offset)
-            end = data.rfind(b"\n") + 1
+            size = _read_into(self._fd, buffer, offset)
+            end = buffer.rfind(b"\n", 0, size) + 1
             if not end:  # the end, a torn last line, or a record longer than a block
-                if len(data) < size:
+                if size < len(buffer):
                     break
-                size *= 2
+                buffer = bytearray(2 * len(buffer))
                 continue
-            # Parsed up to its last whole line, where the next read starts: no block is copied.
-            chunk = _chunk(data, end, self._path, seen, checked=not self.trusted)
+            # Parsed up to its last whole line, where the next read starts.
+            chunk = _chunk(buffer, end, self._path, seen, checked=not self.trusted)
             if not self.trusted:
-                self.crc = zlib.crc32(memoryview(data)[:end], self.crc)
+                self.crc = zlib.crc32(memoryview(buffer)[:end], self.crc)
             seen += len(chunk)
             offset += end
             yield chunk
@@ -287,32 +290,24 @@ class Records:
 
 
 def _crc_after(fd: int, start: int) -> int:
-    crc = 0
-    for block in _blocks(fd, start):
-        crc = zlib.crc32(block, crc)
+    crc, buffer = 0, bytearray(_READ_SIZE)
+    while size := _read_into(fd, buffer, start):
+        crc = zlib.crc32(memoryview(buffer)[:size], crc)
+        start += size
     return crc
 
 
-def _blocks(fd: int, start: int, size: int = _READ_SIZE) -> Iterator[bytes]:
-    """Read a file descriptor from ``start`` to its end, in blocks."""
-    offset = start
-    while True:
-        block = _pread(fd, size, offset)
-        if not block:
-            return
-        offset += len(block)
-        yield block
+def _read_into(fd: int, buffer: bytearray, offset: int) -> int:
+    """Fill ``buffer`` from ``offset`` in the file, as far as it goes; the bytes read."""
+    if hasattr(os, "preadv"):
+        return os.preadv(fd, [buffer], offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # Windows has no preadv
+    data = os.read(fd, len(buffer))
+    buffer[: len(data)] = data
+    return len(data)
 
 
-def _pread(fd: int, size: int, offset: int) -> bytes:
-    """``os.pread``, or its equivalent where there is none (Windows)."""
-    if hasattr(os, "pread"):
-        return os.pread(fd, size, offset)
-    os.lseek(fd, offset, os.SEEK_SET)
-    return os.read(fd, size)
-
-
-def _chunk(data: bytes, end: int, path: str, before: int, *, checked: bool) -> Chunk:
+def _chunk(data: bytearray, end: int, path: str, before: int, *, checked: bool) -> Chunk:
     """The records of ``data`` up to ``end`` (whole lines) as columns; ``checked``: each
     against its CRC and the layout, else vouched for by the header's CRC of the whole file."""
     buf = np.frombuffer(data, np.uint8, count=end)
@@ -346,7 +341,7 @@ def _chunk(data: bytes, end: int, path: str, before: int, *, checked: bool) -> C
 
 
 def _intact(
-    data: bytes,
+    data: bytearray,
     end: int,
     starts: np.ndarray,
     ends: np.ndarray,
@@ -373,7 +368,7 @@ def _intact(
     return ok
 
 
-def _gather(data: bytes, starts: np.ndarray, width: int) -> np.ndarray:
+def _gather(data: bytes | bytearray, starts: np.ndarray, width: int) -> np.ndarray:
     """The ``width`` bytes at each of ``starts``, as an (n, width) uint8 array."""
     windows = np.lib.stride_tricks.sliding_window_view(np.frombuffer(data, np.uint8), width)
     gathered: np.ndarray = windows[np.minimum(starts, len(windows) - 1)]
