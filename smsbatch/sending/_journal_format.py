@@ -298,13 +298,22 @@ def _crc_after(fd: int, start: int) -> int:
 
 
 def _read_into(fd: int, buffer: bytearray, offset: int) -> int:
-    """Fill ``buffer`` from ``offset`` in the file, as far as it goes; the bytes read."""
-    if hasattr(os, "preadv"):
-        return os.preadv(fd, [buffer], offset)
-    os.lseek(fd, offset, os.SEEK_SET)  # Windows has no preadv
-    data = os.read(fd, len(buffer))
-    buffer[: len(data)] = data
-    return len(data)
+    """Fill ``buffer`` from ``offset`` in the file, as far as it goes; the bytes read. A short
+    read (some file systems give one before the end) is followed by another: a buffer not
+    filled means the end of the file, where a torn record is dropped."""
+    view, done = memoryview(buffer), 0
+    while done < len(buffer):
+        if hasattr(os, "preadv"):
+            read = os.preadv(fd, [view[done:]], offset + done)
+        else:  # Windows has no preadv
+            os.lseek(fd, offset + done, os.SEEK_SET)
+            data = os.read(fd, len(buffer) - done)
+            read = len(data)
+            view[done : done + read] = data
+        if not read:
+            break
+        done += read
+    return done
 
 
 def _chunk(data: bytearray, end: int, path: str, before: int, *, checked: bool) -> Chunk:
