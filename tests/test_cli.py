@@ -133,14 +133,19 @@ def test_preview_shows_what_goes_to_whom_and_the_summary(
     assert f"{READY} ready, 4 invalid, 1 duplicate, 1 excluded" in out
 
 
+def problems_block(out: str, count: int) -> str:
+    """The list under "Rows that will not be sent (count):" in a preview's output."""
+    return out.split(f"Rows that will not be sent ({count}):\n")[1].split("\n\n")[0]
+
+
 def test_preview_lists_every_row_that_will_not_be_sent(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The first rows are all fine; the problems further down are listed with their reason."""
     args = ["--to", "telefoon", "--text", "Hoi {voornaam}!", "--exclude", OPTOUTS, "--rows", "3"]
     assert main(["preview", RECIPIENTS, *args]) == 0
-    problems = capsys.readouterr().out.split("Rows that will not be sent (6):\n")[1]
-    lines = problems.split("\n\n")[0].splitlines()[1:]
+    problems = problems_block(capsys.readouterr().out, 6)
+    lines = problems.splitlines()[1:]
     assert [line.split()[0] for line in lines] == ["17", "18", "19", "20", "21", "22"]
     assert "010-1234567    invalid" in problems and "landline number" in problems
     assert "duplicate" in lines[4] and "same number and message as row 0" in lines[4]
@@ -153,8 +158,7 @@ def test_a_reason_shared_by_many_rows_is_one_line(
     numbers = tmp_path / "nummers.csv"
     numbers.write_text("phone\n0612345678\n" + "12\n" * 25, encoding="utf-8")
     assert main(["preview", str(numbers), "--text", "Hoi"]) == 0
-    out = capsys.readouterr().out
-    problems = out.split("Rows that will not be sent (25):\n")[1].split("\n\n")[0]
+    problems = problems_block(capsys.readouterr().out, 25)
     assert problems.splitlines() == [
         "25 rows (1, 2, 3, 4, 5, ...): invalid: phone: too few digits for a number in NL (+31);"
         " write foreign numbers with + and the country code"
@@ -168,10 +172,8 @@ def test_a_long_list_of_different_problems_ends_with_how_many_more(
     unique = [f"06{10000000 + i}" for i in range(25)]
     numbers.write_text("phone\n" + "\n".join(unique * 2) + "\n", encoding="utf-8")
     assert main(["preview", str(numbers), "--text", "Hoi"]) == 0
-    out = capsys.readouterr().out
-    problems = out.split("Rows that will not be sent (25):\n")[1].split("\n\n")[0]
+    problems = problems_block(capsys.readouterr().out, 25)
     assert problems.count("duplicate") == 20 and problems.endswith("... and 5 more")
-
 
 
 def test_a_date_error_in_every_row_is_said_once(
@@ -182,7 +184,7 @@ def test_a_date_error_in_every_row_is_said_once(
     dates.write_text("phone,datum\n" + "\n".join(rows) + "\n", encoding="utf-8")
     assert main(["preview", str(dates), "--text", "Tot {datum:%d-%m}"]) == 1
     out = capsys.readouterr().out
-    problems = out.split("Rows that will not be sent (20):\n")[1].split("\n\n")[0]
+    problems = problems_block(out, 20)
     assert problems.splitlines() == [
         "20 rows (0, 1, 2, 3, 4, ...): invalid: column 'datum': … is text, not a date, so"
         " {datum:%d-%m} cannot format it; use {datum} to send it as written, or write dates as"
@@ -190,6 +192,7 @@ def test_a_date_error_in_every_row_is_said_once(
     ]
     assert out.count("is text, not a date") == 10 + 2  # the first rows, the list, the summary
     assert "in the file (20x)" in out and "other reasons" not in out
+
 
 def test_preview_exits_1_when_no_row_is_ready(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

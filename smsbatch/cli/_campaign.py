@@ -96,8 +96,11 @@ def send(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     client = Client.from_env()
     journal = (args.journal or _default_journal(args.file)).absolute()
-    reused = " (from an earlier run: messages already sent with it are skipped)"
-    reused = reused if journal.exists() else ""
+    reused = (
+        " (from an earlier run: messages already sent with it are skipped)"
+        if journal.exists()
+        else ""
+    )
     if args.test_to:
         with client:
             trial = run_campaign(shown, client, rate=None, test_to=args.test_to, **control)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from smsbatch.exceptions import HistoryError
 
-__all__ = ["BUSY_TIMEOUT", "WAY_OUT", "connect", "initialise", "transaction"]
+__all__ = ["BUSY_TIMEOUT", "INSERT_SENT", "WAY_OUT", "connect", "initialise", "transaction"]
 
 APPLICATION_ID = 0x534D5348  # "SMSH": marks the file as ours for `PRAGMA application_id`
 SCHEMA_VERSION = 1
@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS sent (
 );
 CREATE INDEX IF NOT EXISTS sent_digest ON sent (digest);
 """
+#: One row of ``sent``: (digest, at, state, journal, journal_name).
+INSERT_SENT = "INSERT INTO sent (digest, at, state, journal, journal_name) VALUES (?, ?, ?, ?, ?)"
 # Added to files of version 1 as they are opened: older smsbatch versions ignore it.
 _RUNS = """
 CREATE TABLE IF NOT EXISTS running (

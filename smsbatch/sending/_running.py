@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from smsbatch.exceptions import JournalError
-from smsbatch.sending._history_file import transaction
+from smsbatch.sending._history_file import INSERT_SENT, transaction
 from smsbatch.sending._journal_file import in_use, lock
 from smsbatch.sending.journal_tools import read_journal
 
@@ -136,11 +136,7 @@ class Running:
         else:
             rows = self._unrecorded(holder, gateway)
         with self._lock, transaction(self._db):
-            self._db.executemany(
-                "INSERT INTO sent (digest, at, state, journal, journal_name)"
-                " VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
+            self._db.executemany(INSERT_SENT, rows)
             self._forget(run)  # that run only: a resume of its journal may have begun since
         if rows:
             logger.warning(

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Literal
 
 from smsbatch.exceptions import HistoryError
-from smsbatch.sending._history_file import WAY_OUT, connect, initialise, transaction
+from smsbatch.sending._history_file import INSERT_SENT, WAY_OUT, connect, initialise, transaction
 from smsbatch.sending._running import Running
 
 __all__ = [
@@ -286,11 +286,7 @@ class History:
         ]
         try:
             with self._lock, transaction(self._db):
-                self._db.executemany(
-                    "INSERT INTO sent (digest, at, state, journal, journal_name)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    rows,
-                )
+                self._db.executemany(INSERT_SENT, rows)
         except sqlite3.Error as err:
             self._pending.extendleft(reversed(batch))
             logger.warning(

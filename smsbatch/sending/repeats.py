@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
 
 import numpy as np
 import pandas as pd
@@ -101,8 +102,9 @@ def find_repeats(
     any other message they are repeats (the journal there was deleted and made anew).
 
     ``claim``: the campaign is about to send these messages, but for the repeats (unless
-    ``allow_repeat``), the first ``limit`` of them; exactly those are claimed in the history
-    (see :meth:`History.claim`), in the transaction that finds the repeats.
+    ``allow_repeat``: then none are returned), the first ``limit`` of them; exactly those are
+    claimed in the history (see :meth:`History.claim`), in the transaction that finds the
+    repeats.
     """
     if isinstance(past, NoHistory):  # nothing to find: no need to list a million keys
         return Repeats()
@@ -118,7 +120,7 @@ def find_repeats(
         return [key for position, key in messages if position not in notes][:limit]
 
     past.claim(keys, sends)
-    return made[-1]
+    return Repeats() if allow_repeat else made[-1]  # claimed all the same: none are skipped
 
 
 def _repeats(
@@ -165,9 +167,8 @@ def _repeats(
 
 def _journal(repeat: Repeat) -> str:
     """The journal a repeat went through, as the user is told."""
-    return f"{repeat.journal_name}, an earlier file at this path" if repeat.here else (
-        repeat.journal_name
-    )
+    name = repeat.journal_name
+    return f"{name}, an earlier file at this path" if repeat.here else name
 
 
 def check_history(
@@ -219,11 +220,16 @@ def history_repeats(
     path = history_path(history)
     if path is None or not path.exists():
         return Repeats()
+    keys = _hex(campaign.digests())  # Message.key of each ready row, hashed once
     with History(path, journal, gateway) as past:
-        messages = ((position, m.key) for position, m in campaign.messages())
-        return find_repeats(past, messages, lambda: message_keys(campaign.digests()[status != ""]))
+        messages = zip(campaign.positions().tolist(), keys, strict=True)
+        return find_repeats(past, messages, lambda: set(compress(keys, status != "")))
 
 
 def message_keys(digests: np.ndarray) -> set[str]:
     """The ``Message.key`` of each of these digests."""
-    return {digest.tobytes().hex() for digest in digests}
+    return set(_hex(digests))
+
+
+def _hex(digests: np.ndarray) -> list[str]:
+    return [digest.tobytes().hex() for digest in digests]

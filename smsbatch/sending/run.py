@@ -40,7 +40,7 @@ from smsbatch.sending.history import HistorySetting, open_history
 from smsbatch.sending.hours import DEFAULT_TZ
 from smsbatch.sending.journal import Privacy, open_journal
 from smsbatch.sending.outcomes import Outcomes, result_frame, settled
-from smsbatch.sending.repeats import Repeats, find_repeats, message_keys
+from smsbatch.sending.repeats import find_repeats, message_keys
 from smsbatch.sending.report import RunReport
 from smsbatch.sending.throttle import DEFAULT_RATE, Throttle
 
@@ -342,8 +342,6 @@ def run_campaign(
         repeats = find_repeats(
             past, todo.keys(), journaled, claim=True, limit=limit, allow_repeat=allow_repeat
         )
-        if allow_repeat:
-            repeats = Repeats()
         if repeats:
             todo = todo.without(repeats.notes)
         todo = todo.first(limit)
